@@ -1,0 +1,193 @@
+"""Options, in one frozen `Config`.
+
+Precedence: command-line flags > the TOML file (`--config`, `$CARDPIPE_CONFIG`,
+else `config.toml` in the platform's user config dir) > defaults. With no file
+at all, cardpipe works out of the platform's user data dir.
+
+Example `config.toml` (every key optional)::
+
+    inbox = "~/Cards/inbox"
+    output = "~/Cards/output"
+    db = "~/Cards/cardpipe.db"
+    days = 7            # follow-up window
+    region = "GB"       # default phone region
+    lang = "eng+deu"    # Tesseract languages
+    jobs = 0            # 0 = one per core
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from .errors import ConfigError
+
+APP = "cardpipe"
+CONFIG_ENV = "CARDPIPE_CONFIG"
+
+
+def _data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP))
+
+
+@dataclass(frozen=True)
+class Config:
+    inbox: Path = field(default_factory=lambda: _data_dir() / "inbox")
+    archive: Path | None = None  # default: <data dir>/archive, beside the database
+    failed: Path | None = None  # default: <data dir>/failed
+    output: Path = field(default_factory=lambda: _data_dir() / "output")
+    db: Path = field(default_factory=lambda: _data_dir() / "cardpipe.db")
+    state_dir: Path | None = None  # lock, claims and log; default: beside the database
+
+    days: int = 7  # follow-up window, in days after the card was collected
+    cadence: tuple[int, ...] = (30, 90)  # later follow-ups: days after the previous one
+    weekly_goal: int = 10  # follow-ups a week, for `cardpipe digest`
+    region: str = "US"  # default phone region (ISO 3166-1 alpha-2)
+    lang: str = "eng"  # Tesseract languages, e.g. "eng+deu"
+    jobs: int = 0  # worker processes; 0 = one per core
+    ocr_timeout: float = 60.0  # seconds per Tesseract call
+    review_threshold: float = 0.6  # fields below this confidence are flagged for review
+    formats: tuple[str, ...] = ("csv",)  # exports `cardpipe run` writes besides due.csv
+    max_file_mb: float = 50.0  # bigger files are refused
+    max_pixels: int = 100_000_000  # decoded size cap (decompression bombs)
+    max_pages: int = 10  # PDF/TIFF pages read per file
+    settle_seconds: float = 2.0  # a file must be unchanged this long to be claimed
+
+    def __post_init__(self) -> None:
+        _check(self)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.archive or self.db.parent / "archive"
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.failed or self.db.parent / "failed"
+
+    @property
+    def state(self) -> Path:
+        return self.state_dir or self.db.parent / "state"
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+EXPORT_FORMATS = ("csv", "google", "outlook", "vcard", "json")
+_LANG_RE = re.compile(r"^[a-z_]{3,}(\+[a-z_]{3,})*$", re.I)
+
+
+def _check(cfg: Config) -> None:
+    if cfg.days < 0:
+        raise ConfigError(f"days must be 0 or more, not {cfg.days}.")
+    if any(d <= 0 for d in cfg.cadence):
+        raise ConfigError("cadence takes positive numbers of days, e.g. cadence = [30, 90].")
+    if not re.fullmatch(r"[A-Z]{2}", cfg.region):
+        raise ConfigError(f"region must be a two-letter country code such as US or GB, not {cfg.region!r}.")
+    if not _LANG_RE.match(cfg.lang):
+        raise ConfigError(f"lang must be Tesseract language codes joined by '+', e.g. eng+deu, not {cfg.lang!r}.")
+    if cfg.jobs < 0:
+        raise ConfigError("jobs must be 0 (one per core) or more.")
+    if cfg.ocr_timeout <= 0:
+        raise ConfigError("ocr_timeout must be a positive number of seconds.")
+    if not 0 <= cfg.review_threshold <= 1:
+        raise ConfigError("review_threshold must be between 0 and 1.")
+    bad = [f for f in cfg.formats if f not in EXPORT_FORMATS]
+    if bad:
+        raise ConfigError(f"unknown export format {bad[0]!r}; choose from {', '.join(EXPORT_FORMATS)}.")
+    if cfg.max_file_mb <= 0 or cfg.max_pixels <= 0 or cfg.max_pages <= 0:
+        raise ConfigError("max_file_mb, max_pixels and max_pages must be positive.")
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def _coerce(name: str, hint: Any, value: Any) -> Any:
+    """Turn a TOML or flag value into the type the field declares."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):  # X | None
+        if value is None:
+            return None
+        (hint,) = [a for a in args if a is not type(None)]
+        return _coerce(name, hint, value)
+    try:
+        if hint is Path:
+            if not isinstance(value, (str, os.PathLike)):
+                raise TypeError
+            return Path(os.path.expandvars(str(value))).expanduser()
+        if origin is tuple:
+            if isinstance(value, str):
+                value = [v for v in re.split(r"[,\s]+", value) if v]
+            if not isinstance(value, (list, tuple)):
+                raise TypeError
+            return tuple(_coerce(name, args[0], v) for v in value)
+        if hint is bool:
+            if not isinstance(value, bool):
+                raise TypeError
+            return value
+        if hint is int:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise TypeError
+            return int(value)
+        if hint is float:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        if hint is str:
+            if not isinstance(value, str):
+                raise TypeError
+            return value.upper() if name == "region" else value
+    except (TypeError, ValueError):
+        pass
+    else:
+        raise ConfigError(f"option {name!r}: cannot use type {hint}.")
+    raise ConfigError(f"option {name!r}: {value!r} is not a valid {getattr(hint, '__name__', hint)}.")
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> Config:
+    """Build the Config from the TOML file (if any) and overrides (None = not given).
+
+    `path` is the file given with --config; else $CARDPIPE_CONFIG; else the
+    default location, used only if it exists.
+    """
+    explicit = path or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
+    values: dict[str, Any] = {}
+    if explicit is not None:
+        values = read_toml(explicit.expanduser())
+    else:
+        default = default_config_path()
+        if default.is_file():
+            values = read_toml(default)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    hints = typing.get_type_hints(Config)
+    names = {f.name for f in dataclasses.fields(Config)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown option {unknown[0]!r} in the configuration; known options: {', '.join(sorted(names))}."
+        )
+    kwargs = {k: _coerce(k, hints[k], v) for k, v in values.items()}
+    return Config(**kwargs)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist; create it or drop --config.") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {path} is not valid TOML: {e}.") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}.") from None
