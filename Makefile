@@ -15,14 +15,15 @@ system-deps:
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[heic,test]'
+	@echo "Installing cardpipe and its Python dependencies into $(VENV)/ (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[heic,test]' > $(VENV)/install.log 2>&1 \
+		|| { tail -n 30 $(VENV)/install.log; exit 1; }
 	@touch $@
 
 ## run: process sample_cards/ through a fresh demo inbox, then show the results
 run: setup
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox
-	@cp sample_cards/images/* $(DEMO)/inbox/
+	@cp -p sample_cards/images/* $(DEMO)/inbox/
 	@echo "== cardpipe run on $$(ls $(DEMO)/inbox | wc -l) sample files (demo data in $(DEMO)/)"
 	$(BIN)/cardpipe run --inbox $(DEMO)/inbox --db $(DEMO)/cardpipe.db --output $(DEMO)/output --verbose || [ $$? -eq 1 ]
 	@echo "== contacts"

@@ -1,0 +1,188 @@
+"""The one module that owns the OCR engine (Tesseract through pytesseract).
+
+It probes Tesseract once at start-up (`check_engine`) and names the package to
+install when it is missing; every call has a timeout; a timeout is a soft
+failure of that card (`OcrTimeout`), anything else becomes `OcrError ... from e`.
+
+`OcrEngine` is the seam where another engine (or a fake one, in tests) plugs in:
+anything with `read(image) -> OcrPage` and `orientation(image) -> int`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pytesseract
+from PIL import Image
+
+from .errors import ConfigError, OcrError, OcrTimeout, TesseractNotFound
+from .models import OcrLine, OcrPage, OcrWord
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = (
+    "Tesseract is not installed or not on PATH: install it with "
+    "'apt-get install tesseract-ocr' (Debian/Ubuntu), 'dnf install tesseract' (Fedora) "
+    "or 'brew install tesseract' (macOS), or run 'make setup'."
+)
+
+# Sparse-text segmentation suits cards: short lines scattered over the card.
+DEFAULT_PSM = 11
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> OcrPage:
+        """Words with boxes and confidences from one prepared (grayscale) card."""
+        ...
+
+    def orientation(self, image: np.ndarray) -> int:
+        """Clockwise degrees (0, 90, 180, 270) to rotate the image so text is upright."""
+        ...
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    name: str
+    version: str
+    languages: tuple[str, ...]
+
+
+def check_engine(lang: str) -> EngineInfo:
+    """Probe Tesseract and the languages asked for; raise with a fix when missing."""
+    try:
+        version = str(pytesseract.get_tesseract_version())
+        available = tuple(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError, SystemExit) as e:
+        raise TesseractNotFound(INSTALL_HINT) from e
+    missing = [code for code in lang.split("+") if code not in available]
+    if missing:
+        pkgs = " ".join(f"tesseract-ocr-{m.replace('_', '-')}" for m in missing)
+        raise ConfigError(
+            f"Tesseract has no data for language {', '.join(missing)}; install it with "
+            f"'apt-get install {pkgs}' or change 'lang' (installed: {'+'.join(available) or 'none'})."
+        )
+    return EngineInfo("tesseract", version, available)
+
+
+class TesseractEngine:
+    """Tesseract through pytesseract, single-threaded, with a timeout on every call."""
+
+    name = "tesseract"
+
+    def __init__(self, lang: str = "eng", timeout: float = 60.0, psm: int = DEFAULT_PSM) -> None:
+        self.lang = lang
+        self.timeout = timeout
+        self.psm = psm
+        # Parallelism comes from one process per card; Tesseract's own threads only
+        # fight over the same cores (OCRmyPDF does the same).
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+
+    def _call(self, fn: Callable[..., object], image: np.ndarray, config: str, **kw: object) -> object:
+        pil = Image.fromarray(image)
+        pil.format = "BMP"  # uncompressed hand-over: no PNG encoding per call
+        try:
+            return fn(pil, lang=self.lang, config=config, timeout=self.timeout, **kw)
+        except pytesseract.TesseractNotFoundError as e:
+            raise TesseractNotFound(INSTALL_HINT) from e
+        except RuntimeError as e:  # pytesseract raises RuntimeError on timeout, TesseractError is one too
+            if "timeout" in str(e).lower():
+                raise OcrTimeout(f"Tesseract took longer than {self.timeout:g} s (ocr_timeout).") from e
+            raise OcrError(f"Tesseract failed: {_first_line(e)}") from e
+
+    def read(self, image: np.ndarray) -> OcrPage:
+        data = self._call(
+            pytesseract.image_to_data,
+            image,
+            f"--psm {self.psm} --dpi 300",
+            output_type=pytesseract.Output.DICT,
+        )
+        assert isinstance(data, dict)
+        return page_from_tsv(data, width=image.shape[1], height=image.shape[0])
+
+    def orientation(self, image: np.ndarray) -> int:
+        try:
+            text = self._call(pytesseract.image_to_osd, image, "--psm 0 --dpi 300")
+        except OcrTimeout:
+            raise
+        except OcrError:  # "Too few characters": OSD cannot tell; keep the image as it is
+            return 0
+        m = re.search(r"Rotate:\s*(\d+)", str(text))
+        conf = re.search(r"Orientation confidence:\s*([\d.]+)", str(text))
+        if not m or (conf and float(conf.group(1)) < 1.0):
+            return 0
+        return int(m.group(1)) % 360
+
+
+def page_from_tsv(data: dict[str, list], *, width: int, height: int) -> OcrPage:
+    """Group Tesseract's word rows (image_to_data) into lines, in reading order."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    n = len(data.get("text", []))
+    for i in range(n):
+        text = str(data["text"][i]).strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        lines.setdefault(key, []).append(
+            OcrWord(
+                text=text,
+                conf=conf,
+                left=int(data["left"][i]),
+                top=int(data["top"][i]),
+                width=int(data["width"][i]),
+                height=int(data["height"][i]),
+            )
+        )
+    built = [OcrLine(tuple(sorted(ws, key=lambda w: w.left)), block=k[0], par=k[1]) for k, ws in lines.items()]
+    built.sort(key=lambda ln: (ln.top, ln.left))
+    return OcrPage(tuple(_merge_same_row(built)), width=width, height=height)
+
+
+def _merge_same_row(lines: list[OcrLine]) -> list[OcrLine]:
+    """Put fragments in reading order and join the pieces of one printed line.
+
+    Sparse-text mode often cuts a printed line into several pieces. Pieces that
+    share a row join when the gap between them is small for their font size;
+    a wide gap keeps them apart (two columns, a contact bar).
+    """
+    rows: list[list[OcrLine]] = []
+    bounds: list[tuple[int, int]] = []
+    for line in sorted(lines, key=lambda ln: (ln.top, ln.left)):
+        centre = (line.top + line.bottom) / 2
+        for i, (top, bottom) in enumerate(bounds):
+            if top <= centre <= bottom:
+                rows[i].append(line)
+                bounds[i] = (min(top, line.top), max(bottom, line.bottom))
+                break
+        else:
+            rows.append([line])
+            bounds.append((line.top, line.bottom))
+    out: list[OcrLine] = []
+    for row in sorted(rows, key=lambda r: min(ln.top for ln in r)):
+        merged: list[OcrLine] = []
+        for line in sorted(row, key=lambda ln: ln.left):
+            if merged:
+                prev = merged[-1]
+                tall = max(prev.height, line.height, 1)
+                if line.left - prev.right < 1.5 * tall:
+                    merged[-1] = OcrLine(prev.words + line.words, block=prev.block, par=prev.par)
+                    continue
+            merged.append(line)
+        out.extend(merged)
+    return out
+
+
+def _first_line(e: BaseException) -> str:
+    msg = str(e).strip().splitlines()
+    return msg[0] if msg else e.__class__.__name__
+
+
+ENGINES: dict[str, type] = {"tesseract": TesseractEngine}

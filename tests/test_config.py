@@ -1,0 +1,71 @@
+"""Config: defaults, TOML file, flags over file, clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from cardpipe.config import Config, load_config
+from cardpipe.errors import ConfigError, ExitCode
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch, tmp_path):
+    monkeypatch.delenv("CARDPIPE_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+def test_defaults_work_without_any_file(tmp_path):
+    cfg = load_config()
+    assert cfg.days == 7 and cfg.region == "US" and cfg.lang == "eng"
+    assert cfg.inbox == tmp_path / "xdg-data" / "cardpipe" / "inbox"
+    assert cfg.archive_dir == cfg.db.parent / "archive"
+    assert cfg.failed_dir == cfg.db.parent / "failed"
+
+
+def test_file_then_flags(tmp_path):
+    f = tmp_path / "c.toml"
+    f.write_text('inbox = "~/cards/in"\ndays = 3\nregion = "gb"\ncadence = [14, 60]\nlang = "eng+deu"\n')
+    cfg = load_config(f, days=10, region=None)
+    assert cfg.days == 10  # the flag wins
+    assert cfg.region == "GB"  # from the file, upper-cased
+    assert cfg.cadence == (14, 60)
+    assert cfg.inbox == Path("~/cards/in").expanduser()
+
+
+def test_env_names_the_file(tmp_path, monkeypatch):
+    f = tmp_path / "c.toml"
+    f.write_text("days = 2\n")
+    monkeypatch.setenv("CARDPIPE_CONFIG", str(f))
+    assert load_config().days == 2
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("dayz = 3", "unknown option 'dayz'"),
+        ("days = 'soon'", "option 'days': 'soon' is not a valid int"),
+        ("days = -1", "days must be 0 or more"),
+        ('region = "USA"', "two-letter country code"),
+        ('lang = "en glish"', "Tesseract language codes"),
+        ('formats = ["csv", "xls"]', "unknown export format 'xls'"),
+        ("days = ", "is not valid TOML"),
+    ],
+)
+def test_bad_config_says_how_to_fix(tmp_path, text, message):
+    f = tmp_path / "c.toml"
+    f.write_text(text)
+    with pytest.raises(ConfigError, match=message) as e:
+        load_config(f)
+    assert e.value.exit_code == ExitCode.config == 78
+
+
+def test_missing_explicit_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_config_is_frozen():
+    cfg = Config()
+    with pytest.raises(AttributeError):
+        cfg.days = 3  # type: ignore[misc]
