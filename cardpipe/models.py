@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # --------------------------------------------------------------------------
 # Ingest and image preparation
@@ -264,6 +265,7 @@ class Contact:
     followup_count: int = 0
     done: bool = False  # the user marked the contact as needing no more follow-up
     past_companies: tuple[str, ...] = ()
+    card_dates: tuple[dt.date, ...] = ()  # when each card was collected, oldest first
 
 
 @dataclass(frozen=True)

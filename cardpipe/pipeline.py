@@ -17,16 +17,19 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import cv2
-
-from . import decode, ingest, normalize, preprocess, qr, service
+from . import ingest, service
 from .clock import Clock
 from .config import Config
 from .errors import CardpipeError, ExitCode, InputFileError, NoTextFound, OcrTimeout
 from .models import CardResult, FileResult, OcrPage, PreparedCard
-from .ocr import ENGINES, OcrEngine, check_engine
+
+if TYPE_CHECKING:
+    from .ocr import OcrEngine
+
+# The image and OCR stages (OpenCV, NumPy, Pillow, Tesseract) are imported where
+# they are used: a cron run with nothing new to read never pays for loading them.
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +69,16 @@ class ReadOptions:
         )
 
     def make_engine(self) -> OcrEngine:
+        from .ocr import ENGINES
+
         return ENGINES[self.engine](lang=self.lang, timeout=self.ocr_timeout)
 
 
 def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *, sha256: str = "") -> FileResult:
     """Decode, prepare, OCR and extract every card in one file. Never raises for bad input:
     the reason goes into `FileResult.error`."""
+    from . import decode, normalize, preprocess, qr
+
     start = time.perf_counter()
     engine = engine or _worker_engine(opts)
     try:
@@ -118,6 +125,8 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
     """OCR a prepared card; only a weak first read pays for orientation detection
     and a second pass on an alternative preparation."""
+    from . import preprocess
+
     page = engine.read(card.image)
     if not is_weak(page):
         return card, page
@@ -156,6 +165,8 @@ def _has_text(page: OcrPage) -> bool:
 
 
 def _write_debug(folder: Path, path: Path, card_no: int, card: PreparedCard) -> None:
+    import cv2
+
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{path.stem}-p{card.page}-c{card_no}.png"
     cv2.imwrite(str(folder / name), card.image)
@@ -318,7 +329,7 @@ def run(
     stop: threading.Event | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    engine_check: Callable[[str], object] = check_engine,
+    engine_check: Callable[[str], object] | None = None,
 ) -> RunSummary:
     """Process the inbox once: claim, read, store, archive, rewrite the exports."""
     started = time.perf_counter()
@@ -357,6 +368,8 @@ def run(
                 seen.add(sha)
                 jobs.append(Job(item, sha))
             if jobs:
+                if engine_check is None:
+                    from .ocr import check_engine as engine_check
                 engine_check(cfg.lang)
             by_path = {j.item.path: j for j in jobs}
             reader = _Reader(ReadOptions.from_config(cfg))

@@ -27,14 +27,20 @@ def open_db(cfg: Config) -> Iterator[SqliteStore]:
         store.close()
 
 
-def due_items(store: SqliteStore, cfg: Config, today: dt.date, *, days: int | None = None) -> list[DueItem]:
-    def inputs():
-        for c in store.contacts():
-            dates = store.card_dates(c.id)
-            fus = [dt.date.fromisoformat(r["on_date"]) for r in store.followups(c.id)]
-            yield c, dates, fus
-
-    return followup.due_list(inputs(), today, days=cfg.days if days is None else days, cadence=cfg.cadence)
+def due_items(
+    store: SqliteStore,
+    cfg: Config,
+    today: dt.date,
+    *,
+    days: int | None = None,
+    contacts: list[Contact] | None = None,
+) -> list[DueItem]:
+    """The due list for `today` (pass `contacts` when already loaded)."""
+    fus: dict[int, list[dt.date]] = {}
+    for contact_id, on_date in store.db.execute("SELECT contact_id, on_date FROM followups ORDER BY on_date"):
+        fus.setdefault(contact_id, []).append(dt.date.fromisoformat(on_date))
+    inputs = ((c, c.card_dates, fus.get(c.id, [])) for c in (store.contacts() if contacts is None else contacts))
+    return followup.due_list(inputs, today, days=cfg.days if days is None else days, cadence=cfg.cadence)
 
 
 def resolve_contact(store: SqliteStore, ref: str) -> int:
@@ -68,8 +74,14 @@ def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, l
     """Rewrite the exports in the output folder when their content changed.
     Returns (number due, files written)."""
     today = clock.now().date()
+    # Nothing written since the last run today, same settings, files in place: the
+    # exports are current, and a no-op cron run stays cheap whatever the database size.
+    key = f"{today}|{store.revision()}|{cfg.days}|{cfg.cadence}|{cfg.formats}|{cfg.output.resolve()}"
+    names = ("contacts.csv", "due.csv")
+    if store.get_meta("exports_key") == key and all((cfg.output / n).exists() for n in names):
+        return int(store.get_meta("exports_due") or 0), []
     contacts = store.contacts()
-    due = due_items(store, cfg, today)
+    due = due_items(store, cfg, today, contacts=contacts)
     outputs: dict[str, str] = {"contacts.csv": export.contacts_csv(contacts), "due.csv": export.due_csv(due)}
     written = []
     for name, text in outputs.items():
@@ -78,6 +90,8 @@ def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, l
             continue
         export.write_text(path, text)
         written.append(str(path))
+    store.set_meta("exports_key", key)
+    store.set_meta("exports_due", str(len(due)))
     return len(due), written
 
 

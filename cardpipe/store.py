@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import dedupe
-from .errors import StoreError
+from .errors import NotFoundError, StoreError
 from .models import Address, CardResult, Contact, ContactRecord, Phone
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,12 @@ MIGRATIONS: tuple[str, ...] = (
         contact_id INTEGER NOT NULL,
         made_at TEXT NOT NULL
     );
+    """,
+    # 2: a revision counter bumped by every write transaction, so that a run with
+    # nothing new can tell its exports are current without rebuilding them
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('revision', '0');
     """,
 )
 
@@ -174,7 +180,25 @@ class SqliteStore:
             self.db.execute("ROLLBACK")
             raise
         else:
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             self.db.execute("COMMIT")
+
+    def revision(self) -> int:
+        """A number that changes whenever a write transaction commits."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Bookkeeping that is not data (does not bump the revision)."""
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -282,36 +306,59 @@ class SqliteStore:
         return [r[0] for r in self.db.execute("SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM cards) ORDER BY id")]
 
     def contacts(self) -> list[Contact]:
-        return [self.contact(i) for i in self.contact_ids()]
+        """Every contact with at least one card, by id: a few queries in all, not a few per contact."""
+        cards: dict[int, list[sqlite3.Row]] = {}
+        for c in self.db.execute("SELECT * FROM cards ORDER BY contact_id, collected_on, scanned_at, id"):
+            cards.setdefault(c["contact_id"], []).append(c)
+        edits: dict[int, dict[str, str]] = {}
+        for r in self.db.execute("SELECT contact_id, field, value FROM edits"):
+            edits.setdefault(r[0], {})[r[1]] = r[2]
+        fus = {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute("SELECT contact_id, MAX(on_date), COUNT(*) FROM followups GROUP BY contact_id")
+        }
+        rows = self.db.execute("SELECT * FROM contacts ORDER BY id")
+        return [
+            self._build_contact(row, cards[row["id"]], edits.get(row["id"], {}), fus.get(row["id"], (None, 0)))
+            for row in rows
+            if row["id"] in cards
+        ]
 
     def contact(self, contact_id: int) -> Contact:
         row = self.db.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
-            from .errors import NotFoundError
-
             raise NotFoundError(f"no contact with id {contact_id}; 'cardpipe contacts' lists them.")
-        cards = self.cards_of(contact_id)
-        records = [record_from_dict(json.loads(c["record"])) for c in cards]
-        edits = {r["field"]: r["value"] for r in self.db.execute("SELECT field, value FROM edits WHERE contact_id = ?", (contact_id,))}
-        merged = dedupe.merge_records(records, edits)
+        edits = {
+            r["field"]: r["value"]
+            for r in self.db.execute("SELECT field, value FROM edits WHERE contact_id = ?", (contact_id,))
+        }
         fu = self.db.execute(
             "SELECT MAX(on_date), COUNT(*) FROM followups WHERE contact_id = ?", (contact_id,)
         ).fetchone()
-        companies = []
+        return self._build_contact(row, self.cards_of(contact_id), edits, (fu[0], fu[1]))
+
+    def _build_contact(
+        self, row: sqlite3.Row, cards: list[sqlite3.Row], edits: dict[str, str], followups: tuple[str | None, int]
+    ) -> Contact:
+        records = [record_from_dict(json.loads(c["record"])) for c in cards]
+        merged = dedupe.merge_records(records, edits)
+        companies: list[str] = []
         for rec in records[:-1]:
             if rec.company and rec.company != merged.company and rec.company not in companies:
                 companies.append(rec.company)
+        last, count = followups
         return Contact(
-            id=contact_id,
+            id=row["id"],
             record=merged,
             card_ids=tuple(c["id"] for c in cards),
             first_met=dt.date.fromisoformat(cards[0]["collected_on"]) if cards else None,
             event=next((c["event"] for c in reversed(cards) if c["event"]), None),
             notes=row["notes"],
-            last_followup=dt.date.fromisoformat(fu[0]) if fu[0] else None,
-            followup_count=int(fu[1]),
+            last_followup=dt.date.fromisoformat(last) if last else None,
+            followup_count=int(count),
             done=bool(row["done"]),
             past_companies=tuple(companies),
+            card_dates=tuple(dt.date.fromisoformat(c["collected_on"]) for c in cards),
         )
 
     def card_dates(self, contact_id: int) -> list[dt.date]:

@@ -1,0 +1,205 @@
+"""Throughput of `cardpipe run` against the OCR engine's own limit.
+
+    .venv/bin/python bench/throughput.py [--cards 200] [--jobs N] [--noop-cards 10000]
+
+1. Builds a batch of N card files from sample_cards/images (repeated, each copy
+   with distinct bytes so none is skipped as a duplicate).
+2. The floor: the `tesseract` command alone on the already-prepared card images,
+   one process per core (what the OCR engine can do with nothing around it).
+3. `cardpipe run` on the same files into a fresh database, with --jobs 1 and
+   --jobs = cores.
+4. A no-op `cardpipe run` (empty inbox) over a database of --noop-cards cards.
+
+Prints cards/s for each, the ratio of the pipeline to the floor, the speed-up
+from 1 to all cores, and the peak memory (RSS summed over the whole process
+tree, sampled every 20 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_cards" / "images"
+sys.path.insert(0, str(ROOT))
+
+from cardpipe import decode, preprocess  # noqa: E402
+from cardpipe.models import CardResult, ContactRecord, Phone  # noqa: E402
+from cardpipe.store import SqliteStore  # noqa: E402
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants, in MB (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            children.setdefault(ppid, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total / 1e6
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall seconds and peak tree RSS (MB) of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_mb(proc.pid))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    stop.set()
+    t.join()
+    secs = time.perf_counter() - start
+    return secs, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def single_card_samples() -> list[Path]:
+    """Sample images holding one card each (flatbed pages excluded: they count several)."""
+    return sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg") and not p.name.startswith("flatbed"))
+
+
+def make_batch(folder: Path, n: int) -> list[Path]:
+    """n files from the samples, each with distinct bytes (a trailing comment/chunk)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = single_card_samples()
+    out = []
+    for i in range(n):
+        src = samples[i % len(samples)]
+        dst = folder / f"{i:04d}-{src.name}"
+        data = src.read_bytes()
+        # bytes after the end of a PNG/JPEG are ignored by decoders but change the hash
+        dst.write_bytes(data + f"cardpipe-bench-{i}".encode())
+        old = time.time() - 60
+        os.utime(dst, (old, old))
+        out.append(dst)
+    return out
+
+
+def prepare_all(files: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in files:
+        d = decode.load(f, max_bytes=50 << 20, max_pixels=100_000_000, max_pages=10)
+        for src in d.images:
+            for card in preprocess.prepare(src):
+                p = folder / f"{f.stem}-{card.index}.png"
+                cv2.imwrite(str(p), card.image)
+                out.append(p)
+    return out
+
+
+def floor(prepared: list[Path], jobs: int) -> float:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(p: Path) -> None:
+        subprocess.run(
+            ["tesseract", str(p), "stdout", "--psm", "11", "--dpi", "300", "tsv"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True,
+        )
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, prepared))
+    return time.perf_counter() - start
+
+
+def fill_db(path: Path, n: int) -> None:
+    store = SqliteStore(path)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with store.transaction():
+        for i in range(n):
+            rec = ContactRecord(
+                name=f"Person {i}",
+                company=f"Company {i % 997}",
+                emails=(f"person{i}@example{i % 97}.com",),
+                phones=(Phone(f"+1415555{i % 10000:04d}", "mobile", "x"),),
+            )
+            sha = f"{i:064x}"
+            store.add_file(sha, f"card-{i}.png", status="done", at=now)
+            store.add_card(sha, CardResult(f"card-{i}.png", 0, rec, "text", 90.0), collected_on=now.date(), scanned_at=now, event=None)
+    store.close()
+
+
+def cardpipe_cmd(home: Path, jobs: int) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("cardpipe")), "run",
+        "--inbox", str(home / "inbox"), "--db", str(home / "cardpipe.db"), "--output", str(home / "out"),
+        "--jobs", str(jobs),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cards", type=int, default=200)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--noop-cards", type=int, default=10_000)
+    ap.add_argument("--skip-serial", action="store_true", help="skip the --jobs 1 run (slow)")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cardpipe-bench-"))
+    try:
+        batch = make_batch(work / "batch", args.cards)
+        prepared = prepare_all(batch, work / "prepared")
+        n_cards = len(prepared)
+        floor_s = floor(prepared, args.jobs)
+        print(f"batch: {len(batch)} files, {n_cards} cards, {args.jobs} cores")
+        print(f"{'what':<40} {'seconds':>8} {'cards/s':>8} {'peak MB':>8}")
+        print(f"{'floor: tesseract alone, 1 proc/core':<40} {floor_s:8.1f} {n_cards / floor_s:8.2f} {'':>8}")
+        rates = {}
+        for jobs in ([1] if not args.skip_serial else []) + [args.jobs]:
+            home = work / f"run-{jobs}"
+            (home / "inbox").mkdir(parents=True)
+            for f in batch:
+                shutil.copy2(f, home / "inbox" / f.name)
+            secs, peak, res = measure(cardpipe_cmd(home, jobs))
+            if res.returncode not in (0, 1):
+                print(res.stderr[-2000:])
+                raise SystemExit(f"cardpipe run failed with exit code {res.returncode}")
+            rates[jobs] = n_cards / secs
+            print(f"{f'cardpipe run --jobs {jobs}':<40} {secs:8.1f} {rates[jobs]:8.2f} {peak:8.0f}")
+        print(f"pipeline / floor (--jobs {args.jobs}): {rates[args.jobs] / (n_cards / floor_s):.0%}")
+        if 1 in rates:
+            print(f"speed-up 1 -> {args.jobs} cores: {rates[args.jobs] / rates[1]:.2f}x")
+        noop = work / "noop"
+        (noop / "inbox").mkdir(parents=True)
+        fill_db(noop / "cardpipe.db", args.noop_cards)
+        subprocess.run(cardpipe_cmd(noop, args.jobs), capture_output=True)  # first run writes the exports
+        secs, peak, res = measure(cardpipe_cmd(noop, args.jobs))
+        print(f"no-op run over {args.noop_cards} cards: {secs:.2f} s, peak {peak:.0f} MB (exit {res.returncode})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
