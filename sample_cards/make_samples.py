@@ -16,6 +16,7 @@ import argparse
 import json
 import math
 import random
+import time
 import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
@@ -87,8 +88,7 @@ class Country:
     names: str  # printed country name on addresses
     first: list[tuple[str, str]]  # (first name, "m"/"f")
     last: list[str]
-    companies: list[str]
-    suffixes: list[str]
+    companies: list[str]  # "Name|legal suffix" (suffix may be empty)
     tlds: list[str]
     streets: list[str]
     cities: list[City]
@@ -111,9 +111,9 @@ COUNTRIES: dict[str, Country] = {
                "Zoë:f, Christopher:m, Olivia:f, Brian:m, Lauren:f, Kevin:m, Rachel:f, Marcus:m, Priya:f"),
         ["Johnson", "Carter", "Nguyen", "Patel", "Ramirez", "McDonald", "O'Connor", "Thompson", "Kim",
          "Rivera", "Walsh", "Brooks", "Bennett", "Foster", "Hayes", "Delgado"],
-        ["Northwind Logistics", "Brightline Analytics", "Cedar & Stone Partners", "Bluewater Robotics",
-         "Summit Ridge Capital", "Pinecrest Software", "Lighthouse Media", "Granite Peak Health"],
-        ["Inc.", "LLC", "Corp.", "Inc.", "LLC", ""],
+        ["Northwind Logistics|Inc.", "Brightline Analytics|Inc.", "Cedar & Stone Partners|LLC",
+         "Bluewater Robotics|Inc.", "Summit Ridge Capital|LLC", "Pinecrest Software|LLC",
+         "Lighthouse Media|Corp.", "Granite Peak Health|"],
         ["com", "com", "io"],
         ["Market Street", "Mission Street", "Broadway", "Main Street", "Congress Avenue", "Pine Street",
          "Peachtree Street NE", "Pearl Street"],
@@ -127,9 +127,8 @@ COUNTRIES: dict[str, Country] = {
         "CA", "Canada",
         _names("Liam:m, Chloé:f, Noah:m, Émilie:f, Ethan:m, Mathieu:m, Hannah:f, Marc-André:m, Avery:f"),
         ["Tremblay", "Gagnon", "Roy", "Campbell", "MacLeod", "Bouchard", "Wilson", "Stewart"],
-        ["Maple Ridge Consulting", "Northern Lights Energy", "Laurentian Design", "Ironwood Construction",
-         "Boreal Data"],
-        ["Inc.", "Ltd.", "Corp.", ""],
+        ["Maple Ridge Consulting|Inc.", "Northern Lights Energy|Ltd.", "Laurentian Design|Corp.",
+         "Ironwood Construction|Inc.", "Boreal Data|"],
         ["ca", "com"],
         ["Bay Street", "Yonge Street", "Rue Sainte-Catherine O", "West Georgia Street", "Sparks Street"],
         [City("Toronto", "ON", "M5J 2J2", "416"), City("Vancouver", "BC", "V6E 4A2", "604"),
@@ -143,9 +142,8 @@ COUNTRIES: dict[str, Country] = {
                "William:m, Imogen:f, Zoë:f, Alistair:m, Siobhan:f"),
         ["Smith", "Davies", "Evans", "Hughes", "Wright", "Clarke", "Fletcher", "Pemberton", "McAllister",
          "Ashworth", "Whitfield", "O'Neill"],
-        ["Harbour & Finch", "Thameside Consulting", "Kestrel Engineering", "Oakmere Property",
-         "Albion Print Works", "Sterling Hart"],
-        ["Ltd", "Limited", "LLP", "Ltd", "plc", ""],
+        ["Harbour & Finch|Ltd", "Thameside Consulting|Limited", "Kestrel Engineering|Ltd",
+         "Oakmere Property|LLP", "Albion Print Works|plc", "Sterling Hart|"],
         ["co.uk", "co.uk", "com"],
         ["Baker Street", "Southwark Street", "Deansgate", "Colmore Row", "George Street", "Queen Street"],
         [City("London", "", "W1U 3BW", "20"), City("London", "", "SE1 9HA", "20"),
@@ -157,9 +155,8 @@ COUNTRIES: dict[str, Country] = {
         "AU", "Australia",
         _names("Jack:m, Matilda:f, Lachlan:m, Isla:f, Cooper:m, Ruby:f, Hamish:m, Chloe:f, Mia:f"),
         ["Kelly", "Nguyen", "Mitchell", "Walker", "Harrison", "O'Brien", "Doyle", "Campbell"],
-        ["Southern Cross Solar", "Coral Coast Travel", "Eucalypt Digital", "Redgum Builders",
-         "Harbourside Legal"],
-        ["Pty Ltd", "Pty Ltd", "Pty. Ltd.", ""],
+        ["Southern Cross Solar|Pty Ltd", "Coral Coast Travel|Pty. Ltd.", "Eucalypt Digital|Pty Ltd",
+         "Redgum Builders|Pty Ltd", "Harbourside Legal|"],
         ["com.au"],
         ["George Street", "Collins Street", "Queen Street", "Hay Street", "King William Street"],
         [City("Sydney", "NSW", "2000", "2"), City("Melbourne", "VIC", "3000", "3"),
@@ -173,9 +170,8 @@ COUNTRIES: dict[str, Country] = {
                "Matthias:m, Jörg:m, Lena:f, Björn:m"),
         ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann", "Schäfer", "Köhler",
          "Groß", "Wagner", "Krüger"],
-        ["Kessler Maschinenbau", "Bauer Systems", "Lindner Logistik", "Rheinblick Software",
-         "Alpenwerk Energie", "Hansa Druck"],
-        ["GmbH", "GmbH", "AG", "GmbH & Co. KG", ""],
+        ["Kessler Maschinenbau|GmbH & Co. KG", "Bauer Systems|AG", "Lindner Logistik|GmbH",
+         "Rheinblick Software|GmbH", "Alpenwerk Energie|AG", "Hansa Druck|"],
         ["de"],
         ["Friedrichstraße", "Leopoldstraße", "Mönckebergstraße", "Zeil", "Hohe Straße", "Königsallee"],
         [City("Berlin", "", "10117", "30"), City("München", "", "80802", "89"),
@@ -189,9 +185,8 @@ COUNTRIES: dict[str, Country] = {
                "Cécile:f, Thierry:m, Inès:f"),
         ["Dubois", "Lefèvre", "Moreau", "Girard", "Rousseau", "Faure", "Lemaître", "Chevalier", "Garnier",
          "Bérenger"],
-        ["Lumière Conseil", "Groupe Vertigo", "Atelier Delacroix", "Océane Transports",
-         "Bastide Immobilier", "Quintessence Audit"],
-        ["SARL", "S.A.", "SAS", "SARL", ""],
+        ["Lumière Conseil|SARL", "Groupe Vertigo|S.A.", "Atelier Delacroix|SARL", "Océane Transports|SAS",
+         "Bastide Immobilier|", "Quintessence Audit|S.A."],
         ["fr"],
         ["rue de Rivoli", "avenue des Champs-Élysées", "rue de la République", "cours de l'Intendance",
          "boulevard Haussmann", "quai des Chartrons"],
@@ -204,9 +199,8 @@ COUNTRIES: dict[str, Country] = {
         _names("Pieter:m, Sanne:f, Daan:m, Femke:f, Joost:m, Anouk:f, Bram:m, Eva:f, Sven:m"),
         ["de Vries", "van Dijk", "Jansen", "Bakker", "Visser", "van den Berg", "Smit", "de Jong",
          "Mulder"],
-        ["Van Dijk Installatietechniek", "Dijkstra Logistiek", "Oranjewoud Media", "Tulip Data Solutions",
-         "Grachtenhuis Architecten"],
-        ["B.V.", "B.V.", "N.V.", ""],
+        ["Van Dijk Installatietechniek|B.V.", "Dijkstra Logistiek|B.V.", "Oranjewoud Media|",
+         "Tulip Data Solutions|B.V.", "Grachtenhuis Architecten|"],
         ["nl"],
         ["Keizersgracht", "Herengracht", "Coolsingel", "Oudegracht", "Stationsplein"],
         [City("Amsterdam", "", "1015 CJ", "20"), City("Amsterdam", "", "1017 EG", "20"),
@@ -398,13 +392,20 @@ def make_address(rng: random.Random, country: Country, city: City) -> list[str]:
     return lines
 
 
-def make_contact(rng: random.Random, code: str, used: set[str]) -> Contact:
+# Names the set must hold whatever the dice say, by card number (countries cycle US GB DE FR CA AU NL).
+FORCED_NAMES = {7: ("José", "m", "Ramirez", False), 8: ("Zoë", "f", "Fletcher", False),
+                14: ("John", "m", "McDonald", True), 23: ("Jürgen", "m", "Groß", False)}
+
+
+def make_contact(rng: random.Random, code: str, used: set[str], forced: tuple | None = None) -> Contact:
     country = COUNTRIES[code]
     while True:
         first, sex = rng.choice(country.first)
         last = rng.choice(country.last)
+        if forced:
+            first, sex, last, _ = forced
         name = f"{first} {last}"
-        if name not in used:
+        if name not in used or forced:
             break
     used.add(name)
     freelance = rng.random() < 0.1
@@ -415,9 +416,8 @@ def make_contact(rng: random.Random, code: str, used: set[str]) -> Contact:
         company = None
         title: str | None = rng.choice(FREELANCE_TITLES)
     else:
-        base = rng.choice(country.companies)
-        crc = zlib.crc32(base.encode())  # one suffix and domain per company, whoever's card it is
-        suffix = country.suffixes[crc % len(country.suffixes)]
+        base, suffix = rng.choice(country.companies).split("|")
+        crc = zlib.crc32(base.encode())  # one domain per company, whoever's card it is
         company = f"{base} {suffix}".strip()
         if code == "DE":
             title = rng.choice(DE_TITLES)[0 if sex == "m" else 1]
@@ -499,8 +499,9 @@ def make_contact(rng: random.Random, code: str, used: set[str]) -> Contact:
         linkedin = f"linkedin.com/in/{ascii_slug(first, german).replace(' ', '-')}-{ls.replace(chr(39), '')}"
     email_label = rng.choice(["", "", "E:", "Email:" if code != "DE" else "E-Mail:", "e:"])
     web_label = rng.choice(["", "", "W:", "Web:"]) if email_label else ""
+    upper = rng.random() < 0.2 if not forced else forced[3]
     return Contact(code, name, title, company, emails, phones, website, address, linkedin,
-                   email_label, web_label, upper_name=rng.random() < 0.2)
+                   email_label, web_label, upper_name=upper)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -537,6 +538,7 @@ class Style:
     body_size: float
     stripe: str | None
     dark: bool = False
+    one_line_address: bool = False
 
 
 class Painter:
@@ -546,6 +548,7 @@ class Painter:
         self.img = img
         self.s = s
         self.draw = ImageDraw.Draw(img)
+        self.min_size = 999.0  # smallest text fit() had to settle for, in 300-dpi pixels
 
     def font(self, line: Line) -> ImageFont.FreeTypeFont:
         return font(line.family, line.bold, round(line.size * self.s))
@@ -558,12 +561,14 @@ class Painter:
         h = sum(li.size * 1.3 + li.gap for li in lines) - (lines[-1].size * 0.3 if lines else 0)
         return w, h
 
-    def fit(self, lines: list[Line], max_w: float, max_h: float | None = None) -> list[Line]:
+    def fit(self, lines: list[Line], max_w: float, max_h: float | None = None, track: bool = True) -> list[Line]:
         for _ in range(30):
             w, h = self.block_size(lines)
             if w <= max_w and (max_h is None or h <= max_h):
                 break
             lines = [replace(li, size=li.size * 0.95, gap=li.gap * 0.95) for li in lines]
+        if track and lines:
+            self.min_size = min(self.min_size, *(li.size for li in lines))
         return lines
 
     def block(self, lines: list[Line], x: float, y: float, align: str = "left") -> float:
@@ -619,6 +624,7 @@ ACCENTS = [(0, 82, 155), (180, 30, 45), (0, 120, 110), (90, 40, 140), (210, 110,
            (20, 100, 50), (0, 140, 200)]
 GOLD = [(212, 175, 55), (201, 168, 106), (230, 200, 120)]
 LAYOUTS = ["left", "centered", "two_col", "bar", "logo"]
+MIN_TEXT = 25.0  # smallest acceptable text height in 300-dpi pixels (6 pt)
 
 
 def make_style(rng: random.Random, layout: str, dark: bool) -> Style:
@@ -654,7 +660,8 @@ def detail_lines(c: Contact, st: Style, one_line_address: bool = False) -> list[
     email = [f"{c.email_label} {e}".strip() for e in c.emails]
     web = [f"{c.web_label} {c.website}".strip()] if c.website else []
     social = [c.linkedin] if c.linkedin else []
-    addr = [", ".join(c.address_lines)] if one_line_address and c.address_lines else list(c.address_lines)
+    one_line = one_line_address or st.one_line_address
+    addr = [", ".join(c.address_lines)] if one_line and c.address_lines else list(c.address_lines)
     if st.detail_order == "address_first":
         return addr + phones + email + web + social
     return phones + email + web + social + addr
@@ -683,7 +690,21 @@ def wordmark(c: Contact, st: Style, rng: random.Random) -> Line:
     return Line(text, st.name_family, st.body_size * 1.3, st.accent, bold=True)
 
 
-def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng: random.Random) -> Image.Image:
+def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float,
+              rng: random.Random) -> tuple[Image.Image, Style]:
+    """Draw the card; fall back to simpler layouts when some text would shrink below ~6 pt."""
+    attempts = [st, replace(st, layout="left", logo=None),
+                replace(st, layout="left", logo=None, one_line_address=True)]
+    seed = rng.random()
+    for k, attempt in enumerate(attempts):
+        img, smallest = _draw_card(c, attempt, size_mm, s, random.Random(seed))
+        if smallest >= MIN_TEXT or k == len(attempts) - 1:
+            return img, attempt
+    raise AssertionError("unreachable")
+
+
+def _draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float,
+               rng: random.Random) -> tuple[Image.Image, float]:
     W, H = size_mm[0] / 25.4 * 300, size_mm[1] / 25.4 * 300
     img = Image.new("RGB", (round(W * s), round(H * s)), st.bg)
     p = Painter(img, s)
@@ -703,7 +724,7 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
         room = W - 2 * m
         if has_logo:
             p.logo(st.logo, W - m - logo_size, m, logo_size, st.accent, st.bg)
-            wm = p.fit([wordmark(c, st, rng)], W * 0.45)
+            wm = p.fit([wordmark(c, st, rng)], W * 0.45, track=False)
             p.block(wm, W - m, m + logo_size + 12, "right")
             room -= max(p.block_size(wm)[0], logo_size) + 40
         top = p.fit(name_lines(c, st, with_company=not has_logo), room)
@@ -719,7 +740,7 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
             if st.logo:
                 p.logo(st.logo, W / 2 - logo_size / 2 * 0.8, y, logo_size * 0.8, st.accent, st.bg)
                 y += logo_size * 0.8 + 10
-            wm = p.fit([wordmark(c, st, rng)], W - 2 * m)
+            wm = p.fit([wordmark(c, st, rng)], W - 2 * m, track=False)
             y = p.block(wm, W / 2, y, "center") + 24
         top = p.fit(name_lines(c, st, with_company=False), W - 2 * m)
         y = p.block(top, W / 2, y, "center") + 18
@@ -729,13 +750,20 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
         p.block(details, W / 2, max(y + 14, H - m * 0.7 - dh), "center")
 
     elif L == "two_col":
-        split = W * rng.uniform(0.45, 0.52)
+        # share the width between the columns in proportion to what each needs at full size
         left = name_lines(c, st, with_company=st.logo is None)
+        left_w = p.block_size(left)[0]
+        right_w = p.block_size(body(detail_lines(c, st), st))[0]
+        room = W - m - m * 0.8 - 60
+        if left_w + right_w <= room:
+            split = m + left_w + 30 + (room - left_w - right_w) * rng.uniform(0.3, 0.7)
+        else:
+            split = m + 30 + room * left_w / (left_w + right_w)
         left = p.fit(left, split - m - 30)
         _, lh = p.block_size(left)
         if st.logo and c.company:
             p.logo(st.logo, m, m, logo_size * 0.8, st.accent, st.bg)
-            wm = p.fit([wordmark(c, st, rng)], split - m - 30)
+            wm = p.fit([wordmark(c, st, rng)], split - m - 30, track=False)
             p.block(wm, m, m + logo_size * 0.8 + 10)
             p.block(left, m, H - m - lh)
         else:
@@ -749,11 +777,13 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
         bar_items = [ph.line() for ph in c.phones] + list(c.emails) + ([c.website] if c.website else [])
         sep = f"  {st.separator}  "
         bar_text_size = st.body_size * 0.95
-        rows = [sep.join(bar_items)]
-        probe = Line(rows[0], st.body_family, bar_text_size, (0, 0, 0))
-        if p.width(probe) > W - 2 * m * 0.7:
-            half = (len(bar_items) + 1) // 2
-            rows = [sep.join(bar_items[:half]), sep.join(bar_items[half:])]
+        rows: list[str] = []
+        for item in bar_items:  # greedy: as many items per bar row as fit
+            joined = f"{rows[-1]}{sep}{item}" if rows else item
+            if rows and p.width(Line(joined, st.body_family, bar_text_size, (0, 0, 0))) <= W - 1.4 * m:
+                rows[-1] = joined
+            else:
+                rows.append(item)
         filled = rng.random() < 0.6
         bar_fg = st.bg if filled else st.fg
         bar_lines = [Line(r, st.body_family, bar_text_size, bar_fg, gap=0) for r in rows]
@@ -769,7 +799,7 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
         room = W - 2 * m
         if has_logo:
             p.logo(st.logo, W - m - logo_size, m, logo_size, st.accent, st.bg)
-            wm = p.fit([wordmark(c, st, rng)], W * 0.45)
+            wm = p.fit([wordmark(c, st, rng)], W * 0.45, track=False)
             p.block(wm, W - m, m + logo_size + 10, "right")
             room -= max(p.block_size(wm)[0], logo_size) + 40
         top = p.fit(name_lines(c, st, with_company=not has_logo), room)
@@ -783,7 +813,7 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
     elif L == "logo":
         if c.company:
             p.logo(st.logo or "circle", m, m, logo_size, st.accent, st.bg)
-            wm = p.fit([wordmark(c, st, rng)], W - 2 * m - logo_size - 24)
+            wm = p.fit([wordmark(c, st, rng)], W - 2 * m - logo_size - 24, track=False)
             _, wh = p.block_size(wm)
             p.block(wm, m + logo_size + 22, m + (logo_size - wh) / 2)
             top_y = m + logo_size + 30
@@ -797,7 +827,7 @@ def draw_card(c: Contact, st: Style, size_mm: tuple[float, float], s: float, rng
         p.block(details, W - m, H - m - dh, "right")
     else:
         raise ValueError(L)
-    return img
+    return img, p.min_size
 
 
 # --------------------------------------------------------------------------- effects
@@ -954,8 +984,9 @@ class Counter:
 
 
 def new_card(rng: random.Random, ctr: Counter, layout: str, dark: bool = False) -> tuple[Contact, Style]:
+    forced = FORCED_NAMES.get(ctr.n)
     code = ctr.next_country()
-    contact = make_contact(rng, code, ctr.names)
+    contact = make_contact(rng, code, ctr.names, forced)
     style = make_style(rng, layout, dark)
     return contact, style
 
@@ -979,7 +1010,9 @@ def save(img: Image.Image, path: Path, dpi: int | None) -> None:
     elif ext == ".tif":
         img.save(path, compression="tiff_lzw", **kw)
     elif ext == ".pdf":
-        img.save(path, resolution=float(dpi or 300))
+        stamp = time.gmtime(1718064000)  # 2024-06-11, fixed so the file is reproducible
+        img.save(path, resolution=float(dpi or 300), creationDate=stamp, modDate=stamp,
+                 title="cardpipe sample card", producer="sample_cards/make_samples.py")
     else:
         raise ValueError(ext)
 
@@ -1013,7 +1046,8 @@ def build(out_dir: Path) -> dict:
                     layout = LAYOUTS[layout_i % len(LAYOUTS)]
                     layout_i += 1
                     contact, style = new_card(rng, ctr, layout, dark=(i == 3 and j == 1))
-                    rendered.append(draw_card(contact, style, COUNTRIES[contact.country].card_mm, dpi / 300, rng))
+                    card, style = draw_card(contact, style, COUNTRIES[contact.country].card_mm, dpi / 300, rng)
+                    rendered.append(card)
                     contacts.append(contact)
                     cards_meta.append(card_meta(contact, style))
                 img = flatbed_page(rendered, dpi, rng)
@@ -1023,16 +1057,15 @@ def build(out_dir: Path) -> dict:
                 layout_i += 1
                 contact, style = new_card(rng, ctr, layout, dark=(kind == "dark" or (kind == "photo" and i == 7)))
                 contacts = [contact]
-                cards_meta.append(card_meta(contact, style))
                 mm = COUNTRIES[contact.country].card_mm
+                card, style = draw_card(contact, style, mm, 2.0 if kind == "photo" else
+                                        0.5 if kind == "scan150" else 1.0, rng)
+                cards_meta.append(card_meta(contact, style))
                 if kind == "photo":
-                    card = draw_card(contact, style, mm, 2.0, rng)
                     img = photo(card, rng, SEED * 100 + i, rng.choice([2000, 2200, 2400]))
                     dpi = None
                 else:
-                    s = 0.5 if kind == "scan150" else 1.0
                     dpi = 150 if kind == "scan150" else 300
-                    card = draw_card(contact, style, mm, s, rng)
                     skew = rng.uniform(-0.6, 0.6) if (kind == "scan300" and rng.random() < 0.3) else 0.0
                     img = scanner(card, rng, skew)
                     if kind == "rotated":
