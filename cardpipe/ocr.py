@@ -39,8 +39,9 @@ DEFAULT_PSM = 11
 class OcrEngine(Protocol):
     name: str
 
-    def read(self, image: np.ndarray) -> OcrPage:
-        """Words with boxes and confidences from one prepared (grayscale) card."""
+    def read(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
+        """Words with boxes and confidences from one prepared (grayscale) card,
+        in the engine's languages or those given."""
         ...
 
     def orientation(self, image: np.ndarray) -> int:
@@ -85,11 +86,13 @@ class TesseractEngine:
         # fight over the same cores (OCRmyPDF does the same).
         os.environ["OMP_THREAD_LIMIT"] = "1"
 
-    def _call(self, fn: Callable[..., object], image: np.ndarray, config: str, **kw: object) -> object:
+    def _call(
+        self, fn: Callable[..., object], image: np.ndarray, config: str, lang: str | None = None, **kw: object
+    ) -> object:
         pil = Image.fromarray(image)
         pil.format = "BMP"  # uncompressed hand-over: no PNG encoding per call
         try:
-            return fn(pil, lang=self.lang, config=config, timeout=self.timeout, **kw)
+            return fn(pil, lang=lang or self.lang, config=config, timeout=self.timeout, **kw)
         except pytesseract.TesseractNotFoundError as e:
             raise TesseractNotFound(INSTALL_HINT) from e
         except RuntimeError as e:  # pytesseract raises RuntimeError on timeout, TesseractError is one too
@@ -97,11 +100,12 @@ class TesseractEngine:
                 raise OcrTimeout(f"Tesseract took longer than {self.timeout:g} s (ocr_timeout).") from e
             raise OcrError(f"Tesseract failed: {_first_line(e)}") from e
 
-    def read(self, image: np.ndarray) -> OcrPage:
+    def read(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
         data = self._call(
             pytesseract.image_to_data,
             image,
             f"--psm {self.psm} --dpi 300",
+            lang=lang,
             output_type=pytesseract.Output.DICT,
         )
         assert isinstance(data, dict)
@@ -183,6 +187,25 @@ def _merge_same_row(lines: list[OcrLine]) -> list[OcrLine]:
 def _first_line(e: BaseException) -> str:
     msg = str(e).strip().splitlines()
     return msg[0] if msg else e.__class__.__name__
+
+
+# The language that reads a card printed in a country best: with it first, Tesseract
+# keeps the accents (Björn, Müller, Émilie) that English-only models drop.
+COUNTRY_LANG = {
+    "DE": "deu", "AT": "deu", "CH": "deu", "LI": "deu",
+    "FR": "fra", "BE": "fra", "LU": "fra", "MC": "fra",
+    "ES": "spa", "MX": "spa", "AR": "spa", "CO": "spa", "CL": "spa", "PE": "spa",
+    "PT": "por", "BR": "por",
+    "NL": "nld",
+    "IT": "ita", "SM": "ita",
+}
+
+
+def installed_languages() -> tuple[str, ...]:
+    try:
+        return tuple(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError):
+        return ()
 
 
 ENGINES: dict[str, type] = {"tesseract": TesseractEngine}

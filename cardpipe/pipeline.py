@@ -23,7 +23,7 @@ from . import ingest, service
 from .clock import Clock
 from .config import Config
 from .errors import CardpipeError, ExitCode, InputFileError, NoTextFound, OcrTimeout
-from .models import CardResult, FileResult, OcrPage, PreparedCard
+from .models import CardResult, ContactRecord, FileResult, OcrPage, PreparedCard
 
 if TYPE_CHECKING:
     from .ocr import OcrEngine
@@ -93,12 +93,20 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
                 if not _has_text(page):
                     continue
                 color = best.color if best.color is not None else best.image
+                qr_texts = qr.decode_qr(color)
                 record = normalize.read_contact(
-                    page,
-                    region=opts.region,
-                    review_threshold=opts.review_threshold,
-                    qr_texts=qr.decode_qr(color),
+                    page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                 )
+                lang2 = second_language(record, opts.lang, installed=_installed_languages())
+                if lang2:
+                    # a card printed in another country: read it again with that language
+                    # first, which keeps the accents the default languages drop
+                    page2 = engine.read(best.image, lang=lang2)
+                    if quality(page2) >= 0.9 * quality(page):
+                        page = page2
+                        record = normalize.read_contact(
+                            page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
+                        )
                 cards.append(
                     CardResult(
                         source=str(path),
@@ -145,6 +153,42 @@ def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrP
         if not is_weak(best[1]):
             break
     return best
+
+
+def card_country(record: ContactRecord) -> str | None:
+    """The country a card was printed for: its address, else most of its phone numbers."""
+    if record.address and record.address.country:
+        return record.address.country.upper()
+    import phonenumbers
+
+    regions = [phonenumbers.region_code_for_number(phonenumbers.parse(p.e164)) for p in record.phones if p.e164]
+    regions = [r for r in regions if r and r != "ZZ"]
+    return max(set(regions), key=regions.count) if regions else None
+
+
+def second_language(record: ContactRecord, lang: str, *, installed: tuple[str, ...]) -> str | None:
+    """The languages for a second read of a card from a non-English country, or None."""
+    from .ocr import COUNTRY_LANG
+
+    country = card_country(record)
+    extra = COUNTRY_LANG.get(country or "")
+    if country == "CA" and record.address and (record.address.region or "").upper() == "QC":
+        extra = "fra"
+    if not extra or extra in lang.split("+") or extra not in installed:
+        return None
+    return f"{extra}+{lang}"
+
+
+_INSTALLED: tuple[str, ...] | None = None
+
+
+def _installed_languages() -> tuple[str, ...]:
+    global _INSTALLED  # asked once per worker process
+    if _INSTALLED is None:
+        from .ocr import installed_languages
+
+        _INSTALLED = installed_languages()
+    return _INSTALLED
 
 
 def quality(page: OcrPage) -> float:
