@@ -13,16 +13,17 @@ import os
 import signal
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from . import ingest, service
+from . import faults, ingest, service
 from .clock import Clock
 from .config import Config
-from .errors import CardpipeError, ExitCode, InputFileError, NoTextFound, OcrTimeout
+from .errors import CardpipeError, ConfigError, ExitCode, InputFileError, NoTextFound, OcrTimeout
 from .models import CardResult, ContactRecord, FileResult, OcrPage, PreparedCard
 
 if TYPE_CHECKING:
@@ -99,14 +100,15 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
                 )
                 lang2 = second_language(record, opts.lang, installed=_installed_languages())
                 if lang2:
-                    # a card printed in another country: read it again with that language
-                    # first, which keeps the accents the default languages drop
+                    # a card printed in another country: read it again in that language,
+                    # which keeps the accents the default languages drop (Björn, not Bjorn)
                     page2 = engine.read(best.image, lang=lang2)
-                    if quality(page2) >= 0.9 * quality(page):
-                        page = page2
-                        record = normalize.read_contact(
-                            page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
-                        )
+                    record = restore_accents(
+                        record,
+                        normalize.read_contact(
+                            page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
+                        ),
+                    )
                 cards.append(
                     CardResult(
                         source=str(path),
@@ -176,7 +178,28 @@ def second_language(record: ContactRecord, lang: str, *, installed: tuple[str, .
         extra = "fra"
     if not extra or extra in lang.split("+") or extra not in installed:
         return None
-    return f"{extra}+{lang}"
+    return extra
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+
+
+def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecord:
+    """Take from `other` the text fields that say the same as `record` but with accents.
+
+    Only accents: a second read never replaces what the first one read otherwise.
+    """
+    changes: dict[str, object] = {}
+    for name in ("name", "given_name", "family_name", "title", "company"):
+        a, b = getattr(record, name), getattr(other, name)
+        if a and b and a != b and _fold(a) == _fold(b) and not b.isascii():
+            changes[name] = b
+    if record.address and other.address and record.address != other.address:
+        a_text, b_text = record.address.text, other.address.text
+        if _fold(a_text) == _fold(b_text) and not b_text.isascii():
+            changes["address"] = other.address
+    return replace(record, **changes) if changes else record
 
 
 _INSTALLED: tuple[str, ...] | None = None
@@ -251,6 +274,18 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a parent killed with SIGKILL: it would sit on the pool's
+    queue forever. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class PoolExecutor:
@@ -375,84 +410,176 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     engine_check: Callable[[str], object] | None = None,
 ) -> RunSummary:
-    """Process the inbox once: claim, read, store, archive, rewrite the exports."""
+    """Process the inbox once: claim, read, store, archive, rewrite the exports.
+
+    Nothing is lost or done twice, whatever happens: one run at a time (the lock);
+    a file moves to the archive only after its transaction commits; a file not
+    finished (stop, error) goes back to the inbox; a run that was killed leaves
+    claims that the next run recovers (a committed file is then just archived).
+    `stop` (SIGTERM) lets the files being read finish and be stored, then ends.
+    """
     started = time.perf_counter()
     stop = stop or threading.Event()
     summary = RunSummary()
+    if dry_run:
+        summary.dry_run = plan(cfg)
+        return summary
     now = clock.now()
     with ingest.run_lock(cfg.state):
-        ready, aside = ingest.scan_inbox(cfg.inbox, now=now, settle_seconds=cfg.settle_seconds)
-        if dry_run:
-            summary.dry_run = [f"would claim {i.rel}" for i in ready] + [f"would set aside {a.rel}: {a.reason}" for a in aside]
-            return summary
+        ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
         with service.open_db(cfg) as store:
+            store.check_writable()  # a database held by another program: exit 75, nothing touched
+            if ready or aside or ingest.processing_dir(cfg.inbox).is_dir():
+                ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
+                ingest.check_writable(cfg.failed_dir)
             recovered = ingest.recover_claims(cfg.inbox)
             summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
             for a in aside:
                 _set_aside_path(a, cfg, store, now)
                 summary.set_aside += 1
-                summary.failed.append((str(a.rel), a.reason))
-            jobs: list[Job] = []
-            seen: set[str] = set()
-            for item in recovered + ready:
-                if stop.is_set():
-                    break
-                if item.claim is None:
-                    try:
-                        item = ingest.claim(item, cfg.inbox, now=now)
-                    except FileNotFoundError:
-                        continue
-                sha = ingest.sha256_file(item.path)
-                status = store.file_status(sha)
-                if status in ("done", "duplicate") or sha in seen:
-                    _archive_duplicate(item, sha, cfg, store, now)
-                    summary.duplicates += 1
-                    summary.files += 1
-                    continue
-                seen.add(sha)
-                jobs.append(Job(item, sha))
-            if jobs:
-                if engine_check is None:
-                    from .ocr import check_engine as engine_check
-                engine_check(cfg.lang)
-            by_path = {j.item.path: j for j in jobs}
-            reader = _Reader(ReadOptions.from_config(cfg))
-            executor = make_executor(min(cfg.workers, len(jobs)), stop)
-            done = 0
+                summary.failed.append((ingest.text_name(a.rel), a.reason))
+            open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
             try:
-                for (path, _sha), result in executor.map_unordered(reader, [(j.item.path, j.sha256) for j in jobs]):
-                    job = by_path.pop(path)
-                    _store_result(job, result, cfg, store, clock, summary)
-                    done += 1
-                    if progress:
-                        progress(done, len(jobs))
+                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs)
+                if jobs:
+                    if engine_check is None:
+                        from .ocr import check_engine as engine_check
+                    engine_check(cfg.lang)
+                reader = _Reader(ReadOptions.from_config(cfg))
+                executor = make_executor(min(cfg.workers, len(jobs)), stop)
+                results = executor.map_unordered(reader, [(j.item.path, j.sha256) for j in jobs])
+                try:
+                    for done, ((path, _sha), result) in enumerate(results, 1):
+                        faults.point("read")
+                        _store_result(open_jobs[path], result, cfg, store, clock, summary)
+                        del open_jobs[path]
+                        if progress:
+                            progress(done, len(jobs))
+                finally:
+                    close = getattr(results, "close", None)
+                    if close:
+                        close()  # an error above: let the pool wind down before the files go back
+                for twin in twins:  # same bytes as another file of this run: follow it
+                    if _follow_twin(twin, cfg, store, now, summary):
+                        del open_jobs[twin.item.path]
             finally:
-                # files not read (stopped): back into the inbox for the next run
-                for job in by_path.values():
-                    ingest.unclaim(job.item, cfg.inbox)
-                if by_path:
-                    summary.interrupted = True
-            if stop.is_set():
+                _give_back(open_jobs.values(), cfg)
+            if open_jobs or stop.is_set():
                 summary.interrupted = True
             summary.due, summary.written = service.write_exports(store, cfg, clock)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _claim_all(
+    items: list[ingest.InboxItem],
+    cfg: Config,
+    store,
+    now: dt.datetime,
+    stop: threading.Event,
+    summary: RunSummary,
+    open_jobs: dict[Path, Job],
+) -> tuple[list[Job], list[Job]]:
+    """Claim and hash each file; archive at once the bytes already processed.
+    Returns the files to read, and the twins (same bytes as one of those)."""
+    jobs: list[Job] = []
+    twins: list[Job] = []
+    first: set[str] = set()
+    for item in items:
+        if stop.is_set():
+            break
+        shown = ingest.display_name(item.rel)
+        if item.claim is None:
+            try:
+                item = ingest.claim(item, cfg.inbox, now=now)
+            except ingest.Unsettled as e:
+                log.info("%s; left for the next run", e)
+                continue
+            except FileNotFoundError:
+                continue  # gone meanwhile
+            except OSError as e:
+                reason = f"cannot be taken from the inbox ({e.strerror}); it stays there"
+                summary.failed.append((ingest.text_name(item.rel), reason))
+                log.warning("%s: %s", shown, reason)
+                continue
+        faults.point("claimed")
+        try:
+            sha = ingest.sha256_file(item.path)
+        except OSError as e:
+            log.warning("%s: cannot be read (%s); put back into the inbox", shown, e.strerror)
+            _give_back([Job(item, "")], cfg)
+            summary.failed.append((ingest.text_name(item.rel), f"cannot be read ({e.strerror}); it stays in the inbox"))
+            continue
+        job = Job(item, sha)
+        open_jobs[item.path] = job
+        if store.file_status(sha) in ("done", "duplicate"):
+            _archive_duplicate(item, sha, cfg, store, now)
+            del open_jobs[item.path]
+            summary.duplicates += 1
+            summary.files += 1
+        elif sha in first:
+            twins.append(job)
+        else:
+            first.add(sha)
+            jobs.append(job)
+    return jobs, twins
+
+
+def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSummary) -> bool:
+    """A file with the same bytes as one read in this run goes where that one went.
+    False when that one was not finished (the twin goes back to the inbox with it)."""
+    status = store.file_status(job.sha256)
+    if status == "done":
+        _archive_duplicate(job.item, job.sha256, cfg, store, now)
+        summary.duplicates += 1
+        summary.files += 1
+        return True
+    if status == "failed":
+        row = store.db.execute("SELECT name, reason FROM files WHERE sha256 = ?", (job.sha256,)).fetchone()
+        reason = f"same bytes as {ingest.display_name(row[0])}, which failed: {row[1]}"
+        ingest.set_aside(job.item, cfg.failed_dir, reason)
+        summary.failed.append((ingest.text_name(job.item.rel), reason))
+        log.warning("%s: failed: %s", ingest.display_name(job.item.rel), reason)
+        return True
+    return False
+
+
+def _give_back(jobs: Iterable[Job], cfg: Config) -> None:
+    """Files claimed but not finished go back to the inbox for the next run. One that
+    cannot be moved stays claimed: the next run recovers it."""
+    for job in list(jobs):
+        if not os.path.lexists(job.item.path):
+            continue  # it was moved on already (archived, then a later step failed)
+        try:
+            ingest.unclaim(job.item, cfg.inbox)
+        except OSError as e:
+            log.warning("%s: cannot be put back into the inbox (%s); the next run recovers it",
+                        ingest.display_name(job.item.rel), e.strerror)
+
+
 def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock, summary: RunSummary) -> None:
+    """Commit what was read from one file, then move the file: archive, or failed/ with its reason.
+    The log gets one line per card (or one for the failed file), with names made one-line safe."""
     now = clock.now()
-    name = str(job.item.rel)
+    name = ingest.text_name(job.item.rel)  # as stored: valid UTF-8
+    shown = ingest.display_name(job.item.rel)  # as logged: one line
+    if not ingest.unchanged_since_scan(job.item):
+        ingest.unclaim(job.item, cfg.inbox)
+        log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
+        return
     if not result.ok:
-        reason = result.error or "unknown error"
+        reason = ingest.display_name(result.error or "unknown error")
         with store.transaction():
             store.add_file(job.sha256, name, status="failed", reason=reason, at=now)
+        faults.point("committed")
         ingest.set_aside(job.item, cfg.failed_dir, reason)
         summary.failed.append((name, reason))
-        log.warning("%s: failed: %s", name, reason)
+        log.warning("%s: failed: %s", shown, reason)
         return
     collected = (
         result.captured.date() if result.captured else job.item.event_date or now.date()
     )
+    lines = []
     with store.transaction():
         store.add_file(job.sha256, name, status="done", at=now)
         for card in result.cards:
@@ -462,23 +589,95 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
             attached = len(store.cards_of(contact_id)) > 1
             summary.matched += attached
             summary.new_contacts += not attached
-            log.info(
-                "%s: card %d -> contact %d (%s) %r, %.1f s",
-                name, card.card, contact_id, "matched" if attached else "new", card.record.name, result.seconds,
-            )
+            lines.append((card.card, contact_id, "matched" if attached else "new", card.record.name))
+        faults.point("in-transaction")
+    faults.point("committed")
+    for card_no, contact_id, how, person in lines:  # logged once committed
+        log.info("%s: card %d -> contact %d (%s) %r, %.1f s", shown, card_no, contact_id, how, person, result.seconds)
     dest = ingest.move_into(job.item, cfg.archive_dir)
     with store.transaction():
-        store.set_stored_as(job.sha256, str(dest))
+        store.set_stored_as(job.sha256, ingest.text_name(dest))
     summary.files += 1
     summary.cards += len(result.cards)
 
 
 def _archive_duplicate(item: ingest.InboxItem, sha: str, cfg: Config, store, now: dt.datetime) -> None:
     dest = ingest.move_into(item, cfg.archive_dir)
-    log.info("%s: same bytes as a file already processed; archived as %s without OCR", item.rel, dest.name)
+    log.info(
+        "%s: same bytes as a file already processed; archived as %s without OCR",
+        ingest.display_name(item.rel), ingest.display_name(dest.name),
+    )
 
 
 def _set_aside_path(a: ingest.SetAside, cfg: Config, store, now: dt.datetime) -> None:
     item = ingest.InboxItem(a.path, a.rel)
     ingest.set_aside(item, cfg.failed_dir, a.reason)
-    log.warning("%s: set aside: %s", a.rel, a.reason)
+    log.warning("%s: set aside: %s", ingest.display_name(a.rel), a.reason)
+
+
+def plan(cfg: Config) -> list[str]:
+    """What `run` would claim, move and write now, one line each, changing nothing:
+    no lock taken, no log written, the database only read (`run --dry-run`)."""
+    from .store import read_only_hashes
+
+    ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    lines: list[str] = []
+    pdir = ingest.processing_dir(cfg.inbox)
+    claims = sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX)) if pdir.is_dir() else []
+    if claims:
+        lines.append(f"would recover {len(claims)} file(s) claimed by a run that did not finish, and read them again")
+    known = read_only_hashes(cfg.db)
+    seen: dict[str, str] = {}
+    for item in ready:
+        shown = ingest.display_name(item.rel)
+        dest = ingest.display_name(ingest.unique_path(cfg.archive_dir / Path(*item.rel.parts)))
+        try:
+            sha = ingest.sha256_file(item.path)
+        except OSError as e:
+            lines.append(f"would skip {shown}: cannot be read ({e.strerror})")
+            continue
+        if sha in known:
+            lines.append(f"would claim {shown} and move it to {dest} without OCR (same bytes as a file already processed)")
+        elif sha in seen:
+            lines.append(f"would claim {shown} and move it where {seen[sha]} goes, without OCR (same bytes)")
+        else:
+            lines.append(
+                f"would claim {shown}, read it and move it to {dest} "
+                f"(or into {ingest.display_name(cfg.failed_dir)} if it cannot be read)"
+            )
+        seen.setdefault(sha, shown)
+    for a in aside:
+        lines.append(f"would set aside {ingest.display_name(a.rel)} in {ingest.display_name(cfg.failed_dir)}: {a.reason}")
+    if lines:
+        out = ingest.display_name(cfg.output)
+        lines.append(f"would write the database {ingest.display_name(cfg.db)} and {out}/contacts.csv, {out}/due.csv")
+    return lines
+
+
+def retry_failed(cfg: Config, names: Iterable[Path] = ()) -> list[tuple[Path, Path]]:
+    """Move failed files (all, or the ones named) back into the inbox, drop their
+    .reason.txt and their `failed` record, so the next run reads them afresh.
+
+    Names are paths to files in the failed folder (or to their sidecars), or paths
+    relative to it; an unknown name refuses them all (NotFoundError) before anything
+    moves. Holds the run lock. Returns (where it was, where it is now) per file.
+    """
+    names = list(names)
+    if not cfg.inbox.is_dir():
+        raise ConfigError(f"the inbox {cfg.inbox} does not exist; create it or set 'inbox' (--inbox).")
+    with ingest.run_lock(cfg.state):
+        files = ingest.resolve_failed(cfg.failed_dir, names) if names else ingest.failed_files(cfg.failed_dir)
+        if not files:
+            return []
+        moved: list[tuple[Path, Path]] = []
+        with service.open_db(cfg) as store:
+            for path in files:
+                sha = ingest.sha256_file(path) if path.is_file() and not path.is_symlink() else None
+                dest = ingest.restore(path, cfg.failed_dir, cfg.inbox)
+                if sha:
+                    with store.transaction():
+                        store.forget_failed(sha)
+                log.info("%s: back in the inbox as %s, to be read again",
+                         ingest.display_name(path.relative_to(cfg.failed_dir)), ingest.display_name(dest))
+                moved.append((path, dest))
+        return moved

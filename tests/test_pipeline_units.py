@@ -1,0 +1,92 @@
+"""Pure pieces of the pipeline: language choice for a second read, accent restoration,
+and the weak-read test, with a fake engine where the OCR matters."""
+
+import numpy as np
+import pytest
+
+from cardpipe import pipeline
+from cardpipe.models import Address, ContactRecord, OcrPage, Phone, PreparedCard
+
+ALL = ("eng", "deu", "fra", "spa", "por", "nld", "ita", "osd")
+
+
+@pytest.mark.parametrize(
+    "record, lang, installed, expected",
+    [
+        (ContactRecord(address=Address("x", country="DE")), "eng", ALL, "deu"),
+        (ContactRecord(phones=(Phone("+33142685300", "work", "x"),)), "eng", ALL, "fra"),
+        (ContactRecord(phones=(Phone("+14155550132", "work", "x"),)), "eng", ALL, None),  # US: English
+        (ContactRecord(address=Address("x", region="QC", country="CA")), "eng", ALL, "fra"),
+        (ContactRecord(address=Address("x", region="ON", country="CA")), "eng", ALL, None),
+        (ContactRecord(address=Address("x", country="DE")), "eng+deu", ALL, None),  # already read in German
+        (ContactRecord(address=Address("x", country="DE")), "eng", ("eng",), None),  # German not installed
+        (ContactRecord(), "eng", ALL, None),
+    ],
+)
+def test_second_language(record, lang, installed, expected):
+    assert pipeline.second_language(record, lang, installed=installed) == expected
+
+
+def test_restore_accents_takes_only_accents():
+    first = ContactRecord(name="Bjorn Wagner", company="Muller GmbH", title="Geschaftsfuhrer",
+                          address=Address("Zeil 123, 50667 Koln"))
+    second = ContactRecord(name="Björn Wagner", company="Müller GmbH", title="Geschäftsführer",
+                           address=Address("Zeil 123, 50667 Köln"))
+    out = pipeline.restore_accents(first, second)
+    assert (out.name, out.company, out.title, out.address.text) == (
+        "Björn Wagner", "Müller GmbH", "Geschäftsführer", "Zeil 123, 50667 Köln"
+    )
+
+
+def test_restore_accents_never_replaces_a_different_reading():
+    first = ContactRecord(name="Bjorn Wagner", company="Acme Ltd")
+    second = ContactRecord(name="Björn Wagnér Jr", company=None)
+    assert pipeline.restore_accents(first, second) == first
+
+
+class FakeEngine:
+    """Reads the same page whatever it is given; counts calls."""
+
+    name = "fake"
+
+    def __init__(self, text: str, conf: float = 95.0, rotate: int = 0) -> None:
+        self.page = OcrPage.from_text(text, conf=conf)
+        self.reads = 0
+        self.osd = 0
+        self.rotate = rotate
+
+    def read(self, image, lang=None):
+        self.reads += 1
+        return self.page
+
+    def orientation(self, image):
+        self.osd += 1
+        return self.rotate
+
+
+CARD = PreparedCard(source=__import__("pathlib").Path("x.png"), index=0, image=np.full((60, 100), 255, np.uint8))
+
+
+def test_a_clean_read_costs_one_ocr_call():
+    eng = FakeEngine("Jane Doe\nSales Director\nAcme Widgets Inc.\njane@acme.com\n+1 415 555 0132")
+    card, page = pipeline.read_card(CARD, eng)
+    assert (eng.reads, eng.osd) == (1, 0)
+    assert page is eng.page and card is CARD
+
+
+def test_a_weak_read_asks_for_orientation_and_alternatives():
+    eng = FakeEngine("x1 ~~ ,,\nzz", conf=40.0)
+    pipeline.read_card(CARD, eng)
+    assert eng.osd == 1 and eng.reads >= 2
+
+
+@pytest.mark.parametrize(
+    "text, conf, weak",
+    [
+        ("Jane Doe\nSales Director\nAcme Widgets Inc.\njane@acme.com", 92.0, False),
+        ("Jane Doe\nSales Director\nAcme Widgets Inc.\njane@acme.com", 50.0, True),  # low confidence
+        ("Jane Doe", 95.0, True),  # too few lines
+    ],
+)
+def test_is_weak(text, conf, weak):
+    assert pipeline.is_weak(OcrPage.from_text(text, conf=conf)) is weak
