@@ -16,6 +16,7 @@ configured default.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 import unicodedata
@@ -26,7 +27,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 from rapidfuzz import fuzz
 
-from .models import OcrLine, OcrPage, OcrWord
+from .models import OcrPage, OcrWord
 
 # --------------------------------------------------------------------------
 # Candidates and their evidence
@@ -94,6 +95,7 @@ class PhoneCandidate:
     region: str  # region used to read a number printed without `+`
     type_source: str  # "label", "number-type" or "default"
     evidence: Evidence
+    span: tuple[int, int] = (0, 0)  # where the number is in the segment's text
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,6 @@ class Candidates:
 
 SEPARATORS = "|¦｜·•●◦▪■◆♦∙⋅‧"
 _SEP_WORD_RE = re.compile(rf"^[{re.escape(SEPARATORS)}]+$")
-_SEP_INNER_RE = re.compile(rf"\s*[{re.escape(SEPARATORS)}]+\s*")
 
 PHONE_LABELS: dict[str, str] = {}
 for _type, _words in {
@@ -192,7 +193,7 @@ TITLE_CORE = set(
     marketingleiter verkaufsleiter kundenbetreuer kundenberater teamleiter teamleiterin gesellschafter
     rechtsanwalt rechtsanwältin steuerberater steuerberaterin architektin architekt managerin direktor direktorin
     leitung mitarbeiter mitarbeiterin gründer gründerin
-    directeur directrice gérant gérante président présidente responsable chef ingénieur ingénieure conseiller
+    directeur directrice gérant gérante président présidente responsable chef cheffe ingénieur ingénieure conseiller
     conseillère consultante chargé chargée assistante associé associée fondateur fondatrice cofondateur
     cofondatrice développeur développeuse avocat avocate comptable adjoint adjointe attaché attachée délégué
     déléguée gestionnaire expert experte commercial commerciale
@@ -215,7 +216,8 @@ TITLE_DEPT = set(
     international area district team staff key enterprise partnerships strategy innovation design information
     systems commercial affairs investor investment risk compliance administration people talent acquisition
     field client clients export import production manufacturing retail corporate board member members emea apac
-    americas north south east west europe asia region new client-side r&d ux ui
+    americas north south east west europe asia region new client-side r&d ux ui regulatory clinical medical
+    scientific
     vertrieb verkauf einkauf personal technischer technische kaufmännischer kaufmännische entwicklung
     ventes technique administratif administrative générale général commerciale
     ventas general comercial desarrollo negocios
@@ -262,7 +264,9 @@ NAME_SUFFIXES = set(
     "p.e. dds dmd jd j.d llm ll.m mph frcs faia aia leed ap pmp cissp facs dvm od pharmd edd psyd lcsw cfp "
     "mrics acca aca fca".split()
 )
-NAME_PARTICLES = set("van von der den de del della di da das dos du la le ten ter te zu vom y bin ibn al el st.".split())
+NAME_PARTICLES = set(
+    "van von der den de del della di da das dos du la le ten ter te zu vom y bin ibn al el st.".split()
+)
 
 # Common given names across the languages cardpipe reads: a weak hint that a line is a person.
 GIVEN_NAMES = set(
@@ -309,6 +313,7 @@ US_STATES = set(
 CA_PROVINCES = set("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 AU_STATES = set("NSW VIC QLD WA SA TAS ACT NT".split())
 
+# fmt: off
 COUNTRY_NAMES = {
     "usa": "US", "u.s.a.": "US", "u.s.a": "US", "us": "US", "u.s.": "US", "united states": "US",
     "united states of america": "US", "uk": "GB", "u.k.": "GB", "united kingdom": "GB", "england": "GB",
@@ -317,12 +322,13 @@ COUNTRY_NAMES = {
     "netherlands": "NL", "the netherlands": "NL", "nederland": "NL", "holland": "NL", "belgium": "BE",
     "belgique": "BE", "belgië": "BE", "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "austria": "AT",
     "österreich": "AT", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "ireland": "IE",
-    "new zealand": "NZ", "portugal": "PT", "luxembourg": "LU", "sweden": "SE", "denmark": "DK",
-    "norway": "NO", "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR",
+    "new zealand": "NZ", "portugal": "PT", "luxembourg": "LU", "sweden": "SE", "denmark": "DK", "norway": "NO",
+    "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR",
 }
+# fmt: on
 
 # Country-code TLDs that are used as generic TLDs and say nothing about the country.
-_GENERIC_CCTLDS = {"io", "co", "ai", "me", "tv", "cc", "ws", "fm", "gg", "to", "sh", "ly", "vc", "la", "im", "so", "am", "is"}
+_GENERIC_CCTLDS = set("io co ai me tv cc ws fm gg to sh ly vc la im so am is".split())
 COMMON_TLDS = set(
     """
     com org net edu gov mil int info biz io co ai app dev tech studio design agency eu us uk de fr nl be ch at es
@@ -332,13 +338,14 @@ COMMON_TLDS = set(
     """.split()
 )
 
-_FREEMAIL = {
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com", "aol.com",
-    "icloud.com", "me.com", "mac.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "gmx.com", "web.de",
-    "t-online.de", "orange.fr", "free.fr", "laposte.net", "wanadoo.fr", "sfr.fr", "yahoo.co.uk", "btinternet.com",
-    "hotmail.co.uk", "bigpond.com", "ziggo.nl", "kpnmail.nl", "libero.it", "yandex.com", "mail.com",
-    "zoho.com", "fastmail.com", "hey.com",
-}
+_FREEMAIL = set(
+    """
+    gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com aol.com icloud.com
+    me.com mac.com proton.me protonmail.com gmx.de gmx.net gmx.com web.de t-online.de orange.fr free.fr
+    laposte.net wanadoo.fr sfr.fr yahoo.co.uk btinternet.com hotmail.co.uk bigpond.com ziggo.nl
+    kpnmail.nl libero.it yandex.com mail.com zoho.com fastmail.com hey.com
+    """.split()
+)
 
 
 # --------------------------------------------------------------------------
@@ -346,6 +353,7 @@ _FREEMAIL = {
 # --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase ASCII form for comparisons (Müller -> muller)."""
     text = text.replace("ß", "ss")
@@ -355,7 +363,11 @@ def fold(text: str) -> str:
 def registrable_domain(host: str) -> str:
     """acme.com for www.mail.acme.com, acme.co.uk for www.acme.co.uk."""
     parts = [p for p in host.lower().strip(".").split(".") if p]
-    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in {"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne"}:
+    if (
+        len(parts) >= 3
+        and len(parts[-1]) == 2
+        and parts[-2] in {"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne"}
+    ):
         return ".".join(parts[-3:])
     return ".".join(parts[-2:])
 
@@ -414,8 +426,8 @@ def _evidence(seg: Segment, rule: str, label: str | None = None, conf: float | N
     return Evidence(seg.line, seg.box, seg.conf if conf is None else conf, rule, label)
 
 
-def _span_conf(seg: Segment, start: int, end: int) -> float:
-    """Mean confidence of the words of a segment that overlap text[start:end]."""
+def _span_conf(seg: Segment, start: int, end: int, *, worst: bool = False) -> float:
+    """Mean (or lowest) confidence of the words of a segment that overlap text[start:end]."""
     pos = 0
     confs = []
     for w in seg.words:
@@ -426,7 +438,9 @@ def _span_conf(seg: Segment, start: int, end: int) -> float:
         pos = j
         if i < end and j > start:
             confs.append(w.conf)
-    return sum(confs) / len(confs) if confs else seg.conf
+    if not confs:
+        return seg.conf
+    return min(confs) if worst else sum(confs) / len(confs)
 
 
 # --------------------------------------------------------------------------
@@ -435,9 +449,20 @@ def _span_conf(seg: Segment, start: int, end: int) -> float:
 
 
 def _split_word(word: OcrWord) -> list[OcrWord | None]:
-    """Split a word at separator characters inside it; None marks a separator."""
+    """Split a word at separator characters inside it; None marks a separator.
+
+    A `|` glued to the letters of an address or domain ("acme.n|") is the `l`
+    (or, next to digits, the `1`) OCR took for a bar.
+    """
     if not re.search(f"[{re.escape(SEPARATORS)}]", word.text):
         return [word]
+    if (
+        re.search(r"[.@]", word.text)
+        and re.fullmatch(r"[\w.@|/:-]+", word.text)
+        and re.search(r"\w\||\|\w", word.text)
+    ):
+        fixed = re.sub(r"(?<=\d)\||\|(?=\d)", "1", word.text).replace("|", "l")
+        return [OcrWord(fixed, word.conf, word.left, word.top, word.width, word.height)]
     pieces = re.split(f"([{re.escape(SEPARATORS)}]+)", word.text)
     out: list[OcrWord | None] = []
     total = max(len(word.text), 1)
@@ -454,192 +479,429 @@ def _split_word(word: OcrWord) -> list[OcrWord | None]:
 
 def _is_label_only(words: Sequence[OcrWord]) -> bool:
     text = " ".join(w.text for w in words).strip().rstrip(":.").lower()
-    return bool(text) and (text in PHONE_LABELS or bool(re.fullmatch(r"e-?mail|web|www|tel|fax|mob|mobile", text)))
+    return bool(text) and (
+        text in PHONE_LABELS or bool(re.fullmatch(r"e-?mail|web|www|tel|fax|mob|mobile", text))
+    )
+
+
+def _rows(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
+    """Split the words of one OCR line into printed rows (OCR sometimes joins two rows)."""
+    rows: list[list[OcrWord]] = []
+    for w in sorted(words, key=lambda w: (w.top + w.height / 2, w.left)):
+        for row in rows:
+            top = min(x.top for x in row)
+            bottom = max(x.top + x.height for x in row)
+            overlap = min(bottom, w.top + w.height) - max(top, w.top)
+            if overlap >= 0.5 * min(w.height, bottom - top):
+                row.append(w)
+                break
+        else:
+            rows.append([w])
+    for row in rows:
+        row.sort(key=lambda w: w.left)
+    rows.sort(key=lambda r: min(w.top for w in r))
+    return rows
+
+
+def _at_neighbour(words: Sequence[OcrWord], i: int) -> str | None:
+    """'1' or 'l' when the separator at words[i] is really a character of an e-mail address."""
+    prev = words[i - 1].text if i > 0 else ""
+    nxt = words[i + 1].text if i + 1 < len(words) else ""
+    if nxt.startswith("@") or prev.endswith("@"):
+        neighbour = prev[-1:] if nxt.startswith("@") else nxt[:1]
+        return "1" if neighbour.isdigit() else "l"
+    return None
 
 
 def segment_page(page: OcrPage) -> tuple[Segment, ...]:
     """Split every line into segments at separators and at wide horizontal gaps.
 
-    A wide gap (more than 2.5 times the line height) means two columns that OCR
-    read as one line. A label alone before a gap ("Tel:      555...") stays with
-    what follows it.
+    A line that holds two printed rows (OCR merged them) is split into rows
+    first. A wide gap (more than 2.5 times the line height) means two columns
+    that OCR read as one line. A label alone before a gap ("Tel:      555...")
+    stays with what follows it. A `|` glued to an e-mail's `@` is read as the
+    `1` or `l` it usually is.
     """
     segments: list[Segment] = []
     for li, line in enumerate(page.lines):
-        words = sorted((w for w in line.words if w.text.strip()), key=lambda w: w.left)
-        if not words:
-            continue
-        has_contact = bool(re.search(r"@|www|\.com|\d{3}", line.text))
-        groups: list[list[OcrWord]] = [[]]
-        height = max(line.height, 1)
-        prev: OcrWord | None = None
-        for word in words:
-            pieces = _split_word(word)
-            for piece in pieces:
-                if piece is None or (has_contact and piece.text in {"I", "l", "!", "/"} and len(words) > 2):
+        for row in _rows([w for w in line.words if w.text.strip()]):
+            pieces: list[OcrWord | None] = []
+            for word in row:
+                pieces.extend(_split_word(word))
+            has_contact = bool(re.search(r"@|www|\.com|\d{3}", " ".join(w.text for w in row)))
+            height = max(sorted(w.height for w in row)[len(row) // 2], 1)
+            groups: list[list[OcrWord]] = [[]]
+            prev: OcrWord | None = None
+            for k, piece in enumerate(pieces):
+                if piece is not None and piece.text in {"|", "I", "l"}:
+                    ctx = [p if p is not None else OcrWord("|", 0, 0, 0, 0, 0) for p in pieces]
+                    char = _at_neighbour(ctx, k)
+                    if char:
+                        piece = OcrWord(char, piece.conf, piece.left, piece.top, piece.width, piece.height)
+                        groups[-1].append(piece)
+                        prev = piece
+                        continue
+                if piece is None:
+                    ctx = [p if p is not None else OcrWord("|", 0, 0, 0, 0, 0) for p in pieces]
+                    char = _at_neighbour(ctx, k)
+                    if char and prev is not None:
+                        piece = OcrWord(char, prev.conf, prev.left + prev.width, prev.top, 1, prev.height)
+                        groups[-1].append(piece)
+                        prev = piece
+                        continue
+                if piece is None or (has_contact and piece.text in {"I", "l", "!", "/"} and len(row) > 2):
                     groups.append([])
                     prev = None
                     continue
                 if prev is not None and piece.left - (prev.left + prev.width) > 2.5 * height and groups[-1]:
-                    if _is_label_only(groups[-1]):
-                        pass
-                    else:
+                    if not _is_label_only(groups[-1]):
                         groups.append([])
                 groups[-1].append(piece)
                 prev = piece
-        for g in groups:
-            g = [w for w in g if w.text.strip(" ,;")]
-            if not g:
-                continue
-            text = " ".join(w.text for w in g).strip()
-            if not re.search(r"\w", text):
-                continue
-            hs = sorted(w.height for w in g)
-            segments.append(Segment(len(segments), li, text, tuple(g), _box(g), _conf(g), hs[len(hs) // 2]))
-    return tuple(segments)
+            for g in groups:
+                g = [w for w in g if w.text.strip(" ,;")]
+                if g:
+                    seg = _make_segment(len(segments), li, g)
+                    if seg is not None:
+                        segments.append(seg)
+    return tuple(_join_skewed(segments))
 
 
-def _lines_of(page: OcrPage) -> Sequence[OcrLine]:
-    return page.lines
+def _join_skewed(segments: list[Segment]) -> list[Segment]:
+    """Join the two halves of a printed line that a skewed scan made OCR read as two lines.
+
+    The right half starts where the left half ends, a fraction of a line higher
+    or lower (a whole row apart is a new line; the same row is a contact bar).
+    """
+    segs = list(segments)
+    changed = len(segs) <= 150  # a card, not a page of prose
+    while changed:
+        changed = False
+        for a in segs:
+            for b in segs:
+                if a is b or a.line == b.line:
+                    continue
+                h = max(a.height, b.height, 1)
+                if max(a.height, b.height) > 1.3 * max(min(a.height, b.height), 1):
+                    continue
+                gap = b.box.left - a.box.right
+                dy = abs((a.box.top + a.box.bottom) / 2 - (b.box.top + b.box.bottom) / 2)
+                overlap = min(a.box.bottom, b.box.bottom) - max(a.box.top, b.box.top)
+                if -0.3 * h <= gap <= 1.2 * h and dy > 0.25 * h and (dy < 0.9 * h or overlap > 0.2 * h):
+                    words = a.words + b.words
+                    joined = Segment(
+                        a.index, a.line, f"{a.text} {b.text}", words, _box(words), _conf(words), h
+                    )
+                    segs = [joined if x is a else x for x in segs if x is not b]
+                    changed = True
+                    break
+            if changed:
+                break
+    return [Segment(i, s.line, s.text, s.words, s.box, s.conf, s.height) for i, s in enumerate(segs)]
+
+
+def _make_segment(index: int, line: int, words: Sequence[OcrWord]) -> Segment | None:
+    text = " ".join(w.text for w in words).strip()
+    if not re.search(r"\w", text):
+        return None
+    hs = sorted(w.height for w in words)
+    return Segment(index, line, text, tuple(words), _box(words), _conf(words), hs[len(hs) // 2])
+
+
+def _word_offsets(seg: Segment) -> list[tuple[int, int]]:
+    """(start, end) of every word of a segment in its text."""
+    out = []
+    pos = 0
+    for w in seg.words:
+        i = seg.text.find(w.text, pos)
+        if i < 0:
+            i = pos
+        out.append((i, i + len(w.text)))
+        pos = i + len(w.text)
+    return out
+
+
+def _mask(text: str, offsets: Sequence[tuple[int, int]], used: set[int]) -> str:
+    """The text with the used words blanked out (offsets stay valid)."""
+    chars = list(text)
+    for k in used:
+        a, b = offsets[k]
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _is_label_run(words: Sequence[OcrWord]) -> bool:
+    """Leftover words that are only labels or punctuation ("Tel.", "Email:", "-", "W:")."""
+    for w in words:
+        t = w.text.strip(":.-–—()[]/|,;").lower()
+        if not t or len(t) == 1:
+            continue
+        if (
+            t in PHONE_LABELS
+            or t in _EMAIL_LABELS
+            or WEB_LABEL_RE.match(t + ":")
+            or ADDRESS_LABEL_RE.match(t + ":")
+        ):
+            continue
+        if t in {"linkedin", "twitter", "instagram", "web", "website", "ext", "x"}:
+            continue
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------
 # E-mails and URLs
 # --------------------------------------------------------------------------
 
-_AT_SUBST_RE = re.compile(r"\s*(?:\(at\)|\[at\]|\{at\}|<at>|\(a\)|\(@\)|©|®|\s@\s)\s*", re.I)
-_DOT_SUBST_RE = re.compile(r"\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>|\sdot\s)\s*", re.I)
-_EMAIL_RE = re.compile(r"[\w.+'’-]+@[\w-]+(?:\s?[.,]\s?[\w-]+)*[.,][A-Za-z]{2,}", re.UNICODE)
-_WORD_AT_RE = re.compile(r"(?<=[\w.])\s+at\s+(?=[\w-]+\s*(?:\.|\bdot\b)\s*[a-z]{2,})", re.I)
+_AT_WORDS = {"(at)", "[at]", "{at}", "<at>", "(a)", "(@)", "©", "®", "@"}
+_AT_INNER_RE = re.compile(r"\(at\)|\[at\]|\{at\}|<at>|\(@\)|[©®]", re.I)
+_DOT_WORDS = {"dot", "(dot)", "[dot]", "{dot}", "<dot>"}
+_EMAIL_LABELS = {"e", "em", "email", "e-mail", "mail", "courriel", "correo", "posta", "✉", "📧"}
+_EMAIL_RE = re.compile(r"[\w.+'’-]+@[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}", re.UNICODE)
+_LOCAL_TOKEN_RE = re.compile(r"[\w.+'’-]*\w[\w.+'’-]*")
+_DOMAIN_TOKEN_RE = re.compile(r"[\w.,-]*\w[\w.,-]*|[.,]")
 
 
-def _repair_email_text(text: str) -> tuple[str, list[str]]:
-    repairs = []
-    t = EMAIL_LABEL_RE.sub("", text.strip())
-    if "@" not in t:
-        t2 = _AT_SUBST_RE.sub("@", t)
-        if t2 == t:
-            t2 = _WORD_AT_RE.sub("@", t)
-        if t2 == t and re.search(r"\w&[\w-]+\.[a-z]{2,}", t):
-            t2 = re.sub(r"(?<=\w)&(?=[\w-]+\.[a-z]{2,})", "@", t)
-        if t2 != t:
-            repairs.append("at-sign")
-            t = t2
-    if "@" in t:
-        t2 = _DOT_SUBST_RE.sub(".", t)
-        if t2 != t:
-            repairs.append("dot-word")
-            t = t2
-        # spaces around @ and dots inside the address
-        t2 = re.sub(r"\s*@\s*", "@", t)
-        t2 = re.sub(r"(?<=[\w-])\s*\.\s+(?=[\w-])|(?<=[\w-])\s+\.\s*(?=[\w-])", ".", t2)
-        if t2 != t:
-            repairs.append("spaces")
-            t = t2
-    return t, repairs
+def _is_email_label(token: str) -> bool:
+    return token.lower().rstrip(":.-") in _EMAIL_LABELS or token.endswith(":")
+
+
+def _looks_domain(token: str) -> bool:
+    return bool(re.fullmatch(r"[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}[.,]?", token))
 
 
 def _find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
-    text, repairs = _repair_email_text(seg.text)
+    """E-mail addresses in a segment, repaired, with the range of words they use.
+
+    The repairs are the usual OCR slips: `(at)`, `©`, `®` or the word `at` for
+    `@`, `(dot)` for `.`, `,` for `.` in the domain, and spaces inside the
+    address (a word is joined to the address when the join is evident: one side
+    ends or starts with `@`, `.`, `-`, `_`, or one side is a stray one- or
+    two-character piece; a lone letter before the local part lost its dot).
+    """
+    toks = [w.text for w in seg.words]
+    repairs: list[str] = []
+    if not any("@" in t for t in toks):
+        for k, t in enumerate(toks):
+            if t.lower() in _AT_WORDS:
+                toks[k] = "@"
+                repairs.append("at-sign")
+            elif _AT_INNER_RE.search(t) and re.search(r"\w", _AT_INNER_RE.sub("", t)):
+                toks[k] = _AT_INNER_RE.sub("@", t)
+                repairs.append("at-sign")
+            elif (
+                t.lower() == "at"
+                and 0 < k < len(toks) - 1
+                and _LOCAL_TOKEN_RE.fullmatch(toks[k - 1])
+                and not _is_email_label(toks[k - 1])
+                and (_looks_domain(toks[k + 1]) or (k + 2 < len(toks) and toks[k + 2].lower() in _DOT_WORDS))
+            ):
+                toks[k] = "@"
+                repairs.append("at-sign")
+            elif re.fullmatch(r"[\w.+-]+&[\w-]+\.[a-z]{2,}", t, re.I):
+                toks[k] = t.replace("&", "@")
+                repairs.append("at-sign")
+            if any("@" in x for x in toks):
+                break
+    if any("@" in t for t in toks):
+        for k, t in enumerate(toks):
+            if t.lower() in _DOT_WORDS:
+                toks[k] = "."
+                repairs.append("dot-word")
     out = []
-    for m in _EMAIL_RE.finditer(text):
-        raw = m.group(0)
-        value = raw.strip(".,'’-")
-        reps = list(repairs)
-        v2 = re.sub(r"\s+", "", value)
-        if v2 != value:
-            reps.append("spaces")
-            value = v2
-        local, _, domain = value.partition("@")
-        if "," in domain:
-            domain = domain.replace(",", ".")
-            reps.append("comma-dot")
-        domain = re.sub(r"\.{2,}", ".", domain)
-        value = f"{local}@{domain}"
-        out.append(
-            (
-                EmailCandidate(value, raw, tuple(dict.fromkeys(reps)), _evidence(seg, "email:pattern")),
-                (m.start(), m.end()),
-            )
+    k = 0
+    while k < len(toks):
+        if "@" not in toks[k]:
+            k += 1
+            continue
+        i = j = k
+        dot_after: set[int] = set()
+        while i - 1 >= 0:
+            t, c = toks[i - 1], toks[i]
+            if _is_email_label(t) and (i - 1 == 0 or t.endswith(":")):
+                break
+            if not _LOCAL_TOKEN_RE.fullmatch(t):
+                break
+            c_local = c.partition("@")[0]
+            if not re.search(r"[^\W\d_]", t) and not c.startswith("@"):
+                break  # "555 1234 jd@acme.com": a number is not part of the address
+            if (
+                t.endswith((".", "_", "-"))
+                or c.startswith(("@", ".", "_", "-"))
+                or len(t) <= 2
+                or len(c_local) <= 2
+            ):
+                if len(t) == 1 and t.isalpha() and c[:1].isalpha():
+                    dot_after.add(i - 1)
+                i -= 1
+            else:
+                break
+        while j + 1 < len(toks):
+            c, t = toks[j], toks[j + 1]
+            if not _DOMAIN_TOKEN_RE.fullmatch(t):
+                break
+            if (
+                c.endswith(("@", ".", ",", "-"))
+                or t.startswith((".", ",", "-"))
+                or (c.endswith("@") is False and "@" in c and not re.search(r"[.,][^\W\d_]{2,}$", c))
+            ):
+                j += 1
+            else:
+                break
+        stray = (
+            any(len(toks[x].partition("@")[0]) <= 2 and "@" not in toks[x][:1] for x in range(i, k)) and i < k
         )
+        joined = "".join(toks[x] + ("." if x in dot_after else "") for x in range(i, j + 1))
+        m = _EMAIL_RE.search(joined)
+        if m:
+            raw = " ".join(w.text for w in seg.words[i : j + 1])
+            value = m.group(0).strip(".,'’-")
+            reps = list(repairs)
+            if i < j:
+                reps.append("spaces")
+            if stray:
+                reps.append("stray-piece")
+            local, _, domain = value.partition("@")
+            if "," in domain:
+                domain = domain.replace(",", ".")
+                reps.append("comma-dot")
+            domain = re.sub(r"\.{2,}", ".", domain)
+            value = f"{local}@{domain}"
+            words = seg.words[i : j + 1]
+            ev = Evidence(seg.line, _box(words), _conf(words), "email:pattern", None)
+            out.append((EmailCandidate(value, raw, tuple(dict.fromkeys(reps)), ev), (i, j)))
+        k = j + 1
     return out
 
 
-_TLD_ALT = "|".join(sorted(COMMON_TLDS, key=len, reverse=True))
 _URL_RE = re.compile(
     r"(?<![@\w.-])"
-    r"(?P<scheme>(?:https?|hxxp)\s?[:;]\s?//\s?)?"
-    r"(?P<host>(?:www\d?\s?[.,]\s?)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s?[.,]\s?)+"
+    r"(?P<scheme>(?:https?|hxxp)\s?[:;]?\s?/{1,2}\s?)?"
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s?[.,]\s?)+"
     r"(?:[a-z]{2,24}))"
     r"(?P<path>/[^\s|,;]*)?",
     re.I,
 )
 _SOCIAL = (
-    ("linkedin", re.compile(r"linked\s?in\.com/(?:in|pub|company)/[\w%.-]+", re.I)),
-    ("twitter", re.compile(r"(?:twitter|x)\.com/@?\w+", re.I)),
-    ("instagram", re.compile(r"instagram\.com/[\w.]+", re.I)),
+    (
+        "linkedin",
+        re.compile(r"linked\s?in\.c[o0][mn]/(?P<path>(?:in|pub|company)/[\w%.-]+)", re.I),
+        "linkedin.com/",
+    ),
+    ("twitter", re.compile(r"(?:twitter|x)\.c[o0][mn]/(?P<path>@?\w+)", re.I), "twitter.com/"),
+    ("instagram", re.compile(r"instagram\.c[o0][mn]/(?P<path>[\w.]+)", re.I), "instagram.com/"),
 )
-_SOCIAL_LABELS = {
-    "linkedin": "linkedin", "in": "linkedin", "li": "linkedin", "twitter": "twitter", "x": "twitter",
-    "tw": "twitter", "instagram": "instagram", "insta": "instagram", "ig": "instagram",
-}
-_HANDLE_RE = re.compile(r"^(?P<label>linkedin|in|li|twitter|x|tw|instagram|insta|ig)\s*[:.\-]?\s*(?P<handle>@?[\w.-]{2,}|in/[\w-]+)$", re.I)
+_SOCIAL_LABELS = dict(
+    pair.split("=")
+    for pair in "linkedin=linkedin in=linkedin li=linkedin twitter=twitter x=twitter tw=twitter instagram=instagram insta=instagram ig=instagram".split()
+)
+_HANDLE_RE = re.compile(
+    r"^(?P<label>linkedin|in|li|twitter|x|tw|instagram|insta|ig)\s*[:.\-]?\s*(?P<handle>@?[\w.-]{2,}|in/[\w-]+)$",
+    re.I,
+)
+_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww)$")
 
 
 def _find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, int]]]:
+    """Websites and social profiles in a segment (e-mails already blanked out of `text`).
+
+    OCR slips repaired: a space around a dot, a lost `:` or `/` in the scheme,
+    `vww`/`avww` for `www`, `.con` for `.com` in social links.
+    """
     out = []
-    t = WEB_LABEL_RE.sub(lambda m: " " * len(m.group(0)), text) if not text.lower().startswith("www.") else text
+    t = (
+        WEB_LABEL_RE.sub(lambda m: " " * len(m.group(0)), text)
+        if not text.lower().startswith("www.")
+        else text
+    )
     for m in _URL_RE.finditer(t):
         host_raw = m.group("host")
         host = re.sub(r"\s", "", host_raw).replace(",", ".").lower()
-        host = re.sub(r"^www\d?\.", lambda x: x.group(0), host)
         labels = host.split(".")
-        tld = labels[-1]
-        explicit = bool(m.group("scheme")) or host.startswith("www")
         if len(labels) < 2 or any(not p for p in labels):
             continue
-        if not explicit:
-            # A bare domain: the TLD must be a known one, and the text must not be a word with a dot ("Inc.com"?).
-            if tld not in COMMON_TLDS:
-                continue
-            if "," in host_raw or " " in host_raw:
-                continue
-            if len(labels[-2]) < 2:
-                continue
-        if tld not in COMMON_TLDS and len(tld) > 3 and not explicit:
-            continue
+        if len(labels) >= 3 and _WWW_SLIP_RE.match(labels[0]) and labels[0] != "www":
+            labels[0] = "www"
+            host = ".".join(labels)
+        tld = labels[-1]
         path = (m.group("path") or "").rstrip("/.)")
+        explicit = bool(m.group("scheme")) or labels[0] == "www"
         value = host + path
         network = None
-        for net, rx in _SOCIAL:
-            if rx.search(value):
+        for net, rx, base in _SOCIAL:
+            sm = rx.search(value)
+            if sm:
                 network = net
-                value = rx.search(value).group(0).replace(" ", "")
-                value = re.sub(r"^linked\s?in", "linkedin", value, flags=re.I).lower()
+                value = base + sm.group("path")
                 break
-        if network is None and host.split(".")[-2] in {"linkedin", "twitter", "instagram", "facebook"}:
-            network = host.split(".")[-2]
-            if network == "facebook":
-                continue
-        if network is None and host.split(".")[-2:] == ["x", "com"] and path:
-            network = "twitter"
+        end = m.end()
+        if network is None and re.fullmatch(r"linked\s?in\.c[o0][mn]/in/?", value):
+            # "linkedin.com/in charlotte davies": the slug's hyphens were read as spaces
+            rest = re.match(r"\s*((?:\S+\s*){1,3})$", t[m.end() :])
+            slug = "-".join(re.sub(r"[^\w-]", "", x) for x in rest.group(1).lower().split()) if rest else ""
+            if re.fullmatch(r"[^\W_][\w-]*", slug):
+                network = "linkedin"
+                value = "linkedin.com/in/" + slug
+                end = len(t.rstrip())
+        if network is None:
+            if not explicit:
+                # A bare domain: a known TLD, no spaces or commas in it, a real name before the TLD.
+                if (
+                    tld not in COMMON_TLDS
+                    or "," in host_raw
+                    or " " in host_raw.strip()
+                    or len(labels[-2]) < 2
+                ):
+                    continue
+            if labels[-2] in {"linkedin", "twitter", "instagram", "facebook"}:
+                if labels[-2] == "facebook":
+                    continue
+                network = labels[-2]
+            elif labels[-2:] == ["x", "com"] and path:
+                network = "twitter"
         out.append(
             (
-                UrlCandidate(value, m.group(0), network, _evidence(seg, "url:" + ("explicit" if explicit else "bare"),
-                                                                   conf=_span_conf(seg, m.start(), m.end()))),
-                (m.start(), m.end()),
+                UrlCandidate(
+                    value,
+                    m.group(0),
+                    network,
+                    _evidence(
+                        seg,
+                        "url:" + ("explicit" if explicit else "bare"),
+                        conf=_span_conf(seg, m.start(), end),
+                    ),
+                ),
+                (m.start(), end),
             )
         )
+    if not out:
+        # "Web. pinecrest -software.com": after a web label, the rest of the segment is one address
+        lm = re.match(
+            r"\s*(?:w|web|website|www|site|url|internet)\s*[:.\-]\s*(?P<rest>\S.*?)\s*$", text, re.I
+        )
+        if lm and re.search(r"[.,]\s?[a-z]{2,}", lm.group("rest"), re.I):
+            squeezed = re.sub(r"\s+", "", lm.group("rest"))
+            sub = _find_urls(seg, squeezed) if squeezed != lm.group("rest") else []
+            for cand, _ in sub:
+                out.append((cand, (lm.start("rest"), lm.end("rest"))))
     if not out:
         hm = _HANDLE_RE.match(text.strip())
         if hm:
             net = _SOCIAL_LABELS[hm.group("label").lower()]
             handle = hm.group("handle")
             if net == "linkedin":
-                value = "linkedin.com/" + handle.lstrip("@") if handle.startswith("in/") else "linkedin.com/in/" + handle.lstrip("@")
+                value = "linkedin.com/" + (handle if handle.startswith("in/") else "in/" + handle.lstrip("@"))
             else:
                 value = handle if handle.startswith("@") else "@" + handle
-            out.append((UrlCandidate(value, text, net, _evidence(seg, "social:handle", label=hm.group("label"))), (0, len(text))))
+            start = text.find(text.strip())
+            out.append(
+                (
+                    UrlCandidate(
+                        value, text.strip(), net, _evidence(seg, "social:handle", label=hm.group("label"))
+                    ),
+                    (start, start + len(text.strip())),
+                )
+            )
     return out
 
 
@@ -647,7 +909,6 @@ def _find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, i
 # Phones
 # --------------------------------------------------------------------------
 
-_LABEL_TOKEN_RE = re.compile(r"([^\W\d_][\w./-]*|[☎✆📞☏📱📠])\W*$", re.UNICODE)
 _DIGITISH_RE = re.compile(r"[\dOoIl|]{2,}[\dOoIl|\s().-]*")
 
 
@@ -662,7 +923,7 @@ def _label_before(text: str) -> str | None:
     if not m:
         return None
     word = m.group(1).lower().rstrip(".")
-    if word in PHONE_LABELS or word + "." in PHONE_LABELS:
+    if _label_type(word):
         return m.group(1)
     # "Mob. Tel" / "Tel. Mobil": try the last two words
     m2 = re.search(r"([^\W\d_][\w.]*)\W+([^\W\d_][\w.]*)$", t)
@@ -677,7 +938,9 @@ def _label_after(text: str) -> str | None:
     m = re.match(r"\s*[(\[]\s*([^\W\d_]+)\.?\s*[)\]]", text)
     if m and m.group(1).lower() in PHONE_LABELS:
         return m.group(1)
-    m = re.match(r"\s*[-–(]?\s*(mobile|mobil|cell|fax|office|direct|work|home|handy|portable|móvil)\b", text, re.I)
+    m = re.match(
+        r"\s*[-–(]?\s*(mobile|mobil|cell|fax|office|direct|work|home|handy|portable|móvil)\b", text, re.I
+    )
     return m.group(1) if m else None
 
 
@@ -686,8 +949,11 @@ def _label_type(label: str | None) -> str | None:
         return None
     if label in _ICON_TYPES:
         return _ICON_TYPES[label]
-    key = label.lower()
-    return PHONE_LABELS.get(key) or PHONE_LABELS.get(key.rstrip("."))
+    key = label.lower().rstrip(".:")
+    found = PHONE_LABELS.get(key) or PHONE_LABELS.get(key + ".")
+    if found is None and len(key) == 2 and key.isalpha() and key[0] in "tmfpc":
+        return PHONE_LABELS.get(key[0])  # "Ts", "Mi": a one-letter label with an OCR speck
+    return found
 
 
 def _repair_digits(text: str) -> str:
@@ -713,7 +979,10 @@ def _strip_leading_label(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _phones_in(seg: Segment, text: str, region: str, blocked: Sequence[tuple[int, int]]) -> list[PhoneCandidate]:
+FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", "IE", "ES", "IT", "NZ")
+
+
+def _phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
     out: list[PhoneCandidate] = []
     _, lead_label = _strip_leading_label(text)
     work = _repair_digits(text) if lead_label else text
@@ -726,10 +995,19 @@ def _phones_in(seg: Segment, text: str, region: str, blocked: Sequence[tuple[int
             if len(phonenumbers.national_significant_number(m.number)) >= 6
         ]
         rule = "phone:matcher-possible"
+    if not matches and (lead_label or re.fullmatch(r"\s*\(?\d[\d\s().\-/]{7,}\d\s*", work)):
+        # No number in the card's region: the card may say nothing of its country (a .com site,
+        # no address). A number that stands alone or after a phone label is read in the first
+        # common region where it is valid, and flagged by the rule name.
+        for other in FALLBACK_REGIONS:
+            if other == region:
+                continue
+            matches = list(PhoneNumberMatcher(work, other, leniency=Leniency.VALID))
+            if matches:
+                rule, region = "phone:matcher-other-region", other
+                break
     prev_end = 0
     for i, m in enumerate(matches):
-        if any(m.start < b and m.end > a for a, b in blocked):
-            continue
         next_start = matches[i + 1].start if i + 1 < len(matches) else len(work)
         label = _label_before(work[prev_end : m.start]) or _label_after(work[m.end : next_start])
         if label is None and i > 0 and not work[prev_end : m.start].strip(" /,;-"):
@@ -742,8 +1020,14 @@ def _phones_in(seg: Segment, text: str, region: str, blocked: Sequence[tuple[int
             nt = phonenumbers.number_type(num)
             if nt == PhoneNumberType.MOBILE:
                 ptype = "mobile"
-            elif nt in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.TOLL_FREE,
-                        PhoneNumberType.VOIP, PhoneNumberType.UAN, PhoneNumberType.SHARED_COST):
+            elif nt in (
+                PhoneNumberType.FIXED_LINE,
+                PhoneNumberType.FIXED_LINE_OR_MOBILE,
+                PhoneNumberType.TOLL_FREE,
+                PhoneNumberType.VOIP,
+                PhoneNumberType.UAN,
+                PhoneNumberType.SHARED_COST,
+            ):
                 ptype = "work"
             else:
                 ptype, type_source = "work", "default"
@@ -758,7 +1042,8 @@ def _phones_in(seg: Segment, text: str, region: str, blocked: Sequence[tuple[int
                 valid=phonenumbers.is_valid_number(num),
                 region=region,
                 type_source=type_source,
-                evidence=_evidence(seg, rule, label=label, conf=_span_conf(seg, m.start, m.end)),
+                evidence=_evidence(seg, rule, label=label, conf=_span_conf(seg, m.start, m.end, worst=True)),
+                span=(m.start, m.end),
             )
         )
     return out
@@ -781,17 +1066,23 @@ _POSTCODE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     (
         "US",
         "address:us-zip",
-        re.compile(rf"(?:{_CITY}\s*,?\s+)?(?P<region>[A-Z]{{2}})\.?\s*,?\s+(?P<postcode>\d{{5}}(?:[-–]\d{{4}})?)\b"),
+        re.compile(
+            rf"(?:{_CITY}\s*,?\s+)?(?P<region>[A-Z]{{2}})\.?\s*,?\s+(?P<postcode>\d{{5}}(?:[-–]\d{{4}})?)\b"
+        ),
     ),
     (
         "AU",
         "address:au-postcode",
-        re.compile(rf"(?:{_CITY}\s*,?\s+)?(?P<region>NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s*,?\s+(?P<postcode>\d{{4}})\b"),
+        re.compile(
+            rf"(?:{_CITY}\s*,?\s+)?(?P<region>NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s*,?\s+(?P<postcode>\d{{4}})\b"
+        ),
     ),
     (
         "GB",
         "address:uk-postcode",
-        re.compile(rf"(?:{_CITY}\s*,?\s+)?(?P<postcode>(?:[A-Z]{{1,2}}[0-9][A-Z0-9]?|GIR)\s?[0-9][ABD-HJLNP-UW-Z]{{2}})\b"),
+        re.compile(
+            rf"(?:{_CITY}\s*,?\s+)?(?P<postcode>(?:[A-Z]{{1,2}}[0-9][A-Z0-9]?|GIR)\s?[0-9][ABD-HJLNP-UW-Z]{{2}})\b"
+        ),
     ),
     (
         "NL",
@@ -821,6 +1112,18 @@ _DE_STREET_RE = re.compile(r"(straße|strasse|str\.|weg\b|platz\b|allee\b|gasse\
 _FR_STREET_RE = re.compile(r"\b(rue|avenue|bd|boulevard|allée|quai|chemin|impasse|place|cours)\b|cedex", re.I)
 
 
+def _repair_strasse(text: str) -> str:
+    """'Leopoldstrafe', 'Hohe Strabe' -> '...straße', 'K6ln' -> 'Köln': OCR without German reads ß as B or fe."""
+    text = re.sub(r"(?i)\b(\w*?stra)(?!sse\b)(?:[^\W\d_]{1,2}|8|f5)e\b", lambda m: m.group(1) + "ße", text)
+    return re.sub(r"(?<=[^\W\d_])6(?=[^\W\d_])", "ö", text)  # "K6ln": an ö read as 6
+
+
+_UNIT_RE = re.compile(
+    r"\b(suite|ste|floor|fl|level|unit|building|bldg|apt|étage|etage|bâtiment|stock|etage|c/o|po box|p\.o\.)\b",
+    re.I,
+)
+
+
 def _country_of_line(text: str) -> str | None:
     t = text.strip().strip(".,").lower()
     return COUNTRY_NAMES.get(t)
@@ -842,10 +1145,15 @@ def _split_country_suffix(text: str) -> tuple[str, str | None]:
 def _street_like(text: str) -> bool:
     if _STREET_WORDS_RE.search(text):
         return True
-    return bool(re.match(r"^\d{1,5}[a-z]?\s+[^\W\d_]", text, re.I) or re.search(r"[^\W\d_]{3,}\s+\d{1,4}[a-z]?\b", text))
+    return bool(
+        re.match(r"^\d{1,5}[a-z]?\s+[^\W\d_]", text, re.I)
+        or re.search(r"[^\W\d_]{3,}\s+\d{1,4}[a-z]?\b", text)
+    )
 
 
-def _parse_postcode_line(text: str, hints: dict[str, str | None]) -> tuple[str, str, dict[str, str | None]] | None:
+def _parse_postcode_line(
+    text: str, hints: dict[str, str | None]
+) -> tuple[str, str, dict[str, str | None]] | None:
     """Find a postcode line; return (country, rule, parts) with city/region/postcode/street-prefix."""
     body, country_suffix = _split_country_suffix(text)
     for country, rule, rx in _POSTCODE_RULES:
@@ -872,7 +1180,11 @@ def _parse_postcode_line(text: str, hints: dict[str, str | None]) -> tuple[str, 
                     country = country_suffix
                 else:
                     country = hints.get("defr") or "DE"
-                if m.start() > 0 and body[: m.start()].strip() and not body[: m.start()].rstrip().endswith(","):
+                if (
+                    m.start() > 0
+                    and body[: m.start()].strip()
+                    and not body[: m.start()].rstrip().endswith(",")
+                ):
                     # "Hauptstraße 5 10115 Berlin" is fine, "Suite 10115 Berlin" is odd; keep only if the prefix is a street
                     if not _street_like(body[: m.start()]):
                         continue
@@ -882,7 +1194,13 @@ def _parse_postcode_line(text: str, hints: dict[str, str | None]) -> tuple[str, 
                 before, _, city = city.rpartition(",")
                 prefix = (prefix + " " + before).strip(" ,")
                 city = city.strip() or None
-            if city and country in ("US", "CA", "AU") and prefix == "" and _street_like(city) and re.search(r"\d", city):
+            if (
+                city
+                and country in ("US", "CA", "AU")
+                and prefix == ""
+                and _street_like(city)
+                and re.search(r"\d", city)
+            ):
                 prefix, city = city, None
             region = gd.get("region")
             postcode = gd["postcode"].replace("–", "-")
@@ -894,22 +1212,65 @@ def _parse_postcode_line(text: str, hints: dict[str, str | None]) -> tuple[str, 
                 postcode = postcode[:-3] + " " + postcode[-3:]
             if country == "NL" and " " not in postcode:
                 postcode = postcode[:4] + " " + postcode[4:]
-            if country_suffix and country not in ("DEFR",) and country_suffix != country and country in ("US", "AU"):
+            if (
+                country_suffix
+                and country not in ("DEFR",)
+                and country_suffix != country
+                and country in ("US", "AU")
+            ):
                 # "NSW 2000, Australia" fine; "WA 98101, USA" fine; mismatch -> trust the printed country
                 country = country_suffix
-            return country, rule, {
-                "city": city,
-                "region": region,
-                "postcode": postcode,
-                "prefix": prefix or None,
-                "country_printed": country_suffix,
-            }
+            return (
+                country,
+                rule,
+                {
+                    "city": city,
+                    "region": region,
+                    "postcode": postcode,
+                    "prefix": prefix or None,
+                    "country_printed": country_suffix,
+                },
+            )
     return None
 
 
 # --------------------------------------------------------------------------
 # Free text: name, title, company scores
 # --------------------------------------------------------------------------
+
+_JUNK_CHARS_RE = re.compile(r"[(){}\[\]<>©®@#*~^=_\\/%$§¤|]")
+
+
+def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
+    """A word that a logo or a rule left at the edge of a line ("ip)", "©", "GD" read at low confidence).
+
+    A logo glyph read as text is short and much taller than the words next to it.
+    """
+    t = w.text
+    if not re.search(r"[^\W_]", t) or _JUNK_CHARS_RE.search(t) and not re.fullmatch(r"\(?[\w.&'’-]+\)?", t):
+        return True
+    if len(t) <= 3 and w.conf < 50:
+        return True
+    if w.conf < 20 and not re.fullmatch(r"[^\W\d_][^\W\d_'’-]+", t):
+        return True  # a long word read at very low confidence is junk unless it is a plain word
+    if nxt and len(t) <= 3:
+        hs = sorted(x.height for x in nxt)
+        if w.height > 1.35 * hs[len(hs) // 2]:
+            return True
+    if nxt and len(nxt) >= 2 and t.islower() and len(t) <= 3 and all(x.text[:1].isupper() for x in nxt):
+        return True  # "all PINECREST SOFTWARE", "i Harbourside Legal"
+    return False
+
+
+def clean_free_words(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """The words of a free-text segment without logo junk at either end."""
+    ws = list(words)
+    while ws and _is_junk_word(ws[0], ws[1:]):
+        ws.pop(0)
+    while ws and not re.search(r"[^\W_]", ws[-1].text):
+        ws.pop()
+    return ws
+
 
 _PERSON_TOKEN_RE = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
 
@@ -943,7 +1304,11 @@ def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
             continue
         if not (t[0].isupper() or t.isupper()):
             return None
-        if len(letters) < 2 or not re.search(r"[aeiouyäöüàâéèêëïîôûùÿáíóúåæøAEIOUYÄÖÜÀÂÉÈÊËÏÎÔÛÙÁÍÓÚ]", letters):
+        if (
+            len(letters) < 2
+            or len(letters) > 2
+            and not re.search(r"[aeiouyäöüàâéèêëïîôûùÿáíóúåæøAEIOUYÄÖÜÀÂÉÈÊËÏÎÔÛÙÁÍÓÚ]", letters)
+        ):
             return None
         core += 1
     if core < 2:
@@ -954,6 +1319,16 @@ def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
 def _email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
     if not locals_:
         return 0.0
+    best = 0.0
+    translit = [
+        t.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss") for t in tokens
+    ]
+    if translit != [t.lower() for t in tokens]:
+        best = _email_local_match_plain(translit, locals_)
+    return max(best, _email_local_match_plain(tokens, locals_))
+
+
+def _email_local_match_plain(tokens: Sequence[str], locals_: Sequence[str]) -> float:
     words = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
     words = [w for w in words if len(w) >= 2]
     if len(words) < 2:
@@ -964,7 +1339,14 @@ def _email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
         lo = re.sub(r"[^a-z]", "", fold(loc))
         if not lo:
             continue
-        forms = {given + family, family + given, given[0] + family, given + family[0], family + given[0], family}
+        forms = {
+            given + family,
+            family + given,
+            given[0] + family,
+            given + family[0],
+            family + given[0],
+            family,
+        }
         if lo in forms or lo == "".join(words):
             best = max(best, 1.0 if lo != family else 0.85)
         elif lo == given and len(given) >= 3:
@@ -976,12 +1358,15 @@ def _email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
     return best
 
 
+_TITLE_CORE_FOLDED = frozenset(fold(w) for w in TITLE_CORE)
+
+
 def _title_score(text: str) -> tuple[float, bool]:
     """(score, has a core title word)."""
     toks = [fold(t).strip(".,:;()") for t in re.split(r"[\s/,]+", text) if t.strip(".,:;()")]
     if not toks:
         return 0.0, False
-    core_set = {fold(w) for w in TITLE_CORE}
+    core_set = _TITLE_CORE_FOLDED
     core = sum(1 for t in toks if t in core_set or (len(t) > 4 and t.removesuffix("s") in core_set))
     dept = sum(1 for t in toks if t in TITLE_DEPT)
     if core == 0:
@@ -1022,7 +1407,9 @@ def _company_score(text: str, domains: Sequence[str]) -> tuple[float, list[str]]
 # --------------------------------------------------------------------------
 
 
-def _guess_region(segments: Sequence[Segment], hosts: Iterable[str], default: str) -> tuple[str, str, str | None]:
+def _guess_region(
+    segments: Sequence[Segment], hosts: Iterable[str], default: str
+) -> tuple[str, str, str | None]:
     """(region, source, DE/FR hint) for numbers printed without +."""
     text = "\n".join(s.text for s in segments)
     # a printed country name
@@ -1115,11 +1502,21 @@ def _addresses(
         above = _neighbours_above(seg, segments, used | contact)
         for k, s in enumerate(above):
             t = ADDRESS_LABEL_RE.sub("", s.text).strip()
-            if country == "GB" and city is None and k == 0 and not re.search(r"\d", t) and len(t.split()) <= 3:
+            if (
+                country == "GB"
+                and city is None
+                and k == 0
+                and not re.search(r"\d", t)
+                and len(t.split()) <= 3
+            ):
                 city = t.strip(" ,")
                 lines.insert(0, t)
                 idx.insert(0, s.index)
                 continue
+            if street_parts and not re.search(r"\d", t) and not _UNIT_RE.search(t):
+                break  # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the address
+            if _STRONG_SUFFIX_RE.search(t):
+                break
             if _street_like(t) and not person_tokens(t):
                 lines.insert(0, t)
                 idx.insert(0, s.index)
@@ -1139,6 +1536,9 @@ def _addresses(
                     country = cc
         if printed and country != printed and rule in ("address:5-digit-postcode", "address:nl-postcode"):
             country = printed
+        if country in ("DE", "AT", "CH"):
+            lines = [_repair_strasse(x) for x in lines]
+            street_parts = [_repair_strasse(x) for x in street_parts]
         has_street = bool(street_parts)
         fit = 0.55 + (0.25 if has_street else 0) + (0.1 if city else 0) + (0.1 if printed or country else 0)
         used.update(idx)
@@ -1155,72 +1555,157 @@ def _addresses(
                 evidence=Evidence(seg.line, seg.box, min(s.conf for s in segments if s.index in idx), rule),
             )
         )
-    # A street line with no postcode anywhere: still an address, weakly.
+    # A street line with no postcode found (misread, or not printed): still an address, weakly,
+    # with a unit line above it and up to two short place lines below it in the same column.
     if not out:
         for seg in segments:
             if seg.index in contact:
                 continue
             text = ADDRESS_LABEL_RE.sub("", seg.text).strip()
-            if re.match(r"^\d{1,5}[a-z]?\s+[^\W\d_].*\b(street|st|avenue|ave|road|rd|boulevard|blvd|lane|drive|way)\b", text, re.I):
-                out.append(
-                    AddressCandidate((text,), text, None, None, None, None, 0.4, (seg.index,), _evidence(seg, "address:street-only"))
+            if not (re.match(r"^\d{1,5}[a-z]?\s+[^\W\d_]", text) and _STREET_WORDS_RE.search(text)) and not (
+                _DE_STREET_RE.search(text) and re.search(r"\d", text)
+            ):
+                continue
+            lines, idx = [text], [seg.index]
+            above = _neighbours_above(seg, segments, contact)
+            if above and _UNIT_RE.search(above[0].text) and len(above[0].text.split()) <= 4:
+                lines.insert(0, above[0].text.strip())
+                idx.insert(0, above[0].index)
+            cur = seg
+            for _ in range(2):
+                nxt = _neighbour_below(cur, segments)
+                if (
+                    nxt is None
+                    or nxt.index in contact
+                    or len(nxt.text.split()) > 4
+                    or person_tokens(nxt.text)
+                ):
+                    break
+                if _title_score(nxt.text)[1] or _STRONG_SUFFIX_RE.search(nxt.text) or "@" in nxt.text:
+                    break
+                lines.append(nxt.text.strip())
+                idx.append(nxt.index)
+                cur = nxt
+            street = ", ".join(lines[: lines.index(text) + 1])
+            city = lines[lines.index(text) + 1] if len(lines) > lines.index(text) + 1 else None
+            out.append(
+                AddressCandidate(
+                    tuple(lines),
+                    street,
+                    city,
+                    None,
+                    None,
+                    None,
+                    0.45,
+                    tuple(idx),
+                    _evidence(seg, "address:no-postcode"),
                 )
-                break
+            )
+            break
     return out
 
 
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     """Every candidate value on the card, with evidence. Never raises on junk text."""
-    segments = segment_page(page)
+    segments = list(segment_page(page))
     emails: list[EmailCandidate] = []
     urls: list[UrlCandidate] = []
-    blocked: dict[int, list[tuple[int, int]]] = {}
+    used_words: dict[int, set[int]] = {}  # segment index -> indices of words a value used
     contact: set[int] = set()
+    masked_text: dict[int, str] = {}
 
-    for seg in segments:
-        found = _find_emails(seg)
-        spans = []
-        for cand, _span in found:
+    for seg in list(segments):
+        offsets = _word_offsets(seg)
+        used: set[int] = set()
+        for cand, (i, j) in _find_emails(seg):
             emails.append(cand)
-            contact.add(seg.index)
-        # blank out e-mails (in the original text) before looking for URLs and numbers
-        text = seg.text
-        for cand, _ in found:
-            i = text.find(cand.raw)
-            if i >= 0:
-                spans.append((i, i + len(cand.raw)))
-        masked = text
-        for a, b in spans:
-            masked = masked[:a] + " " * (b - a) + masked[b:]
-        if "@" in masked and found:
-            masked = re.sub(r"\S*@\S*", lambda m: " " * len(m.group(0)), masked)
-        for cand, span in _find_urls(seg, masked):
+            used.update(range(i, j + 1))
+        masked = _mask(seg.text, offsets, used)
+        for cand, (a, b) in _find_urls(seg, masked):
             urls.append(cand)
-            spans.append(span)
-            contact.add(seg.index)
-        blocked[seg.index] = spans
+            used.update(k for k, (x, y) in enumerate(offsets) if x < b and y > a)
+        used_words[seg.index] = used
+        masked_text[seg.index] = _mask(seg.text, offsets, used)
 
-    hosts = [u.value.split("/")[0] for u in urls if u.network is None] + [e.value.rpartition("@")[2] for e in emails]
+    hosts = [u.value.split("/")[0] for u in urls if u.network is None] + [
+        e.value.rpartition("@")[2] for e in emails
+    ]
+
+    # phones, before addresses are known only to pick the region
     card_region, region_source, defr = _guess_region(segments, hosts, region)
+    hints: dict[str, str | None] = {
+        "defr": defr,
+        "country": card_region if region_source != "default" else None,
+    }
 
-    hints: dict[str, str | None] = {"defr": defr, "country": card_region if region_source != "default" else None}
+    phone_hits: dict[int, list[PhoneCandidate]] = {}
+    for seg in segments:
+        if used_words.get(seg.index) and not re.search(r"\d(?:[\s().-]{0,2}\d){5}", masked_text[seg.index]):
+            continue
+        offsets = _word_offsets(seg)
+        hits = _phones_in(seg, masked_text.get(seg.index, seg.text), card_region)
+        if hits:
+            phone_hits[seg.index] = hits
+            for p in hits:
+                a, b = p.span
+                used_words.setdefault(seg.index, set()).update(
+                    k for k, (x, y) in enumerate(offsets) if x < b and y > a
+                )
+
+    # segments whose words all went into values are contact lines; leftovers become segments of their own
+    for seg in list(segments):
+        used = used_words.get(seg.index, set())
+        if not used:
+            continue
+        contact.add(seg.index)
+        run: list[OcrWord] = []
+        runs: list[list[OcrWord]] = []
+        for k, w in enumerate(seg.words):
+            if k in used:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(w)
+        if run:
+            runs.append(run)
+        for r in runs:
+            while r and _is_label_run(r[-1:]):
+                r = r[:-1]
+            while r and _is_label_run(r[:1]):
+                r = r[1:]
+            if not r or _is_label_run(r):
+                continue
+            extra = _make_segment(len(segments), seg.line, r)
+            if extra is not None:
+                segments.append(extra)
+
     addresses = _addresses(segments, contact, hints)
     if addresses and addresses[0].country and addresses[0].country in phonenumbers.SUPPORTED_REGIONS:
-        if region_source in ("default", "tld", "phone-prefix"):
+        if region_source in ("default", "tld", "phone-prefix") and addresses[0].country != card_region:
             card_region, region_source = addresses[0].country, "address"
+            phone_hits = {}
+            for seg in segments:
+                if seg.index in contact or seg.index in used_words:
+                    hits = _phones_in(seg, masked_text.get(seg.index, seg.text), card_region)
+                    if hits:
+                        phone_hits[seg.index] = hits
+        elif region_source == "default":
+            region_source = "address"
     address_segs = {i for a in addresses for i in a.segments}
 
     phones: list[PhoneCandidate] = []
     postcodes = {re.sub(r"\D", "", a.postcode or "") for a in addresses}
-    for seg in segments:
-        if seg.index in address_segs and not re.search(r"(?i)\b(tel|phone|fax|mob|t|m|f)\b", seg.text):
-            continue
-        for p in _phones_in(seg, seg.text, card_region, blocked.get(seg.index, [])):
+    for seg_index, hits in phone_hits.items():
+        for p in hits:
             digits = re.sub(r"\D", "", p.raw)
-            if p.evidence.label is None and any(pc and pc in digits and len(digits) - len(pc) < 4 for pc in postcodes):
+            if p.evidence.label is None and any(
+                pc and pc in digits and len(digits) - len(pc) < 4 for pc in postcodes
+            ):
+                continue
+            if seg_index in address_segs and p.evidence.label is None:
                 continue
             phones.append(p)
-            contact.add(seg.index)
     # dedupe phones on (e164, extension), keeping the first (labelled one wins)
     seen: dict[tuple[str, str | None], PhoneCandidate] = {}
     for p in phones:
@@ -1230,14 +1715,28 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     phones = list(seen.values())
 
     # Free text
-    domains = [h for h in hosts if not is_freemail(h)]
-    locals_ = [e.value.partition("@")[0] for e in emails]
+    domains = list(dict.fromkeys(h for h in hosts if not is_freemail(h)))
+    locals_ = list(dict.fromkeys(e.value.partition("@")[0] for e in emails))
     free = [s for s in segments if s.index not in contact and s.index not in address_segs]
     heights = [s.height for s in segments] or [1]
     median_h = statistics.median(heights)
     texts: list[TextCandidate] = []
     tops = sorted({s.box.top for s in free})
     for seg in free:
+        rank = tops.index(seg.box.top)
+        words = clean_free_words(seg.words)
+        if not words:
+            continue
+        if len(words) != len(seg.words):
+            seg = Segment(
+                seg.index,
+                seg.line,
+                " ".join(w.text for w in words),
+                tuple(words),
+                _box(words),
+                _conf(words),
+                sorted(w.height for w in words)[len(words) // 2],
+            )
         text = seg.text.strip(" ,;:-–")
         if not re.search(r"[^\W\d_]{2,}", text):
             continue
@@ -1245,7 +1744,6 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             continue
         feats: list[str] = []
         rel_h = seg.height / median_h if median_h else 1.0
-        rank = tops.index(seg.box.top) if seg.box.top in tops else len(tops)
         # name
         name_score = 0.0
         pt = person_tokens(text)

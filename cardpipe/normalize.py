@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from rapidfuzz.distance import Levenshtein
 
 from . import extract as ex
 from .models import Address, ContactRecord, OcrPage, Phone
@@ -50,8 +51,22 @@ class NameParts:
 # --------------------------------------------------------------------------
 
 _MAC_NAMES = {
-    "macdonald", "mackenzie", "macleod", "macintyre", "macgregor", "macarthur", "macmillan", "macneil",
-    "macaulay", "maclean", "macintosh", "mackintosh", "macpherson", "macdougall", "maclachlan", "macrae",
+    "macdonald",
+    "mackenzie",
+    "macleod",
+    "macintyre",
+    "macgregor",
+    "macarthur",
+    "macmillan",
+    "macneil",
+    "macaulay",
+    "maclean",
+    "macintosh",
+    "mackintosh",
+    "macpherson",
+    "macdougall",
+    "maclachlan",
+    "macrae",
 }
 
 
@@ -101,6 +116,71 @@ def split_name(text: str) -> NameParts | None:
     return NameParts(" ".join(cased), given, family, tuple(prefixes), tuple(suffixes))
 
 
+_TRANSLIT = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß"))
+_PLAIN = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+
+
+def _umlaut_forms(token: str, limit: int = 16) -> list[str]:
+    """'joerg' -> ['jörg'], 'gross' -> ['groß']: the German spellings an ASCII e-mail stands for."""
+    spots = [(m.start(), old, new) for old, new in _TRANSLIT for m in re.finditer(old, token)]
+    out = []
+    for k in range(1, min(len(spots), 3) + 1):
+        for combo in itertools.combinations(spots, k):
+            starts = sorted(c[0] for c in combo)
+            if any(b - a < 2 for a, b in itertools.pairwise(starts)):
+                continue
+            t = token
+            for start, old, new in sorted(combo, reverse=True):
+                t = t[:start] + new + t[start + len(old) :]
+            out.append(t)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def _plain_forms(form: str) -> list[str]:
+    base = form.translate(_PLAIN)
+    return [base.replace("ß", x) for x in ("ss", "b", "fe", "B")] if "ß" in base else [base]
+
+
+def restore_umlauts(parts: NameParts, email_locals: Sequence[str]) -> NameParts:
+    """Put back the umlauts OCR lost ('Jorg', 'Miller') when the e-mail spells them out ('joerg.mueller')."""
+    from rapidfuzz import fuzz
+
+    local_tokens = {
+        t
+        for loc in email_locals
+        for t in re.split(r"[._+-]+", re.sub(r"\d+", "", loc.lower()))
+        if len(t) >= 3
+    }
+    if not local_tokens:
+        return parts
+
+    def fix(token: str) -> str:
+        low = token.lower()
+        if low in local_tokens:
+            return token
+        best, best_score = token, 0.0
+        for lt in local_tokens:
+            base = fuzz.ratio(low, lt) / 100
+            for form in _umlaut_forms(lt):
+                score = max(fuzz.ratio(low, p) / 100 for p in _plain_forms(form))
+                if score >= 0.8 and score > base and score > best_score:
+                    best, best_score = form.capitalize() if token[:1].isupper() else form, score
+        return best
+
+    given = " ".join(fix(t) for t in parts.given.split()) if parts.given else None
+    family = (
+        " ".join(fix(t) if t.lower() not in ex.NAME_PARTICLES else t for t in parts.family.split())
+        if parts.family
+        else None
+    )
+    if given == parts.given and family == parts.family:
+        return parts
+    full = " ".join(x for x in (given, family) if x)
+    return NameParts(full, given, family, parts.prefixes, parts.suffixes)
+
+
 # --------------------------------------------------------------------------
 # E-mails and website
 # --------------------------------------------------------------------------
@@ -145,8 +225,12 @@ class _Judged:
     note: str = ""
 
 
-def judge_email(cand: ex.EmailCandidate, site_domain: str | None) -> _Judged | None:
-    """Validate an e-mail candidate, trying 'rn'/'m' and TLD digit repairs when they help."""
+def judge_email(cand: ex.EmailCandidate, site_domain: str | None, site_conf: float = 100.0) -> _Judged | None:
+    """Validate an e-mail candidate, trying 'rn'/'m' and TLD digit repairs when they help.
+
+    A domain one or two letters away from the website's is taken from the
+    website when the website was read with more confidence (`site_conf`, 0..100).
+    """
     value = cand.value
     local, _, domain = value.rpartition("@")
     tld = domain.rpartition(".")[2]
@@ -154,6 +238,8 @@ def judge_email(cand: ex.EmailCandidate, site_domain: str | None) -> _Judged | N
     if fixed_tld != tld:
         value = f"{local}@{domain[: len(domain) - len(tld)]}{fixed_tld}"
     fit = 1.0 if not cand.repairs else 0.85
+    if "stray-piece" in cand.repairs:
+        fit *= 0.8
     original = _validate(value)
     if site_domain and original and ex.registrable_domain(original.rpartition("@")[2]) == site_domain:
         return _Judged(original, fit, cand.evidence.conf)
@@ -163,6 +249,18 @@ def judge_email(cand: ex.EmailCandidate, site_domain: str | None) -> _Judged | N
             n = _validate(v)
             if n and ex.registrable_domain(n.rpartition("@")[2]) == site_domain:
                 return _Judged(n, fit * 0.85, cand.evidence.conf, "rn-m")
+    if site_domain and original:
+        # one or two misread characters in the domain of a company address ("Ilumiere...")
+        domain = original.rpartition("@")[2]
+        reg = ex.registrable_domain(domain)
+        if not ex.is_freemail(reg) and reg != site_domain and site_conf > cand.evidence.conf:
+            dist = Levenshtein.distance(reg, site_domain)
+            if dist <= 2 and dist <= 0.2 * len(site_domain):
+                fixed = _validate(
+                    original.rpartition("@")[0] + "@" + domain[: len(domain) - len(reg)] + site_domain
+                )
+                if fixed:
+                    return _Judged(fixed, fit * 0.8, cand.evidence.conf, "domain-from-website")
     if original and _tld_ok(original):
         return _Judged(original, fit, cand.evidence.conf)
     for v in variants:
@@ -181,14 +279,158 @@ def _company_from_domain(domain: str) -> str:
 
 
 # --------------------------------------------------------------------------
+# Company
+# --------------------------------------------------------------------------
+
+_DOTTED_SUFFIX_RE = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){1,3}[A-Za-z])$")
+
+
+def complete_suffix(company: str) -> str:
+    """'Van Dijk B.V' -> 'Van Dijk B.V.', 'GmbH & Co.KG' -> 'GmbH & Co. KG': OCR loses dots and spaces in suffixes."""
+    company = re.sub(r"(?<=\bCo)\.(?=(?:KG|OHG|AG|Ltd|Inc|LLC)\b)", ". ", company)
+    m = _DOTTED_SUFFIX_RE.search(company)
+    if m and ex.COMPANY_SUFFIX_RE.search(" " + m.group(1) + "."):
+        return company + "."
+    return company
+
+
+def _match_case(word: str, like: str) -> str:
+    if like.isupper():
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def repair_company_words(company: str, domains: Sequence[str]) -> str:
+    """Fix a misread word of the company name when the e-mail or web domain spells it ('PANECREST' -> 'PINECREST').
+
+    Only a word of five letters or more, one or two letters away from a piece of
+    the domain ('pinecrest-software', 'hansadruck'), is changed.
+    """
+    pieces: set[str] = set()
+    for d in domains:
+        label = ex.domain_label(d)
+        pieces.update(p for p in re.split(r"[-_]+", label) if len(p) >= 5)
+    if not pieces:
+        return company
+    out = []
+    for word in company.split():
+        core = re.sub(r"[^\w]", "", word)
+        low = core.lower()
+        best = None
+        if len(low) >= 5 and low.isalpha() and low not in pieces:
+            for piece in pieces:
+                if ex.fold(low) == ex.fold(piece):
+                    break
+                d = Levenshtein.distance(low, piece)
+                if d <= (1 if len(low) < 8 else 2) and len(piece) == len(low):
+                    best = piece
+                    break
+        out.append(word.replace(core, _match_case(best, core)) if best else word)
+    return " ".join(out)
+
+
+# --------------------------------------------------------------------------
 # The record
 # --------------------------------------------------------------------------
 
 
-def _conf(fit: float, ocr: float) -> float:
-    """Combine how well a value fits (0..1) with its OCR confidence (0..100)."""
+def _conf(fit: float, ocr: float, weight: float = 0.7) -> float:
+    """Combine how well a value fits (0..1) with its OCR confidence (0..100).
+
+    `weight` is how much the OCR confidence counts: less for values whose
+    structure was checked (a validated e-mail, a valid number).
+    """
     ocr01 = max(0.0, min(ocr, 100.0)) / 100.0
-    return round(max(0.0, min(1.0, fit * (0.3 + 0.7 * ocr01))), 3)
+    return round(max(0.0, min(1.0, fit * (1 - weight + weight * ocr01))), 3)
+
+
+def _agree(conf: float, times: int = 1) -> float:
+    """Raise a confidence for each independent agreement (two reads that say the same thing)."""
+    for _ in range(times):
+        conf = 1 - (1 - conf) * 0.5
+    return round(conf, 3)
+
+
+_KEEP_UPPER = {
+    "ceo",
+    "cto",
+    "cfo",
+    "coo",
+    "cmo",
+    "cio",
+    "cpo",
+    "cso",
+    "cro",
+    "vp",
+    "svp",
+    "evp",
+    "avp",
+    "hr",
+    "it",
+    "r&d",
+    "ux",
+    "ui",
+    "emea",
+    "apac",
+    "md",
+    "gm",
+    "pr",
+    "qa",
+    "b2b",
+    "b2c",
+    "ai",
+    "seo",
+    "us",
+    "uk",
+    "eu",
+}
+_KEEP_LOWER = {
+    "of",
+    "and",
+    "for",
+    "the",
+    "to",
+    "in",
+    "de",
+    "des",
+    "du",
+    "la",
+    "le",
+    "et",
+    "y",
+    "e",
+    "und",
+    "für",
+    "van",
+    "voor",
+    "di",
+    "del",
+    "della",
+    "en",
+}
+
+
+def title_case(title: str) -> str:
+    """'CHIEF EXECUTIVE OFFICER' -> 'Chief Executive Officer' (acronyms stay: 'VP OF SALES' -> 'VP of Sales').
+
+    A title printed in mixed case is kept as printed.
+    """
+    letters = [c for c in title if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters) or len(title.split()) < 2:
+        return title
+    out = []
+    for i, word in enumerate(title.split()):
+        low = word.lower()
+        core = low.strip(",.;:()")
+        if core in _KEEP_UPPER:
+            out.append(word)
+        elif core in _KEEP_LOWER and i > 0:
+            out.append(low)
+        else:
+            out.append("-".join(p[:1].upper() + p[1:] for p in low.split("-")))
+    return " ".join(out)
 
 
 def _clean_title(text: str) -> str:
@@ -210,70 +452,209 @@ def read_contact(
     review_threshold: float = 0.6,
     qr_texts: Sequence[str] = (),
 ) -> ContactRecord:
-    """Read a contact from one OCR'd card; QR payloads (vCard, MeCard, URL) win for the fields they cover."""
+    """Read a contact from one OCR'd card.
+
+    `region` is the phone region for numbers printed without `+` when the card
+    itself (address, website) does not tell. Fields whose confidence is under
+    `review_threshold` are listed in `review`. Payloads of QR codes on the card
+    (vCard, MeCard, URL) win over OCR for the fields they cover.
+    """
     cands = ex.propose(page, region=region)
-    return judge(cands, region=region, review_threshold=review_threshold, qr_texts=qr_texts)
+    return judge(cands, review_threshold=review_threshold, qr_texts=qr_texts)
+
+
+@dataclass
+class _Draft:
+    """The record being built, with one confidence per field."""
+
+    conf: dict[str, float]
+    name: NameParts | None = None
+    title: str | None = None
+    company: str | None = None
+    emails: list[str] | None = None
+    phones: list[Phone] | None = None
+    website: str | None = None
+    address: Address | None = None
+    social: dict[str, str] | None = None
+
+
+def _pick_website(cands: ex.Candidates) -> tuple[ex.UrlCandidate | None, dict[str, str]]:
+    sites = sorted(
+        (u for u in cands.urls if u.network is None),
+        key=lambda u: (not u.evidence.rule.endswith("explicit"), u.evidence.line),
+    )
+    social: dict[str, str] = {}
+    for u in cands.urls:
+        if u.network and u.network not in social:
+            social[u.network] = u.value
+    return (sites[0] if sites else None), social
+
+
+def _pick_name(
+    texts: Sequence[ex.TextCandidate],
+) -> tuple[NameParts | None, ex.TextCandidate | None, str | None]:
+    """(name, its candidate, a title printed after it on the same line)."""
+    for t in sorted((t for t in texts if t.name_score >= 0.4), key=lambda t: -t.name_score):
+        parts = split_name(t.text)
+        if parts:
+            return parts, t, None
+    # "Jane Smith, Sales Director": a name, a comma, a title
+    for t in texts:
+        head, sep, tail = t.text.partition(",")
+        if sep and ex._title_score(tail)[1]:
+            parts = split_name(head)
+            if parts:
+                return parts, t, _clean_title(tail)
+    return None, None, None
+
+
+def _pick_title(
+    cands: ex.Candidates, texts: Sequence[ex.TextCandidate], name_seg: int | None, taken: set[int]
+) -> tuple[str | None, list[int], float]:
+    """The title: right under the name, or the best lexicon hit; two lines when the first runs on."""
+    segs = {s.index: s for s in cands.segments}
+    by_seg = {t.segment: t for t in texts}
+    first = None
+    if name_seg is not None:
+        below = ex.neighbour_below(segs[name_seg], cands.segments, max_gap=2.5)
+        if below is not None and below.index in by_seg and below.index not in taken:
+            bt = by_seg[below.index]
+            if bt.company_score < 0.6 and ("title-lexicon" in bt.features or bt.title_score > 0):
+                first = bt
+    if first is None:
+        lexicon = [t for t in texts if t.segment not in taken and "title-lexicon" in t.features]
+        if lexicon:
+            first = max(lexicon, key=lambda t: (t.title_score - 0.5 * t.company_score, -t.segment))
+            if first.company_score >= 0.6 and first.title_score < 0.75:
+                first = None
+    if first is None:
+        return None, [], 0.0
+    title = _clean_title(first.text)
+    used = [first.segment]
+    ocr = first.evidence.conf
+    fit = 0.9 if "title-lexicon" in first.features else 0.55
+    nxt = ex.neighbour_below(segs[first.segment], cands.segments, max_gap=1.2)
+    if nxt is not None and nxt.index in by_seg and nxt.index not in taken:
+        nt = by_seg[nxt.index]
+        runs_on = (
+            _CONNECTOR_END_RE.search(segs[first.segment].text)
+            or _CONNECTOR_START_RE.search(nt.text)
+            or nt.text[:1].islower()
+            or (nt.title_score > 0 and nt.name_score < 0.4)
+        )
+        same_size = abs(nxt.height - segs[first.segment].height) <= 0.25 * segs[first.segment].height
+        if runs_on and same_size and nt.company_score < 0.6:
+            title = _join_title(re.sub(r"\s+", " ", segs[first.segment].text).strip(" ;|"), nt.text)
+            used.append(nt.segment)
+            ocr = min(ocr, nt.evidence.conf)
+    return title_case(title), used, _conf(fit, ocr)
 
 
 def judge(
     cands: ex.Candidates,
     *,
-    region: str = "US",
     review_threshold: float = 0.6,
     qr_texts: Sequence[str] = (),
 ) -> ContactRecord:
-    """Pick and normalize one value per field from the candidates."""
+    """Pick and normalize one value per field from the candidates, with confidences."""
     conf: dict[str, float] = {}
-    review: list[str] = []
-    segs = {s.index: s for s in cands.segments}
 
-    # ---- website and social
-    websites = [u for u in cands.urls if u.network is None]
-    websites.sort(key=lambda u: (not u.evidence.rule.endswith("explicit"), u.evidence.line))
-    website = None
-    site_domain = None
-    website_fit = 0.0
-    if websites:
-        w = websites[0]
-        website = w.value
-        site_domain = ex.registrable_domain(website.split("/")[0])
-        website_fit = 0.9 if w.evidence.rule.endswith("explicit") else 0.8
-        website_ocr = w.evidence.conf
-    social: dict[str, str] = {}
-    for u in cands.urls:
-        if u.network and u.network not in social:
-            social[u.network] = u.value
+    # ---- website and social profiles
+    site, social = _pick_website(cands)
+    website = site.value if site else None
+    site_conf = site.evidence.conf if site else 0.0
+    from .qr import parse_payload
+
+    for payload in qr_texts:  # a website in a QR code is exact: judge the e-mails against it
+        q = parse_payload(payload)
+        if q is not None and q.website:
+            website, site_conf = q.website, 100.0
+    site_domain = ex.registrable_domain(website.split("/")[0]) if website else None
 
     # ---- e-mails
-    emails: list[str] = []
-    email_confs: list[float] = []
+    judged: list[_Judged] = []
     email_failed = False
     for c in cands.emails:
-        j = judge_email(c, site_domain)
+        j = judge_email(c, site_domain, site_conf)
         if j is None:
             email_failed = True
-            continue
-        if j.value.lower() in {e.lower() for e in emails}:
-            continue
-        emails.append(j.value)
-        email_confs.append(_conf(j.fit, j.conf))
+        elif j.value.lower() not in {x.value.lower() for x in judged}:
+            judged.append(j)
+    emails = [j.value for j in judged]
     email_domains = [e.rpartition("@")[2].lower() for e in emails]
     company_domains = [d for d in email_domains if not ex.is_freemail(d)]
-    if website and company_domains:
-        if any(ex.registrable_domain(d) == site_domain for d in company_domains):
-            website_fit = 1.0
-        else:
-            # the website and the e-mail disagree: one of them may be misread
-            sim = max(ex.similarity(ex.domain_label(d), ex.domain_label(site_domain or "")) for d in company_domains)
-            website_fit = 0.5
-            if sim >= 0.75:
-                email_confs = [min(c, 0.55) for c in email_confs]
-    if emails:
-        conf["emails"] = min(email_confs)
+    domains = ([site_domain] if site_domain else []) + company_domains
+
+    # ---- name, title, company
+    texts = list(cands.texts)
+    name, name_cand, title_after_name = _pick_name(texts)
+    taken: set[int] = {name_cand.segment} if name_cand else set()
+    locals_ = [e.rpartition("@")[0] for e in emails]
+    if name is not None and name_cand is not None:
+        restored = restore_umlauts(name, locals_)
+        local_match = ex._email_local_match(restored.full.split(), locals_)
+        fit = min(1.0, 0.35 + name_cand.name_score * 0.7)
+        conf["name"] = _conf(fit, name_cand.evidence.conf)
+        if local_match >= 0.7 or restored is not name:
+            conf["name"] = _agree(conf["name"])
+        name = restored
+    else:
+        local_match = 0.0
+        conf["name"] = 0.0
+
+    if title_after_name is not None:
+        title, title_segs = title_after_name, []
+        conf["title"] = _conf(0.75, name_cand.evidence.conf if name_cand else 0.0)
+    else:
+        title, title_segs, title_conf = _pick_title(
+            cands, texts, name_cand.segment if name_cand else None, taken
+        )
+        if title:
+            conf["title"] = title_conf
+    taken.update(title_segs)
+
+    company = None
+    company_read = False
+    rest = [t for t in texts if t.segment not in taken]
+    best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
+    if best is not None and best.company_score >= 0.5:
+        company = complete_suffix(repair_company_words(best.text.strip(" ,"), domains))
+        company_read = True
+        suffix = "company-suffix" in best.features
+        fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
+        c = _conf(fit, best.evidence.conf)
+        conf["company"] = _agree(c) if "domain-match" in best.features else c
+    elif domains:
+        company = _company_from_domain(domains[0])
+        conf["company"] = 0.45  # derived, not read: a human should look
+
+    # ---- confidences of e-mails and website, from OCR and from agreement
+    if judged:
+        confs = []
+        for j in judged:
+            local, _, domain = j.value.rpartition("@")
+            c = _conf(j.fit, j.conf, weight=0.5)
+            odd = local != local.lower() and local != local.upper()
+            if odd:
+                c *= 0.7  # "ESAclgado": mixed case is rare in printed addresses, common in OCR junk
+            named = name is not None and ex._email_local_match(name.full.split(), [local]) >= 0.7
+            agreements = int(named)
+            if site_domain and ex.registrable_domain(domain) == site_domain and (named or not odd):
+                agreements += 1
+            confs.append(_agree(c, agreements))
+        conf["emails"] = min(confs)
     elif email_failed:
         conf["emails"] = 0.0
-    if website:
-        conf["website"] = _conf(website_fit, website_ocr)
+    if site is not None:
+        fit = 0.9 if site.evidence.rule.endswith("explicit") else 0.85
+        c = _conf(fit, site.evidence.conf, weight=0.5)
+        if company_domains and site_domain not in {ex.registrable_domain(d) for d in company_domains}:
+            c *= 0.6  # the website and the company e-mail disagree: one of them is misread
+        elif site_domain in {ex.registrable_domain(d) for d in company_domains}:
+            c = _agree(c)
+        if company_read and site_domain and ex.similarity(company or "", ex.domain_label(site_domain)) >= 0.8:
+            c = _agree(c)
+        conf["website"] = round(c, 3)
 
     # ---- phones
     phones: list[Phone] = []
@@ -282,10 +663,12 @@ def judge(
         fit = 1.0 if p.valid else 0.5
         if p.evidence.rule.endswith("possible"):
             fit = min(fit, 0.5)
+        elif p.evidence.rule.endswith("other-region"):
+            fit = min(fit, 0.75)
         if p.type_source == "default":
             fit *= 0.9
         phones.append(Phone(p.e164, p.type, p.raw, p.extension))
-        phone_confs.append(_conf(fit, p.evidence.conf))
+        phone_confs.append(_conf(fit, p.evidence.conf, weight=0.8))  # the worst digit group counts
     if phones:
         conf["phones"] = min(phone_confs)
 
@@ -297,170 +680,66 @@ def judge(
         address = Address(text, a.street, a.city, a.region, a.postcode, a.country)
         conf["address"] = _conf(a.fit, a.evidence.conf)
 
-    # ---- name, title, company
-    texts = list(cands.texts)
-    name_parts: NameParts | None = None
-    name_seg: int | None = None
-    title: str | None = None
-    title_segs: list[int] = []
-    name_cands = sorted((t for t in texts if t.name_score >= 0.4), key=lambda t: -t.name_score)
-    name_fit = 0.0
-    for t in name_cands:
-        parts = split_name(t.text)
-        if parts:
-            name_parts, name_seg = parts, t.segment
-            name_fit = min(1.0, 0.35 + t.name_score * 0.7)
-            name_ocr = t.evidence.conf
-            # "Jane Smith, CEO" is handled by split_name refusing it; nothing else to do here
-            break
-    if name_parts is None:
-        # "Jane Smith, Sales Director": a name followed by a title after a comma
-        for t in texts:
-            head, sep, tail = t.text.partition(",")
-            if sep and ex._title_score(tail)[1]:
-                parts = split_name(head)
-                if parts:
-                    name_parts, name_seg = parts, t.segment
-                    name_fit, name_ocr = 0.7, t.evidence.conf
-                    title, title_segs = _clean_title(tail), [t.segment]
-                    break
+    draft = _Draft(conf, name, title, company, emails, phones, website, address, social)
+    for payload in qr_texts:
+        _apply_qr(draft, payload, cands.region)
 
-    by_seg = {t.segment: t for t in texts}
-    taken = {name_seg} if name_seg is not None else set()
-
-    if title is None:
-        title_cands = [t for t in texts if t.segment not in taken and "title-lexicon" in t.features]
-        first = None
-        if name_seg is not None:
-            below = ex.neighbour_below(segs[name_seg], cands.segments, max_gap=2.5)
-            if below is not None and below.index in by_seg and below.index not in taken:
-                bt = by_seg[below.index]
-                if "title-lexicon" in bt.features or (
-                    bt.title_score > 0 and bt.company_score < 0.5
-                ):
-                    first = bt
-        if first is None and title_cands:
-            first = max(title_cands, key=lambda t: (t.title_score - 0.5 * t.company_score, -t.segment))
-            if first.company_score >= 0.6 and first.title_score < 0.75:
-                first = None
-        if first is not None:
-            title = _clean_title(first.text)
-            title_segs = [first.segment]
-            title_fit = 0.9 if "title-lexicon" in first.features else 0.55
-            title_ocr = first.evidence.conf
-            # a title on two lines
-            nxt = ex.neighbour_below(segs[first.segment], cands.segments, max_gap=1.2)
-            if nxt is not None and nxt.index in by_seg and nxt.index not in taken:
-                nt = by_seg[nxt.index]
-                joins = (
-                    _CONNECTOR_END_RE.search(first.text)
-                    or _CONNECTOR_START_RE.search(nt.text)
-                    or nt.text[:1].islower()
-                    or (nt.title_score > 0 and nt.company_score < 0.6 and nt.name_score < 0.4)
-                )
-                similar = abs(segs[nxt.index].height - segs[first.segment].height) <= 0.25 * segs[first.segment].height
-                if joins and similar and nt.company_score < 0.6:
-                    title = _join_title(title, nt.text)
-                    title_segs.append(nt.segment)
-                    title_ocr = min(title_ocr, nt.evidence.conf)
-            conf["title"] = _conf(title_fit, title_ocr)
-    elif title_segs:
-        conf["title"] = _conf(0.75, by_seg[title_segs[0]].evidence.conf)
-    taken.update(title_segs)
-
-    company = None
-    comp_cands = [t for t in texts if t.segment not in taken]
-    if comp_cands:
-        best = max(comp_cands, key=lambda t: (t.company_score, -t.segment))
-        if best.company_score >= 0.5:
-            company = best.text.strip(" ,")
-            fit = 0.6
-            if "company-suffix" in best.features:
-                fit = 0.9
-            if "domain-match" in best.features:
-                fit = max(fit, 0.95) + (0.05 if "company-suffix" in best.features else 0)
-            elif "company-word" in best.features and fit < 0.9:
-                fit = 0.75
-            conf["company"] = _conf(min(fit, 1.0), best.evidence.conf)
-            taken.add(best.segment)
-    if company is None:
-        domain = (site_domain if website else None) or (company_domains[0] if company_domains else None)
-        if domain:
-            company = _company_from_domain(domain)
-            conf["company"] = 0.45
-
-    if name_parts is not None:
-        conf["name"] = _conf(name_fit, name_ocr)
-    else:
-        conf["name"] = 0.0
-
-    record_name = name_parts.full if name_parts else None
-    given = name_parts.given if name_parts else None
-    family = name_parts.family if name_parts else None
-
-    # ---- QR codes win for the fields they cover
-    if qr_texts:
-        from .qr import parse_payload
-
-        for payload in qr_texts:
-            q = parse_payload(payload)
-            if q is None:
-                continue
-            if q.name or q.family_name:
-                record_name = q.name or " ".join(x for x in (q.given_name, q.family_name) if x)
-                given, family = q.given_name, q.family_name
-                if given is None and family is None and record_name:
-                    parts = split_name(record_name)
-                    if parts:
-                        given, family = parts.given, parts.family
-                conf["name"] = 1.0
-            if q.title:
-                title, conf["title"] = q.title, 1.0
-            if q.company:
-                company, conf["company"] = q.company, 1.0
-            if q.emails:
-                qe = [n for n in (_validate(e) for e in q.emails) if n]
-                if qe:
-                    emails, conf["emails"] = qe, 1.0
-            if q.phones:
-                qp = []
-                for raw, ptype in q.phones:
-                    try:
-                        num = phonenumbers.parse(raw, cands.region)
-                    except phonenumbers.NumberParseException:
-                        continue
-                    qp.append(
-                        Phone(
-                            phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164),
-                            ptype,
-                            raw,
-                            num.extension or None,
-                        )
-                    )
-                if qp:
-                    phones, conf["phones"] = qp, 1.0
-            if q.website:
-                website, conf["website"] = q.website, 1.0
-            if q.address:
-                address, conf["address"] = q.address, 1.0
-            for net, url in q.social:
-                social[net] = url
-
-    for f in CONFIDENCE_FIELDS:
-        if f in conf and conf[f] < review_threshold:
-            review.append(f)
-
+    review = [f for f in CONFIDENCE_FIELDS if f in draft.conf and draft.conf[f] < review_threshold]
+    if review:
+        log.debug("fields under the review threshold %.2f: %s", review_threshold, ", ".join(review))
+    n = draft.name
     return ContactRecord(
-        name=record_name,
-        given_name=given,
-        family_name=family,
-        title=title,
-        company=company,
-        emails=tuple(emails),
-        phones=tuple(phones),
-        website=website,
-        address=address,
-        social=tuple(social.items()),
-        confidence=tuple((f, conf[f]) for f in CONFIDENCE_FIELDS if f in conf),
+        name=n.full if n else None,
+        given_name=n.given if n else None,
+        family_name=n.family if n else None,
+        title=draft.title,
+        company=draft.company,
+        emails=tuple(draft.emails or ()),
+        phones=tuple(draft.phones or ()),
+        website=draft.website,
+        address=draft.address,
+        social=tuple((draft.social or {}).items()),
+        confidence=tuple((f, round(draft.conf[f], 3)) for f in CONFIDENCE_FIELDS if f in draft.conf),
         review=tuple(review),
     )
+
+
+def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
+    """Let what a QR payload states replace what OCR read, field by field."""
+    from .qr import parse_payload
+
+    q = parse_payload(payload)
+    if q is None:
+        return
+    if q.name or q.family_name:
+        full = q.name or " ".join(x for x in (q.given_name, q.family_name) if x)
+        given, family = q.given_name, q.family_name
+        if given is None and family is None:
+            parts = split_name(full)
+            if parts:
+                given, family = parts.given, parts.family
+        draft.name = NameParts(full, given, family)
+        draft.conf["name"] = 1.0
+    if q.title:
+        draft.title, draft.conf["title"] = q.title, 1.0
+    if q.company:
+        draft.company, draft.conf["company"] = q.company, 1.0
+    emails = [n for n in (_validate(e) for e in q.emails) if n]
+    if emails:
+        draft.emails, draft.conf["emails"] = emails, 1.0
+    phones = []
+    for raw, ptype in q.phones:
+        try:
+            num = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+        phones.append(Phone(e164, ptype, raw, num.extension or None))
+    if phones:
+        draft.phones, draft.conf["phones"] = phones, 1.0
+    if q.website:
+        draft.website, draft.conf["website"] = q.website, 1.0
+    if q.address:
+        draft.address, draft.conf["address"] = q.address, 1.0
+    if q.social:
+        draft.social = {**(draft.social or {}), **dict(q.social)}

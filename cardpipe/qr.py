@@ -100,7 +100,9 @@ def _parse_vcard(payload: str) -> QrContact | None:
     import vobject
 
     try:
-        card = vobject.readOne(payload.replace("\r\n", "\n").strip() + ("\n" if not payload.endswith("\n") else ""))
+        card = vobject.readOne(
+            payload.replace("\r\n", "\n").strip() + ("\n" if not payload.endswith("\n") else "")
+        )
     except Exception as e:  # vobject raises several unrelated exception types on bad input
         log.debug("unreadable vCard payload: %s", e)
         return None
@@ -229,7 +231,9 @@ def _parse_mecard(payload: str) -> QrContact:
             parts = [_unescape(p) for p in re.split(r"(?<!\x00),", value)]
             if len(parts) >= 7:  # PO box, extended, street, city, region, postcode, country (vCard order)
                 street, city, region, code, country = parts[2], parts[3], parts[4], parts[5], parts[6]
-                text = ", ".join(x for x in (street, city, " ".join(y for y in (region, code) if y), country) if x)
+                text = ", ".join(
+                    x for x in (street, city, " ".join(y for y in (region, code) if y), country) if x
+                )
                 cc = ex.COUNTRY_NAMES.get(country.lower()) or (country.upper() if len(country) == 2 else None)
                 address = Address(text, street or None, city or None, region or None, code or None, cc)
             else:
@@ -241,8 +245,19 @@ def _parse_mecard(payload: str) -> QrContact:
             title = _unescape(value) or None
         elif key == "NICKNAME" or key == "NOTE":
             continue
-    return QrContact("mecard", name, given, family, title, company, tuple(emails), tuple(phones), website, address,
-                     tuple(social))
+    return QrContact(
+        "mecard",
+        name,
+        given,
+        family,
+        title,
+        company,
+        tuple(emails),
+        tuple(phones),
+        website,
+        address,
+        tuple(social),
+    )
 
 
 def parse_payload(payload: str) -> QrContact | None:

@@ -1,0 +1,882 @@
+"""Field extraction: card text (and word boxes where layout matters) -> ContactRecord fields.
+
+Every case is a card as OCR would read it; the expected values are what a person
+would type into their address book. Phone numbers use ranges that
+`phonenumbers` accepts as valid (US/CA 555-01xx, Ofcom drama ranges...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cardpipe import extract
+from cardpipe.models import Address, OcrLine, OcrPage, OcrWord, Phone
+from cardpipe.normalize import proper_case, read_contact, split_name, title_case
+
+
+def page_from_boxes(
+    rows: list[tuple[str, int, int, int]], *, conf: float = 95.0, width: int = 1000
+) -> OcrPage:
+    """A page from (text, left, top, height) rows: one OcrLine per row, words laid out left to right."""
+    lines = []
+    for i, (text, left, top, height) in enumerate(rows):
+        words = []
+        x = left
+        for token in text.split():
+            w = int(height * 0.55 * len(token))
+            words.append(OcrWord(token, conf, x, top, w, height))
+            x += w + int(height * 0.35)
+        lines.append(OcrLine(tuple(words), block=i))
+    return OcrPage(tuple(lines), width=width, height=max(t + h for _, _, t, h in rows) + 20)
+
+
+def fields(record: Any, names: list[str]) -> dict[str, Any]:
+    return {n: getattr(record, n) for n in names}
+
+
+# --------------------------------------------------------------------------
+# Whole cards, plain text
+# --------------------------------------------------------------------------
+
+CARDS: list[tuple[str, str, str, dict[str, Any]]] = [
+    (
+        "us-basic-with-extension-and-fax",
+        "US",
+        """JOHN MCDONALD
+Senior Vice President,
+Global Sales & Marketing
+Acme Robotics Inc.
+123 Main Street, Suite 400
+San Francisco, CA 94105
+T (415) 555-0134 ext. 204 | M (415) 555-0199
+F: 415.555.0135
+john.mcdonald@acmerobotics.com
+www.acmerobotics.com""",
+        {
+            "name": "John McDonald",
+            "given_name": "John",
+            "family_name": "McDonald",
+            "title": "Senior Vice President, Global Sales & Marketing",
+            "company": "Acme Robotics Inc.",
+            "emails": ("john.mcdonald@acmerobotics.com",),
+            "phones": (
+                Phone("+14155550134", "work", "(415) 555-0134 ext. 204", "204"),
+                Phone("+14155550199", "mobile", "(415) 555-0199"),
+                Phone("+14155550135", "fax", "415.555.0135"),
+            ),
+            "website": "www.acmerobotics.com",
+            "address": Address(
+                "123 Main Street, Suite 400, San Francisco, CA 94105",
+                street="123 Main Street, Suite 400",
+                city="San Francisco",
+                region="CA",
+                postcode="94105",
+                country="US",
+            ),
+            "review": (),
+        },
+    ),
+    (
+        "contact-bar-with-pipes",
+        "US",
+        """Maria Gonzalez
+Head of Product
+Brightwave Labs Inc.
+T: (312) 555-0142 | M: (312) 555-0177 | maria@brightwave.io | brightwave.io""",
+        {
+            "name": "Maria Gonzalez",
+            "title": "Head of Product",
+            "company": "Brightwave Labs Inc.",
+            "emails": ("maria@brightwave.io",),
+            "phones": (
+                Phone("+13125550142", "work", "(312) 555-0142"),
+                Phone("+13125550177", "mobile", "(312) 555-0177"),
+            ),
+            "website": "brightwave.io",
+            "address": None,
+        },
+    ),
+    (
+        "contact-bar-with-dots-and-bullets",
+        "US",
+        """Noah Reed
+Product Designer
+Fernhill Studio LLC
+noah@fernhill.studio · +1 206 555 0123 • fernhill.studio""",
+        {
+            "name": "Noah Reed",
+            "title": "Product Designer",
+            "company": "Fernhill Studio LLC",
+            "emails": ("noah@fernhill.studio",),
+            "phones": (Phone("+12065550123", "work", "+1 206 555 0123"),),
+            "website": "fernhill.studio",
+        },
+    ),
+    (
+        "title-on-two-lines-and-degree-suffix",
+        "US",
+        """Dr. Priya Raman, PhD
+Director of Clinical Research &
+Regulatory Affairs
+Northfield Therapeutics LLC
+priya.raman@northfield-tx.com
+Direct: 617-555-0110 x204""",
+        {
+            "name": "Priya Raman",
+            "given_name": "Priya",
+            "family_name": "Raman",
+            "title": "Director of Clinical Research & Regulatory Affairs",
+            "company": "Northfield Therapeutics LLC",
+            "phones": (Phone("+16175550110", "work", "617-555-0110 x204", "204"),),
+        },
+    ),
+    (
+        "company-only-in-the-email-domain",
+        "US",
+        """Tom Baker
+Account Executive
+tom.baker@redfern-analytics.com
+Mobile 415 555 0188""",
+        {
+            "name": "Tom Baker",
+            "title": "Account Executive",
+            "company": "Redfern Analytics",
+            "phones": (Phone("+14155550188", "mobile", "415 555 0188"),),
+            "review": ("company",),
+        },
+    ),
+    (
+        "fax-next-to-phone-uk",
+        "US",
+        """Alan Smith
+Sales Manager
+Tel 0161 496 0123   Fax 0161 496 0124
+alan.smith@smithco.co.uk
+Smith & Co Ltd
+21 Deansgate
+Manchester M3 2BA""",
+        {
+            "name": "Alan Smith",
+            "title": "Sales Manager",
+            "company": "Smith & Co Ltd",
+            "phones": (
+                Phone("+441614960123", "work", "0161 496 0123"),
+                Phone("+441614960124", "fax", "0161 496 0124"),
+            ),
+            "address": Address(
+                "21 Deansgate, Manchester M3 2BA",
+                street="21 Deansgate",
+                city="Manchester",
+                postcode="M3 2BA",
+                country="GB",
+            ),
+        },
+    ),
+    (
+        "zip-plus-four-and-street-number-are-not-phones",
+        "US",
+        """Kate Lee
+Partner
+Lee & Park LLP
+1600 Amphitheatre Parkway, Suite 1200
+Mountain View, CA 94043-1351
+kate@leepark.com
+650 555 0101""",
+        {
+            "company": "Lee & Park LLP",
+            "phones": (Phone("+16505550101", "work", "650 555 0101"),),
+            "address": Address(
+                "1600 Amphitheatre Parkway, Suite 1200, Mountain View, CA 94043-1351",
+                street="1600 Amphitheatre Parkway, Suite 1200",
+                city="Mountain View",
+                region="CA",
+                postcode="94043-1351",
+                country="US",
+            ),
+        },
+    ),
+    (
+        "german-postcode-is-not-a-phone",
+        "US",
+        """Dipl.-Ing. Jürgen Müller
+Geschäftsführer
+Müller Maschinenbau GmbH & Co. KG
+Industriestraße 12
+70565 Stuttgart
+Tel. +49 711 1234567
+Mobil 0171 9876543
+Fax +49 711 1234568
+j.mueller@mueller-maschinenbau.de
+www.mueller-maschinenbau.de""",
+        {
+            "name": "Jürgen Müller",
+            "given_name": "Jürgen",
+            "family_name": "Müller",
+            "title": "Geschäftsführer",
+            "company": "Müller Maschinenbau GmbH & Co. KG",
+            "emails": ("j.mueller@mueller-maschinenbau.de",),
+            "phones": (
+                Phone("+497111234567", "work", "+49 711 1234567"),
+                Phone("+491719876543", "mobile", "0171 9876543"),
+                Phone("+497111234568", "fax", "+49 711 1234568"),
+            ),
+            "website": "www.mueller-maschinenbau.de",
+            "address": Address(
+                "Industriestraße 12, 70565 Stuttgart",
+                street="Industriestraße 12",
+                city="Stuttgart",
+                postcode="70565",
+                country="DE",
+            ),
+            "review": (),
+        },
+    ),
+    (
+        "french-card",
+        "US",
+        """Frédéric Dubois
+Directeur Commercial
+Atelier Lumière SAS
+12 rue de la Paix
+75002 Paris
+France
+Tél. 01 42 68 53 00
+Portable 06 12 34 56 78
+f.dubois@atelier-lumiere.fr""",
+        {
+            "name": "Frédéric Dubois",
+            "title": "Directeur Commercial",
+            "company": "Atelier Lumière SAS",
+            "phones": (
+                Phone("+33142685300", "work", "01 42 68 53 00"),
+                Phone("+33612345678", "mobile", "06 12 34 56 78"),
+            ),
+            "address": Address(
+                "12 rue de la Paix, 75002 Paris, France",
+                street="12 rue de la Paix",
+                city="Paris",
+                postcode="75002",
+                country="FR",
+            ),
+        },
+    ),
+    (
+        "uk-card-with-printed-country",
+        "US",
+        """Sarah O'Connor
+Marketing Director
+Thames Digital Limited
+10 Downing Street
+London SW1A 2AA
+United Kingdom
+Phone: 020 7946 0018
+Mobile: 07911 123456
+sarah@thamesdigital.co.uk
+www.thamesdigital.co.uk""",
+        {
+            "name": "Sarah O'Connor",
+            "family_name": "O'Connor",
+            "title": "Marketing Director",
+            "company": "Thames Digital Limited",
+            "phones": (
+                Phone("+442079460018", "work", "020 7946 0018"),
+                Phone("+447911123456", "mobile", "07911 123456"),
+            ),
+            "website": "www.thamesdigital.co.uk",
+            "address": Address(
+                "10 Downing Street, London SW1A 2AA, United Kingdom",
+                street="10 Downing Street",
+                city="London",
+                postcode="SW1A 2AA",
+                country="GB",
+            ),
+            "review": (),
+        },
+    ),
+    (
+        "australian-card",
+        "US",
+        """Jack Wilson
+Operations Manager
+Outback Freight Pty Ltd
+Level 5, 100 George Street
+Sydney NSW 2000
+Australia
+P (02) 9876 5432
+M 0412 345 678
+jack.wilson@outbackfreight.com.au""",
+        {
+            "company": "Outback Freight Pty Ltd",
+            "phones": (
+                Phone("+61298765432", "work", "(02) 9876 5432"),
+                Phone("+61412345678", "mobile", "0412 345 678"),
+            ),
+            "address": Address(
+                "Level 5, 100 George Street, Sydney NSW 2000, Australia",
+                street="Level 5, 100 George Street",
+                city="Sydney",
+                region="NSW",
+                postcode="2000",
+                country="AU",
+            ),
+        },
+    ),
+    (
+        "dutch-card-capitals-and-particles",
+        "US",
+        """JAN VAN DER BERG
+Directeur
+Berg Advies B.V.
+Keizersgracht 123
+1015 CJ Amsterdam
+T 020 555 1234
+M 06 12345678
+jan@bergadvies.nl""",
+        {
+            "name": "Jan van der Berg",
+            "given_name": "Jan",
+            "family_name": "van der Berg",
+            "title": "Directeur",
+            "company": "Berg Advies B.V.",
+            "phones": (
+                Phone("+31205551234", "work", "020 555 1234"),
+                Phone("+31612345678", "mobile", "06 12345678"),
+            ),
+            "address": Address(
+                "Keizersgracht 123, 1015 CJ Amsterdam",
+                street="Keizersgracht 123",
+                city="Amsterdam",
+                postcode="1015 CJ",
+                country="NL",
+            ),
+        },
+    ),
+    (
+        "canadian-card",
+        "US",
+        """Émilie Tremblay
+Gestionnaire de projet
+Boréal Conseil Inc.
+200 King Street West, Suite 1500
+Toronto, ON M5H 3T4
+Canada
+T 416-555-0190 ext. 22
+emilie.tremblay@borealconseil.ca""",
+        {
+            "name": "Émilie Tremblay",
+            "title": "Gestionnaire de projet",
+            "company": "Boréal Conseil Inc.",
+            "phones": (Phone("+14165550190", "work", "416-555-0190 ext. 22", "22"),),
+            "address": Address(
+                "200 King Street West, Suite 1500, Toronto, ON M5H 3T4, Canada",
+                street="200 King Street West, Suite 1500",
+                city="Toronto",
+                region="ON",
+                postcode="M5H 3T4",
+                country="CA",
+            ),
+        },
+    ),
+    (
+        "capitals-title-and-name",
+        "US",
+        """JOHN MCDONALD
+CHIEF EXECUTIVE OFFICER
+MCDONALD FARMS INC.
+john@mcdonaldfarms.com""",
+        {"name": "John McDonald", "title": "Chief Executive Officer", "company": "MCDONALD FARMS INC."},
+    ),
+    (
+        "region-from-website-tld",
+        "US",
+        """Lukas Becker
+Berater
+Becker Beratung GmbH
+Tel 030 1234567
+www.becker-beratung.de""",
+        {"phones": (Phone("+49301234567", "work", "030 1234567"),), "website": "www.becker-beratung.de"},
+    ),
+    (
+        "default-region-from-config",
+        "GB",
+        """Olivia Hart
+Stylist
+T 020 7946 0321""",
+        {
+            "name": "Olivia Hart",
+            "title": "Stylist",
+            "phones": (Phone("+442079460321", "work", "020 7946 0321"),),
+        },
+    ),
+    (
+        "social-profiles-are-not-the-website",
+        "US",
+        """Leo Park
+Founder
+Parkside Studio
+leo@parkside.studio
+linkedin.com/in/leo-park
+Twitter: @leopark
+instagram.com/parkside.studio""",
+        {
+            "website": None,
+            "social": (
+                ("linkedin", "linkedin.com/in/leo-park"),
+                ("twitter", "@leopark"),
+                ("instagram", "instagram.com/parkside.studio"),
+            ),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "region", "text", "expected"), CARDS, ids=[c[0] for c in CARDS])
+def test_card(case: str, region: str, text: str, expected: dict[str, Any]) -> None:
+    record = read_contact(OcrPage.from_text(text), region=region)
+    assert fields(record, list(expected)) == expected
+
+
+# --------------------------------------------------------------------------
+# OCR slips
+# --------------------------------------------------------------------------
+
+EMAIL_SLIPS = [
+    (
+        "copyright-for-at",
+        "Ben Carter\nben.carter©hillside.com\nwww.hillside.com",
+        ("ben.carter@hillside.com",),
+    ),
+    ("at-in-brackets-and-comma", "Oscar Wild\noscar(at)wildpress,com", ("oscar@wildpress.com",)),
+    ("word-at-and-dot", "Ada Moss\nada at mossworks dot com", ("ada@mossworks.com",)),
+    ("space-around-at", "E: lena.fox @ foxhound.de", ("lena.fox@foxhound.de",)),
+    ("space-inside-domain", "Email: sarah.hayes@summit -ridge.io", ("sarah.hayes@summit-ridge.io",)),
+    ("bar-read-for-one", "e: emily.kim9 | @ gmail.com", ("emily.kim91@gmail.com",)),
+    ("lost-dot-after-initial", "f lefevre @ quintessence.fr", ("f.lefevre@quintessence.fr",)),
+    ("rn-for-m-matching-website", "emma@acrne.com\nwww.acme.com", ("emma@acme.com",)),
+    ("rn-for-m-in-tld", "bob@builders.corn", ("bob@builders.com",)),
+    ("rn-kept-when-valid", "Burns Co\nvern@burns.com", ("vern@burns.com",)),
+    ("number-before-address-not-joined", "M: +1 404 555 0106 - rachel@granite.io", ("rachel@granite.io",)),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "emails"), EMAIL_SLIPS, ids=[c[0] for c in EMAIL_SLIPS])
+def test_email_ocr_slips(case: str, text: str, emails: tuple[str, ...]) -> None:
+    assert read_contact(OcrPage.from_text(text)).emails == emails
+
+
+def test_misread_email_domain_is_taken_from_a_better_read_website() -> None:
+    email = OcrPage.from_text("antoine@Ilumiereconseil.fr", conf=32.0).lines
+    web = OcrPage.from_text("\nWeb: lumiereconseil.fr", conf=87.0).lines
+    record = read_contact(OcrPage(email + web, width=1000, height=100))
+    assert record.emails == ("antoine@lumiereconseil.fr",)
+    # the other way round, the website is not trusted over the e-mail
+    email = OcrPage.from_text("antoine@lumiereconseil.fr", conf=90.0).lines
+    web = OcrPage.from_text("\nWeb: lumiereconseii.fr", conf=40.0).lines
+    record = read_contact(OcrPage(email + web, width=1000, height=100))
+    assert record.emails == ("antoine@lumiereconseil.fr",)
+    assert "website" in record.review
+
+
+WEBSITE_SLIPS = [
+    ("scheme-without-colon", "https//www.harbourfinch.com", "www.harbourfinch.com"),
+    ("scheme-with-one-slash", "https:/Avww.lindnerlogistik.de", "www.lindnerlogistik.de"),
+    ("bar-for-l", "Web: https://www.dijkstra-logistiek.n|", "www.dijkstra-logistiek.nl"),
+    ("space-in-domain-after-label", "Web. pinecrest -software.com", "pinecrest-software.com"),
+    ("host-lowercased-path-kept", "WWW.ACME.COM/Team/", "www.acme.com/Team"),
+    ("not-a-company-abbreviation", "Acme Inc. St. Louis", None),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "website"), WEBSITE_SLIPS, ids=[c[0] for c in WEBSITE_SLIPS])
+def test_website_slips(case: str, text: str, website: str | None) -> None:
+    assert read_contact(OcrPage.from_text(text)).website == website
+
+
+PHONE_CASES = [
+    ("letters-for-digits-after-label", "Tel: 4l5-555-O134", "US", [("+14155550134", "work", None)]),
+    ("x-extension", "Office 212-555-0100 x315", "US", [("+12125550100", "work", "315")]),
+    ("trunk-prefix-in-brackets", "Tel +49 (0)30 1234567", "US", [("+49301234567", "work", None)]),
+    ("french-dotted", "Tél. 04.58.56.90.72", "FR", [("+33458569072", "work", None)]),
+    ("label-after-number", "(415) 555-0123 (mobile)", "US", [("+14155550123", "mobile", None)]),
+    (
+        "german-labels",
+        "Telefon 030 1234567\nHandy 0171 2345678\nTelefax 030 1234568",
+        "DE",
+        [("+49301234567", "work", None), ("+491712345678", "mobile", None), ("+49301234568", "fax", None)],
+    ),
+    (
+        "spanish-and-italian-labels",
+        "Móvil +34 612 345 678\nCellulare +39 312 345 6789",
+        "US",
+        [("+34612345678", "mobile", None), ("+393123456789", "mobile", None)],
+    ),
+    ("no-label-mobile-by-number-type", "07911 123456", "GB", [("+447911123456", "mobile", None)]),
+    ("speck-on-one-letter-label", "Mi: (312) 555-0103", "US", [("+13125550103", "mobile", None)]),
+    (
+        "uk-number-on-a-com-card",
+        "T 0121 496 0826\nhello@harbourfinch.com",
+        "US",
+        [("+441214960826", "work", None)],
+    ),
+    ("date-is-not-a-number", "Since 2023-01-15\nT 212-555-0100", "US", [("+12125550100", "work", None)]),
+    ("no-digits-without-label", "Suite 4l0", "US", []),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "region", "phones"), PHONE_CASES, ids=[c[0] for c in PHONE_CASES])
+def test_phones(case: str, text: str, region: str, phones: list[tuple[str, str, str | None]]) -> None:
+    record = read_contact(OcrPage.from_text(text), region=region)
+    assert [(p.e164, p.type, p.extension) for p in record.phones] == phones
+
+
+ADDRESS_CASES = [
+    ("strasse-read-as-fe", "Leopoldstrafe 392\n20095 Hamburg", "Leopoldstraße 392, 20095 Hamburg", "DE"),
+    ("umlaut-read-as-6", "Zeil 123\n50667 K6ln", "Zeil 123, 50667 Köln", "DE"),
+    ("french-cedex", "8 avenue Foch\n75116 Paris Cedex 16", "8 avenue Foch, 75116 Paris Cedex 16", "FR"),
+    ("one-line-us", "2580 Market Street, Denver, CO 80202", "2580 Market Street, Denver, CO 80202", "US"),
+    (
+        "uk-city-above-postcode",
+        "Floor 3, 360 Queen Street\nBirmingham\nB3 2BJ",
+        "Floor 3, 360 Queen Street, Birmingham, B3 2BJ",
+        "GB",
+    ),
+    (
+        "netherlands-country-line",
+        "Herengracht 95\n3011 AD Rotterdam\nNederland",
+        "Herengracht 95, 3011 AD Rotterdam, Nederland",
+        "NL",
+    ),
+    ("australia-vic", "339 Hay Street\nMelbourne VIC 3000", "339 Hay Street, Melbourne VIC 3000", "AU"),
+    (
+        "company-line-above-street-is-not-street",
+        "Van Dijk Installatietechniek B.V.\nStationsplein 101\n3511 AV Utrecht",
+        "Stationsplein 101, 3511 AV Utrecht",
+        "NL",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "address", "country"), ADDRESS_CASES, ids=[c[0] for c in ADDRESS_CASES]
+)
+def test_addresses(case: str, text: str, address: str, country: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None
+    assert (record.address.text, record.address.country) == (address, country)
+
+
+# --------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------
+
+NAMES = [
+    ("JOHN MCDONALD", "John McDonald", "John", "McDonald"),
+    ("SEAN O'BRIEN", "Sean O'Brien", "Sean", "O'Brien"),
+    ("JAN VAN DER BERG", "Jan van der Berg", "Jan", "van der Berg"),
+    ("HANS MÜLLER", "Hans Müller", "Hans", "Müller"),
+    ("FRÉDÉRIC LEFÈVRE", "Frédéric Lefèvre", "Frédéric", "Lefèvre"),
+    ("JEAN-LUC PICARD", "Jean-Luc Picard", "Jean-Luc", "Picard"),
+    ("Dr. Jane Smith, PhD", "Jane Smith", "Jane", "Smith"),
+    ("Prof. Dr. Anna Schmidt", "Anna Schmidt", "Anna", "Schmidt"),
+    ("Michael J. Fox MBA", "Michael J. Fox", "Michael J.", "Fox"),
+    ("Ana de la Cruz", "Ana de la Cruz", "Ana", "de la Cruz"),
+    ("DeShawn Williams", "DeShawn Williams", "DeShawn", "Williams"),
+    ("ALISTAIR MACLEOD", "Alistair MacLeod", "Alistair", "MacLeod"),
+    ("Amy Ng", "Amy Ng", "Amy", "Ng"),
+]
+
+
+@pytest.mark.parametrize(("printed", "full", "given", "family"), NAMES)
+def test_split_name(printed: str, full: str, given: str, family: str) -> None:
+    parts = split_name(printed)
+    assert parts is not None
+    assert (parts.full, parts.given, parts.family) == (full, given, family)
+
+
+@pytest.mark.parametrize(
+    "text", ["Acme Robotics, Inc", "123 Main Street", "Sales Manager 2", "xkcd wrrt", "a b"]
+)
+def test_not_a_name(text: str) -> None:
+    assert split_name(text) is None
+
+
+def test_proper_case_keeps_mixed_case() -> None:
+    assert proper_case("Marie-Claire d'Arcy") == "Marie-Claire d'Arcy"
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("VP OF SALES", "VP of Sales"),
+        ("CHIEF EXECUTIVE OFFICER", "Chief Executive Officer"),
+        ("Head of R&D", "Head of R&D"),
+    ],
+)
+def test_title_case(printed: str, expected: str) -> None:
+    assert title_case(printed) == expected
+
+
+@pytest.mark.parametrize(
+    ("printed", "email", "name"),
+    [
+        ("Jorg Wagner", "joerg.wagner@hansadruck.de", "Jörg Wagner"),
+        ("Jurgen Miller", "juergen.mueller80@gmail.com", "Jürgen Müller"),
+        ("Jurgen GroB", "juergen.gross@kessler.de", "Jürgen Groß"),
+        ("Joerg Mueller", "joerg.mueller@kessler.de", "Joerg Mueller"),
+        ("Michael Baer", "michael.baer@kessler.de", "Michael Baer"),
+    ],
+)
+def test_umlauts_restored_from_email(printed: str, email: str, name: str) -> None:
+    assert read_contact(OcrPage.from_text(f"{printed}\n{email}")).name == name
+
+
+# --------------------------------------------------------------------------
+# Layout: word boxes
+# --------------------------------------------------------------------------
+
+
+def test_two_columns_interleaved_by_ocr() -> None:
+    """OCR reads a two-column card row by row: name and contact details alternate."""
+    page = page_from_boxes(
+        [
+            ("Tel. +49 89 732442", 600, 100, 20),
+            ("Björn Wagner", 40, 110, 40),
+            ("bjoern@hansadruck.de", 600, 140, 20),
+            ("Projektleiter", 40, 170, 24),
+            ("Leopoldstraße 39", 600, 180, 20),
+            ("80802 München", 600, 210, 20),
+            ("Hansa Druck AG", 40, 220, 24),
+        ]
+    )
+    record = read_contact(page)
+    assert fields(record, ["name", "title", "company", "emails", "website"]) == {
+        "name": "Björn Wagner",
+        "title": "Projektleiter",
+        "company": "Hansa Druck AG",
+        "emails": ("bjoern@hansadruck.de",),
+        "website": None,
+    }
+    assert record.phones == (Phone("+4989732442", "work", "+49 89 732442"),)
+    assert record.address is not None and record.address.text == "Leopoldstraße 39, 80802 München"
+
+
+def test_two_columns_merged_into_one_line_are_split_at_the_gap() -> None:
+    page = page_from_boxes(
+        [
+            ("Chloe Nguyen", 40, 40, 40),
+            ("Customer Success Lead", 40, 100, 22),
+            ("Harbourside Legal Pty Ltd", 40, 140, 22),
+        ]
+    )
+    gap_line = OcrLine(
+        (
+            OcrWord("351", 95, 40, 300, 40, 20),
+            OcrWord("George", 95, 90, 300, 70, 20),
+            OcrWord("Street", 95, 170, 300, 70, 20),
+            OcrWord("T", 95, 600, 300, 12, 20),
+            OcrWord("+61", 95, 620, 300, 40, 20),
+            OcrWord("2", 95, 665, 300, 12, 20),
+            OcrWord("5158", 95, 685, 300, 50, 20),
+            OcrWord("7010", 95, 740, 300, 50, 20),
+        )
+    )
+    city = OcrLine(
+        (
+            OcrWord("Sydney", 95, 40, 330, 70, 20),
+            OcrWord("NSW", 95, 120, 330, 40, 20),
+            OcrWord("2000", 95, 170, 330, 50, 20),
+        )
+    )
+    page = OcrPage(page.lines + (gap_line, city), width=1000, height=400)
+    record = read_contact(page)
+    assert record.phones == (Phone("+61251587010", "work", "+61 2 5158 7010"),)
+    assert record.address is not None and record.address.text == "351 George Street, Sydney NSW 2000"
+
+
+def test_two_rows_merged_by_ocr_are_split() -> None:
+    """OCR put the title (small, lower) on the line of the name (large, higher)."""
+    line = OcrLine(
+        (
+            OcrWord("Office", 96, 109, 209, 94, 25),
+            OcrWord("Manager", 96, 219, 209, 143, 32),
+            OcrWord("Rachel", 96, 110, 124, 248, 52),
+            OcrWord("Thompson", 96, 382, 124, 382, 65),
+        )
+    )
+    company = OcrLine(
+        (
+            OcrWord("Granite", 96, 110, 300, 150, 40),
+            OcrWord("Peak", 96, 270, 300, 100, 40),
+            OcrWord("LLC", 96, 380, 300, 80, 40),
+        )
+    )
+    record = read_contact(OcrPage((line, company), width=1000, height=400))
+    assert (record.name, record.title, record.company) == (
+        "Rachel Thompson",
+        "Office Manager",
+        "Granite Peak LLC",
+    )
+
+
+def test_logo_glyph_before_company_is_dropped() -> None:
+    """A logo read as a tall two-letter word is not part of the company name."""
+    logo_line = OcrLine(
+        (
+            OcrWord("GD", 45, 159, 180, 157, 112),
+            OcrWord("HANSA", 92, 364, 212, 342, 65),
+            OcrWord("DRUCK", 87, 727, 212, 358, 65),
+        )
+    )
+    rest = OcrPage.from_text("\n\n\n\n\nBjörn Wagner\nProjektleiter\nbjoern@hansadruck.de")
+    record = read_contact(OcrPage((logo_line, *rest.lines), width=1000, height=400))
+    assert record.company == "HANSA DRUCK"
+    assert record.name == "Björn Wagner"
+
+
+def test_name_is_the_largest_line_not_the_first() -> None:
+    page = page_from_boxes(
+        [
+            ("Redgum Builders", 40, 20, 22),
+            ("Isla Kelly", 40, 70, 48),
+            ("Managing Director", 40, 130, 22),
+            ("isla@redgum.com.au", 40, 250, 18),
+        ]
+    )
+    record = read_contact(page)
+    assert (record.name, record.title, record.company) == (
+        "Isla Kelly",
+        "Managing Director",
+        "Redgum Builders",
+    )
+
+
+def test_skewed_line_read_as_two_lines_is_joined() -> None:
+    """A tilted scan: the right half of the address line sits a bit higher and comes first."""
+    right = OcrLine(
+        (
+            OcrWord("York,", 96, 1310, 1064, 100, 45),
+            OcrWord("NY", 96, 1420, 1064, 60, 45),
+            OcrWord("10013", 75, 1500, 1064, 130, 45),
+        )
+    )
+    left = OcrLine(
+        tuple(
+            OcrWord(t, 95, x, 1094, w, 45)
+            for t, x, w in [
+                ("2310", 409, 100),
+                ("Main", 520, 110),
+                ("Street,", 640, 160),
+                ("Suite", 810, 120),
+                ("200,", 940, 100),
+                ("New", 1050, 243),
+            ]
+        )
+    )
+    record = read_contact(OcrPage((right, left), width=1800, height=1300))
+    assert record.address is not None
+    assert record.address.text == "2310 Main Street, Suite 200, New York, NY 10013"
+
+
+# --------------------------------------------------------------------------
+# Confidence and review
+# --------------------------------------------------------------------------
+
+
+def test_junk_text_does_not_raise_and_asks_for_a_name() -> None:
+    record = read_contact(OcrPage.from_text("~~ %% @@ ;;\n,,, .. 12\nxQz -- //\n| | |\n@ @ .com"))
+    assert fields(record, ["name", "title", "company", "emails", "phones", "website", "address"]) == {
+        "name": None,
+        "title": None,
+        "company": None,
+        "emails": (),
+        "phones": (),
+        "website": None,
+        "address": None,
+    }
+    assert record.review == ("name",)
+
+
+def test_empty_page() -> None:
+    record = read_contact(OcrPage((), width=100, height=100))
+    assert record.review == ("name",) and record.emails == () and record.name is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "@",
+        "|||",
+        "+",
+        "+1",
+        "a@b",
+        "www.",
+        "http://",
+        "0" * 40,
+        "@" * 50,
+        "Tel:",
+        "é" * 30,
+        "\u200b\u200b",
+    ],
+)
+def test_nonsense_never_raises(text: str) -> None:
+    read_contact(OcrPage.from_text(text))
+
+
+def test_low_ocr_confidence_goes_to_review() -> None:
+    record = read_contact(OcrPage.from_text("Anna Berg\nSales Manager\nT 212-555-0100", conf=30.0))
+    assert record.name == "Anna Berg"
+    assert set(record.review) >= {"name", "title", "phones"}
+
+
+def test_website_and_email_disagreeing_is_flagged() -> None:
+    record = read_contact(OcrPage.from_text("Ivy Chen\nDesigner\nivy@lotusworks.com\nwww.petalstudio.com"))
+    assert record.website == "www.petalstudio.com"
+    assert "website" in record.review
+    assert "emails" not in record.review
+
+
+def test_freemail_does_not_disagree_with_the_website() -> None:
+    record = read_contact(OcrPage.from_text("Ivy Chen\nDesigner\nivy.chen@gmail.com\nwww.petalstudio.com"))
+    assert record.company == "Petalstudio"  # derived from the website, so a human should look
+    assert record.review == ("company",)
+
+
+def test_missing_fields_are_not_in_review() -> None:
+    record = read_contact(OcrPage.from_text("Olivia Hart\nStylist\nolivia.hart@gmail.com"))
+    assert record.review == ()
+    assert record.phones == () and record.address is None and record.website is None
+    assert set(record.confidence_map) == {"name", "title", "emails"}
+
+
+def test_review_threshold_is_applied() -> None:
+    text = "Anna Berg\nSales Manager\nanna@bergco.com"
+    assert read_contact(OcrPage.from_text(text), review_threshold=0.0).review == ()
+    assert set(read_contact(OcrPage.from_text(text), review_threshold=1.0).review) == {
+        "name",
+        "title",
+        "company",
+        "emails",
+    }
+
+
+# --------------------------------------------------------------------------
+# Extraction proposes, with evidence
+# --------------------------------------------------------------------------
+
+
+def test_candidates_carry_their_evidence() -> None:
+    cands = extract.propose(OcrPage.from_text("Anna Berg\nFax: 212-555-0101\nanna©bergco.com"))
+    (phone,) = cands.phones
+    assert (phone.type, phone.evidence.label, phone.evidence.line) == ("fax", "Fax", 1)
+    assert phone.evidence.rule == "phone:matcher"
+    (email,) = cands.emails
+    assert (email.value, email.repairs, email.evidence.line) == ("anna@bergco.com", ("at-sign",), 2)
+
+
+def test_region_comes_from_the_address_before_the_default() -> None:
+    cands = extract.propose(OcrPage.from_text("Hohe Straße 4\n50667 Köln\nTel 0221 516247"), region="US")
+    assert (cands.region, cands.region_source) == ("DE", "address")
+    assert [p.e164 for p in cands.phones] == ["+49221516247"]

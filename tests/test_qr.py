@@ -1,0 +1,140 @@
+"""QR codes on cards: decoding with OpenCV, parsing vCard / MeCard / URL payloads, and QR over OCR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from cardpipe.models import Address, OcrPage, Phone
+from cardpipe.normalize import read_contact
+from cardpipe.qr import QrContact, decode_qr, parse_payload
+
+VCARD = """BEGIN:VCARD
+VERSION:3.0
+N:Müller;Hans;;Dr.;
+FN:Dr. Hans Müller
+ORG:Acme GmbH;Sales
+TITLE:Geschäftsführer
+TEL;TYPE=WORK,VOICE:+49 30 1234567
+TEL;TYPE=CELL:+49 171 1234567
+TEL;TYPE=FAX:+49 30 1234568
+EMAIL;TYPE=INTERNET:hans@acme.de
+URL:https://www.acme.de/
+URL:https://www.linkedin.com/in/hans-mueller
+ADR;TYPE=WORK:;;Hauptstraße 5;Berlin;;10115;Germany
+END:VCARD
+"""
+
+
+def qr_image(payload: str, *, scale: int = 8, color: bool = False) -> np.ndarray:
+    code = cv2.QRCodeEncoder.create().encode(payload)
+    img = cv2.resize(code, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+    img = cv2.copyMakeBorder(img, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) if color else img
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_decode_qr(color: bool) -> None:
+    payload = "MECARD:N:Doe,John;TEL:+14155550134;EMAIL:john@acme.com;;"
+    assert decode_qr(qr_image(payload, color=color)) == (payload,)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [np.full((200, 300), 255, np.uint8), np.zeros((50, 50, 3), np.uint8), np.zeros((0, 0), np.uint8)],
+    ids=["blank", "black", "empty"],
+)
+def test_no_qr_code(image: np.ndarray) -> None:
+    assert decode_qr(image) == ()
+
+
+PAYLOADS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "vcard",
+        VCARD,
+        {
+            "kind": "vcard",
+            "name": "Hans Müller",
+            "given_name": "Hans",
+            "family_name": "Müller",
+            "title": "Geschäftsführer",
+            "company": "Acme GmbH",
+            "emails": ("hans@acme.de",),
+            "phones": (("+49 30 1234567", "work"), ("+49 171 1234567", "mobile"), ("+49 30 1234568", "fax")),
+            "website": "www.acme.de",
+            "address": Address(
+                "Hauptstraße 5, Berlin, 10115, Germany", "Hauptstraße 5", "Berlin", None, "10115", "DE"
+            ),
+            "social": (("linkedin", "www.linkedin.com/in/hans-mueller"),),
+        },
+    ),
+    (
+        "mecard-with-escapes",
+        r"MECARD:N:Doe,John;TEL:+14155550134;EMAIL:john@acme.com;ORG:Smith\; Sons;"
+        r"ADR:,,1 Main St,Springfield,IL,62701,USA;URL:https://acme.com;;",
+        {
+            "kind": "mecard",
+            "name": "John Doe",
+            "given_name": "John",
+            "family_name": "Doe",
+            "company": "Smith; Sons",
+            "emails": ("john@acme.com",),
+            "phones": (("+14155550134", "work"),),
+            "website": "acme.com",
+            "address": Address(
+                "1 Main St, Springfield, IL 62701, USA", "1 Main St", "Springfield", "IL", "62701", "US"
+            ),
+        },
+    ),
+    ("url", "https://www.acme.com/", {"kind": "url", "website": "www.acme.com", "social": ()}),
+    (
+        "linkedin-url",
+        "https://linkedin.com/in/jane-doe",
+        {"kind": "url", "website": None, "social": (("linkedin", "linkedin.com/in/jane-doe"),)},
+    ),
+    ("mailto", "mailto:jane@acme.com?subject=Hi", {"kind": "email", "emails": ("jane@acme.com",)}),
+    ("tel", "tel:+14155550134", {"kind": "tel", "phones": (("+14155550134", "work"),)}),
+]
+
+
+@pytest.mark.parametrize(("case", "payload", "expected"), PAYLOADS, ids=[p[0] for p in PAYLOADS])
+def test_parse_payload(case: str, payload: str, expected: dict[str, Any]) -> None:
+    q = parse_payload(payload)
+    assert isinstance(q, QrContact)
+    assert {k: getattr(q, k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "payload", ["", "hello world", "WIFI:S:home;T:WPA;P:secret;;", "BEGIN:VCARD\nbroken"]
+)
+def test_payloads_that_are_not_contacts(payload: str) -> None:
+    assert parse_payload(payload) is None
+
+
+def test_qr_wins_over_ocr_for_the_fields_it_covers() -> None:
+    page = OcrPage.from_text(
+        "Hans Mul1er\nGeschaftsfuhrer\nAcme GmbH\nTel. 030 1234567\nhans@acrne.de\nwww.acme.de"
+    )
+    record = read_contact(page, qr_texts=(VCARD,))
+    assert record.name == "Hans Müller"
+    assert (record.given_name, record.family_name) == ("Hans", "Müller")
+    assert record.title == "Geschäftsführer"
+    assert record.emails == ("hans@acme.de",)
+    assert record.phones[1] == Phone("+491711234567", "mobile", "+49 171 1234567")
+    assert record.address is not None and record.address.country == "DE"
+    assert record.review == ()
+    assert record.confidence_map["name"] == 1.0
+
+
+def test_url_qr_only_replaces_the_website() -> None:
+    page = OcrPage.from_text("Ivy Chen\nDesigner\nivy@lotusworks.com\nwww.lotusw0rks.com")
+    record = read_contact(page, qr_texts=("https://www.lotusworks.com",))
+    assert (record.name, record.website, record.emails) == (
+        "Ivy Chen",
+        "www.lotusworks.com",
+        ("ivy@lotusworks.com",),
+    )
+    assert "website" not in record.review
