@@ -19,7 +19,7 @@ import click
 
 from . import __version__, pipeline, service
 from .clock import Clock, FixedClock, SystemClock
-from .config import Config, load_config
+from .config import EXPORT_FORMATS, VCARD_VERSIONS, Config, load_config
 from .errors import CardpipeError, ExitCode, UsageError
 
 log = logging.getLogger("cardpipe")
@@ -102,7 +102,8 @@ def _setup_logging(verbose: int, state_dir: Path | None = None) -> None:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
             fh = logging.handlers.RotatingFileHandler(
-                state_dir / "cardpipe.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8", errors="backslashreplace"
+                state_dir / "cardpipe.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8",
+                errors="backslashreplace", delay=True,  # created on the first line: a busy run writes nothing
             )
         except OSError:
             return
@@ -111,11 +112,17 @@ def _setup_logging(verbose: int, state_dir: Path | None = None) -> None:
         root.addHandler(fh)
 
 
+def _text_name(path: str | Path) -> str:
+    from .ingest import text_name
+
+    return text_name(path)
+
+
 def show_name(path: str | Path) -> str:
     """A file name safe to print on one line (newlines, undecodable bytes escaped)."""
-    text = os.fsdecode(path) if isinstance(path, (bytes, Path)) else path
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text.encode("unicode_escape").decode("ascii") if any(c in text for c in "\n\r\t") else text
+    from .ingest import display_name
+
+    return display_name(path)
 
 
 # ---------------------------------------------------------------------------
@@ -143,6 +150,12 @@ class CardpipeGroup(click.Group):
             sys.exit(int(ExitCode.interrupted))
         except BrokenPipeError:
             sys.exit(0)
+        except Exception:  # a bug: the traceback for the report, and a code cron can tell from "files failed"
+            import traceback
+
+            traceback.print_exc()
+            click.echo("cardpipe: internal error (a bug in cardpipe): please report the traceback above.", err=True)
+            sys.exit(int(ExitCode.software))
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -171,7 +184,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 @days_option
 @read_options
 @click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (default: one per core; 1 = serial).")
-@click.option("--dry-run", is_flag=True, help="Show what would be claimed and set aside; change nothing.")
+@click.option(
+    "--dry-run", is_flag=True,
+    help="Show what would be claimed, moved and written; change nothing (no file moved, no database or log write).",
+)
 @click.option("--verbose", "-v", "run_verbose", is_flag=True, help="Print the summary line even when not at a terminal.")
 @click.pass_context
 def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run: bool, **opts: Any) -> None:
@@ -188,7 +204,7 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     """
     cfg = get_config(config_path, **opts)
     verbose = ctx.obj.get("verbose", 0)
-    _setup_logging(verbose, cfg.state)
+    _setup_logging(verbose, None if dry_run else cfg.state)
     stop = threading.Event()
     _on_sigterm(stop)
     progress = _progress_bar() if _stderr_tty() else None
@@ -247,6 +263,36 @@ def _on_sigterm(stop: threading.Event) -> None:
 
 
 @cli.command()
+@click.argument("files", metavar="[FILE]...", nargs=-1, type=_path())
+@config_option
+@click.option("--inbox", type=_path(file_okay=False), help="Folder where scans are dropped.")
+@db_option
+@click.pass_context
+def retry(ctx: click.Context, files: tuple[Path, ...], config_path: Path | None, **opts: Any) -> None:
+    """Put failed files back into the inbox, so the next run reads them again.
+
+    Fix the cause first (the reason is in NAME.reason.txt beside each file: raise
+    max_pixels, install pillow-heif...). With no FILE, every file in the failed
+    folder goes back; a FILE is a path to a file in the failed folder, or a path
+    relative to it. Their failed record and .reason.txt are dropped.
+
+    \b
+    Example:
+      cardpipe retry                                  # all of them
+      cardpipe retry "2026-11-20 CES/card 7.jpg"     # just this one
+      cardpipe run
+    """
+    cfg = get_config(config_path, **opts)
+    _setup_logging(ctx.obj.get("verbose", 0), cfg.state)
+    moved = pipeline.retry_failed(cfg, files)
+    if not moved:
+        click.echo("nothing to retry: the failed folder is empty")
+        return
+    for src, dest in moved:
+        click.echo(f"{show_name(src.relative_to(cfg.failed_dir))}: back in the inbox as {show_name(dest)}")
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=_path(exists=False))
 @config_option
 @read_options
@@ -286,7 +332,8 @@ def extract(
             continue
         for card in res.cards:
             if as_json:
-                obj = {"source": res.path, "card": card.card, **card.record.to_json()}
+                # valid UTF-8 whatever bytes the file name has (undecodable ones as \xNN text)
+                obj = {"source": _text_name(res.path), "card": card.card, **card.record.to_json()}
                 obj["social"] = card.record.social_map
                 click.echo(json.dumps(obj, ensure_ascii=False))
             else:
@@ -383,15 +430,98 @@ def contacts_show(ctx: click.Context, contact: str) -> None:
             ("event", c.event),
             ("first met", c.first_met),
             ("followups", f"{c.followup_count}, last {c.last_followup}" if c.followup_count else None),
-            ("notes", c.notes),
+            ("schedule", "done: no more follow-ups" if c.done else _next_due_text(store, cfg, cid, get_clock(ctx).now().date())),
+            ("interval", f"every {c.interval_days} days (cardpipe interval)" if c.interval_days else None),
+            ("notes", (c.notes or "").replace("\n", "\n" + " " * 13)),
             ("earlier", ", ".join(c.past_companies)),
         ):
             if value:
                 click.echo(f"  {label:<10} {value}")
-        click.echo("  cards:")
-        for card in store.cards_of(cid):
-            why = "first card" if card["match_rule"] == "new" else f"matched on {card['match_rule']} {card['match_detail'] or ''}".strip()
-            click.echo(f"    #{card['id']} {show_name(card['source_name'])} (card {card['card_index']}), collected {card['collected_on']}: {why}")
+        cards = store.cards_of(cid)
+        click.echo(f"  {len(cards)} card(s), oldest first, and why each belongs to this contact:")
+        for card in cards:
+            company = json.loads(card["record"]).get("company")
+            click.echo(
+                f"    #{card['id']}  {card['collected_on']}  {show_name(card['source_name'])} (card {card['card_index']})"
+                + (f"  {company}" if company else "")
+            )
+            click.echo(f"          {_why(card['match_rule'], card['match_detail'])}")
+        apart = store.kept_apart_from(cid)
+        if apart:
+            click.echo(f"  kept apart (your split) from contact(s) {', '.join(map(str, apart))}")
+        if len(cards) > 1:
+            click.echo(f"  wrong card? 'cardpipe split {cid} #{cards[-1]['id']}' moves it to a contact of its own")
+
+
+_RULE_WORDS = {
+    "email": "same e-mail",
+    "mobile": "same mobile number",
+    "name+company": "same name and company",
+    "phone": "same office phone and a compatible name",
+    "name+city": "same name and city (a new job)",
+}
+
+
+def _why(rule: str, detail: str | None) -> str:
+    """A card's reason for belonging to its contact, in words."""
+    if rule == "new":
+        return "the first card of this contact" if not detail else detail
+    if rule in ("user-merge", "user-split", "linked"):
+        return detail or rule
+    words = _RULE_WORDS.get(rule, f"matched on {rule}")
+    return f"{words}: {detail}" if detail else words
+
+
+@cli.command()
+@click.argument("into_ref", metavar="A")
+@click.argument("other_ref", metavar="B")
+@config_option
+@db_option
+@click.pass_context
+def merge(ctx: click.Context, into_ref: str, other_ref: str, config_path: Path | None, db: Path | None) -> None:
+    """Merge contact B into contact A: one person, for good.
+
+    B's cards, follow-ups, edits and notes move to A, and later runs keep them
+    together (undo with 'cardpipe split'). A and B are ids or a part of the
+    name, company or e-mail that matches one contact.
+
+    \b
+    Example:
+      cardpipe merge 12 31
+      cardpipe merge "jane@acme.com" "Jane Doe-Smith"
+    """
+    cfg = get_config(config_path, db=db)
+    with service.open_db(cfg) as store:
+        into, other, moved = service.merge_contacts(store, into_ref, other_ref, clock=get_clock(ctx))
+        name = store.contact(into).record.name or f"contact {into}"
+    cards = ", ".join(f"#{c}" for c in moved)
+    click.echo(f"merged contact {other} into contact {into} ({name}): card(s) {cards} moved; later runs keep them together")
+
+
+@cli.command()
+@click.argument("contact_ref", metavar="CONTACT")
+@click.argument("card_refs", metavar="CARD...", nargs=-1, required=True)
+@config_option
+@db_option
+@click.pass_context
+def split(ctx: click.Context, contact_ref: str, card_refs: tuple[str, ...], config_path: Path | None, db: Path | None) -> None:
+    """Move cards out of a contact into a new contact of their own: a wrong merge undone.
+
+    Later runs keep the cards apart from the contact's other cards (undo with
+    'cardpipe merge'). CARD is a card number as 'cardpipe contacts show
+    CONTACT' lists them (12 or #12); give several to move them together.
+
+    \b
+    Example:
+      cardpipe contacts show 12     # which cards, and why each was attached
+      cardpipe split 12 '#40'
+    """
+    cfg = get_config(config_path, db=db)
+    with service.open_db(cfg) as store:
+        contact_id, new, cards = service.split_cards(store, contact_ref, list(card_refs), clock=get_clock(ctx))
+        name = store.contact(new).record.name or "no name"
+    listed = ", ".join(f"#{c}" for c in cards)
+    click.echo(f"card(s) {listed} split off contact {contact_id} into new contact {new} ({name}); later runs keep them apart")
 
 
 @cli.command()
@@ -428,54 +558,281 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
 
 @cli.command()
 @click.argument("contact_refs", metavar="CONTACT...", nargs=-1, required=True)
-@click.option("--on", "on", help="When you followed up (default: today), e.g. 2026-11-20.")
+@click.option("--on", "on", help="When you followed up (default: today), e.g. 2026-11-20 or 11/20/2026.")
 @click.option("--note", default="", help="What happened.")
+@click.option("--done", "mark_done", is_flag=True, help="That was the last one: also mark the contacts done.")
 @config_option
 @db_option
 @click.pass_context
-def followup(ctx: click.Context, contact_refs: tuple[str, ...], on: str | None, note: str, config_path: Path | None, db: Path | None) -> None:
+def followup(
+    ctx: click.Context,
+    contact_refs: tuple[str, ...],
+    on: str | None,
+    note: str,
+    mark_done: bool,
+    config_path: Path | None,
+    db: Path | None,
+) -> None:
     """Record that you followed up, so the contact leaves the due list.
 
-    CONTACT is an id or a part of the name, company or email (it must match one contact).
+    CONTACT is an id or a part of the name, company or email (it must match one
+    contact; an exact email or full name wins). Several contacts at once are
+    all recorded, or none when one of them is not found. The next follow-up
+    is then due after the cadence in the config (or the contact's own interval).
 
     \b
     Example:
       cardpipe followup 12 17 --on 2026-11-20 --note "sent the deck"
       cardpipe followup "jane@acme.com"
+      cardpipe followup 12 --note "not interested" --done
     """
     cfg = get_config(config_path, db=db)
     clock = get_clock(ctx)
-    day = parse_date(on, "--on") if on else clock.now().date()
+    today = clock.now().date()
+    day = _typed_date(on, "--on", cfg, today) if on else today
+    if day > today:
+        raise UsageError(f"--on {on}: {day} is after today; record a follow-up once it has happened.")
     with service.open_db(cfg) as store:
-        ids = [service.resolve_contact(store, ref) for ref in contact_refs]
+        ids = list(dict.fromkeys(service.resolve_contact(store, ref) for ref in contact_refs))
         for cid in ids:
             added = service.record_followup(store, cid, day, note, clock=clock)
+            if mark_done:
+                service.set_done(store, cid, True)
             name = store.contact(cid).record.name or f"contact {cid}"
-            click.echo(f"{name}: follow-up on {day} {'recorded' if added else 'was already recorded'}")
+            nxt = "done: no more follow-ups" if mark_done else _next_due_text(store, cfg, cid, today)
+            click.echo(f"{name}: follow-up on {day} {'recorded' if added else 'was already recorded'}; {nxt}")
 
 
-@cli.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True, help="Export format.")
-@click.option("-o", "--output", "out", type=_path(dir_okay=False), help="Write to this file (default: stdout).")
+def _typed_date(text: str, what: str, cfg: Config, today: dt.date) -> dt.date:
+    """A date as users type it (the spellings due.csv accepts, in the config's date_order)."""
+    from .due_edits import parse_date as parse_typed
+
+    try:
+        return parse_typed(text, today=today, day_first=cfg.day_first)
+    except ValueError as e:
+        raise UsageError(f"{what}: {e}") from None
+
+
+def _next_due_text(store: Any, cfg: Config, contact_id: int, today: dt.date) -> str:
+    nxt = service.next_followup(store, cfg, contact_id, today)
+    if nxt is None:
+        return "nothing more is due (set a cadence in the config, or 'cardpipe interval')"
+    if nxt.due_on < today:
+        return f"a follow-up is overdue since {nxt.due_on.isoformat()}"
+    return f"next follow-up due {'today' if nxt.due_on == today else nxt.due_on.isoformat()}"
+
+
+@cli.command()
+@click.argument("contact_refs", metavar="CONTACT...", nargs=-1, required=True)
+@click.option("--undo", is_flag=True, help="Put the contacts back on the follow-up schedule.")
 @config_option
 @db_option
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, out: Path | None, config_path: Path | None, db: Path | None) -> None:
-    """Write the contacts in a format spreadsheets and contact apps import.
+def done(ctx: click.Context, contact_refs: tuple[str, ...], undo: bool, config_path: Path | None, db: Path | None) -> None:
+    """Mark contacts as needing no more follow-up: they leave the due list for good.
+
+    CONTACT is an id or a part of the name, company or email, as for 'followup'.
 
     \b
     Example:
+      cardpipe done 12 "jane@acme.com"
+      cardpipe done 12 --undo        # back on the schedule
+    """
+    cfg = get_config(config_path, db=db)
+    today = get_clock(ctx).now().date()
+    with service.open_db(cfg) as store:
+        ids = list(dict.fromkeys(service.resolve_contact(store, ref) for ref in contact_refs))
+        for cid in ids:
+            service.set_done(store, cid, not undo)
+            name = store.contact(cid).record.name or f"contact {cid}"
+            state = _next_due_text(store, cfg, cid, today) if undo else "done: no more follow-ups"
+            click.echo(f"{name}: {state}")
+
+
+@cli.command()
+@click.argument("contact")
+@click.argument("days", metavar="DAYS|default")
+@config_option
+@db_option
+@click.pass_context
+def interval(ctx: click.Context, contact: str, days: str, config_path: Path | None, db: Path | None) -> None:
+    """Set how many days pass between follow-ups with one contact.
+
+    After the first follow-up, the next ones are due every DAYS days instead of
+    the cadence in the config; 'default' goes back to the cadence.
+
+    \b
+    Example:
+      cardpipe interval 12 60          # a check-in every two months
+      cardpipe interval "Jane Doe" default
+    """
+    cfg = get_config(config_path, db=db)
+    today = get_clock(ctx).now().date()
+    if days.strip().casefold() in ("default", "none", "cadence"):
+        value = None
+    elif days.strip().isdigit() and int(days) > 0:
+        value = int(days)
+    else:
+        raise UsageError(f"DAYS: {days!r} is not a number of days; give e.g. 60, or 'default'.")
+    with service.open_db(cfg) as store:
+        cid = service.resolve_contact(store, contact)
+        service.set_interval(store, cid, value)
+        name = store.contact(cid).record.name or f"contact {cid}"
+        every = f"every {value} days" if value else f"the cadence ({', '.join(map(str, cfg.cadence)) or 'none'} days)"
+        click.echo(f"{name}: follow-ups {every}; {_next_due_text(store, cfg, cid, today)}")
+
+
+@cli.command()
+@click.argument("contact")
+@click.argument("text", required=False, default="")
+@click.option("--does", help="What they do (replaces the 'Does:' line).")
+@click.option("--needs", help="What they need (replaces the 'Needs:' line).")
+@click.option("--meet", help="Who they would like to meet (replaces the 'Wants to meet:' line).")
+@click.option("--clear", is_flag=True, help="Remove the notes first.")
+@config_option
+@db_option
+@click.pass_context
+def note(
+    ctx: click.Context,
+    contact: str,
+    text: str,
+    does: str | None,
+    needs: str | None,
+    meet: str | None,
+    clear: bool,
+    config_path: Path | None,
+    db: Path | None,
+) -> None:
+    """Add a note on a contact (shown in contacts.csv, due.csv and due.ics).
+
+    TEXT is added as a new line; --does, --needs and --meet keep one line each,
+    replaced when given again ("" removes it). With nothing to add, prints the notes.
+
+    \b
+    Example:
+      cardpipe note 12 "wants the case study"
+      cardpipe note 12 --does "runs IT for 3 clinics" --needs "a bookkeeper" --meet "Ann Lee"
+    """
+    cfg = get_config(config_path, db=db)
+    labelled = {k: v for k, v in (("does", does), ("needs", needs), ("meet", meet)) if v is not None}
+    with service.open_db(cfg) as store:
+        cid = service.resolve_contact(store, contact)
+        c = store.contact(cid)
+        if text or labelled or clear:
+            notes = service.update_notes(store, cid, text=text, labelled=labelled, clear=clear)
+        else:
+            notes = c.notes
+        click.echo(f"{c.record.name or f'contact {cid}'}:")
+        click.echo("\n".join(f"  {line}" for line in (notes or "(no notes)").splitlines()))
+
+
+@cli.command("import")
+@click.argument("file", required=False, type=_path(dir_okay=False))
+@click.option("--date-order", type=click.Choice(["auto", "MDY", "DMY"]), help="How 11/12/2026 reads (default: the config's date_order).")
+@config_option
+@db_option
+@click.pass_context
+def import_cmd(ctx: click.Context, file: Path | None, date_order: str | None, config_path: Path | None, db: Path | None) -> None:
+    """Record the follow-ups filled in an edited due.csv (followed_up_on, followup_note).
+
+    'cardpipe run' does this by itself for the due.csv in the output folder;
+    use this for a copy saved elsewhere. Rows it cannot understand are listed
+    with their row numbers (exit code 1) and the others are still recorded;
+    importing the same file twice records nothing twice.
+
+    \b
+    Example:
+      cardpipe import ~/Downloads/due.csv
+      cardpipe import due-edited.csv --date-order DMY
+    """
+    cfg = get_config(config_path, db=db, date_order=date_order)
+    path = file or cfg.output / "due.csv"
+    with service.open_db(cfg) as store:
+        result = service.import_followups(store, cfg, get_clock(ctx), path)
+    for problem in result.problems:
+        click.echo(f"cardpipe: {problem}", err=True)
+    click.echo(f"{result.imported} follow-up(s) recorded from {show_name(path)}")
+    ctx.exit(int(ExitCode.files_failed if result.problems else ExitCode.ok))
+
+
+@cli.command()
+@click.option("--since", help="Count new cards from this day (default: since the last digest, else the last 7 days).")
+@click.option("--no-mark", is_flag=True, help="Do not count this one as the last digest.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Names shown per section.")
+@config_option
+@db_option
+@days_option
+@click.pass_context
+def digest(ctx: click.Context, since: str | None, no_mark: bool, limit: int, config_path: Path | None, **opts: Any) -> None:
+    """Print a short summary: new cards, who is due today, who is overdue, and this
+    week's follow-ups against the weekly_goal in the config.
+
+    The first line works as an email subject.
+
+    \b
+    Example (crontab: weekday mornings, cron mails the output):
+      0 8 * * 1-5  cardpipe digest
+      cardpipe digest --since 2026-11-01 --no-mark
+    """
+    from . import digest as digest_mod
+
+    cfg = get_config(config_path, **opts)
+    clock = get_clock(ctx)
+    now = clock.now()
+    start = None
+    if since:
+        day = _typed_date(since, "--since", cfg, now.date())
+        start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=now.tzinfo)
+    with service.open_db(cfg) as store:
+        result = service.build_digest(store, cfg, clock, since=start, mark=not no_mark)
+    click.echo(digest_mod.render(result, limit=limit), nl=False)
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    default="csv",
+    show_default=True,
+    help="csv: spreadsheets (the columns of contacts.csv); google: Google Contacts CSV; outlook: Outlook CSV; "
+    "vcard: .vcf for phone and desktop contact apps; json: for scripts and CRMs.",
+)
+@click.option(
+    "--vcard-version",
+    type=click.Choice(list(VCARD_VERSIONS)),
+    help="vCard version for --format vcard (default: the config's vcard_version, else 3.0, which phones import).",
+)
+@click.option("-o", "--output", "out", type=_path(dir_okay=False), help="Write to this file, atomically (default: stdout).")
+@config_option
+@db_option
+@click.pass_context
+def export_cmd(
+    ctx: click.Context, fmt: str, vcard_version: str | None, out: Path | None, config_path: Path | None, db: Path | None
+) -> None:
+    """Write the contacts in a format spreadsheets and contact apps import.
+
+    CSV files get the BOM Excel needs (the Google CSV does not, as Google's own
+    export has none); phone numbers are written like +44 20 7946 0958.
+
+    \b
+    Examples:
       cardpipe export --format csv -o contacts.csv
+      cardpipe export --format google -o contacts-google.csv    # contacts.google.com > Import
+      cardpipe export --format vcard --vcard-version 4.0 -o contacts.vcf
     """
     from . import export
 
+    if vcard_version and fmt != "vcard":
+        raise UsageError("--vcard-version goes with --format vcard.")
     cfg = get_config(config_path, db=db)
+    today = get_clock(ctx).now().date()
     with service.open_db(cfg) as store:
-        text = service.export_contacts(store.contacts(), fmt)
+        text = service.export_contacts(store, cfg, fmt, today=today, vcard_version=vcard_version)
     if out is None:
         click.echo(text, nl=False)
     else:
-        export.write_text(out, text)
+        export.write_text(out, text, encoding=export.FORMATS[fmt].encoding)
         click.echo(f"wrote {out}", err=True)
 
 

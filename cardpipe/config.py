@@ -13,6 +13,8 @@ Example `config.toml` (every key optional)::
     region = "GB"       # default phone region
     lang = "eng+deu"    # Tesseract languages
     jobs = 0            # 0 = one per core
+    formats = ["csv", "google", "outlook", "vcard", "json"]   # exports besides due.csv
+    vcard_version = "3.0"                                      # or "4.0"
 """
 
 from __future__ import annotations
@@ -51,16 +53,19 @@ class Config:
     days: int = 7  # follow-up window, in days after the card was collected
     cadence: tuple[int, ...] = (30, 90)  # later follow-ups: days after the previous one
     weekly_goal: int = 10  # follow-ups a week, for `cardpipe digest`
+    date_order: str = "auto"  # how due.csv dates like 11/12/2026 read: "MDY", "DMY" or "auto" (from region)
     region: str = "US"  # default phone region (ISO 3166-1 alpha-2)
     lang: str = "eng"  # Tesseract languages, e.g. "eng+deu"
     jobs: int = 0  # worker processes; 0 = one per core
     ocr_timeout: float = 60.0  # seconds per Tesseract call
     review_threshold: float = 0.6  # fields below this confidence are flagged for review
     formats: tuple[str, ...] = ("csv",)  # exports `cardpipe run` writes besides due.csv
+    vcard_version: str = "3.0"  # contacts.vcf: "3.0" (what phone contact apps import) or "4.0"
     max_file_mb: float = 50.0  # bigger files are refused
     max_pixels: int = 100_000_000  # decoded size cap (decompression bombs)
     max_pages: int = 10  # PDF/TIFF pages read per file
     settle_seconds: float = 2.0  # a file must be unchanged this long to be claimed
+    busy_timeout: float = 10.0  # seconds to wait for a database another program is writing
 
     def __post_init__(self) -> None:
         _check(self)
@@ -78,11 +83,22 @@ class Config:
         return self.state_dir or self.db.parent / "state"
 
     @property
+    def day_first(self) -> bool:
+        """Whether dates written with slashes (20/11/2026) put the day first."""
+        if self.date_order == "auto":
+            return self.region not in MONTH_FIRST_REGIONS
+        return self.date_order == "DMY"
+
+    @property
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
 
 
 EXPORT_FORMATS = ("csv", "google", "outlook", "vcard", "json")
+VCARD_VERSIONS = ("3.0", "4.0")
+DATE_ORDERS = ("auto", "MDY", "DMY")
+# Where spreadsheets write 11/20/2026 (month first); elsewhere 20/11/2026 (CLDR short dates).
+MONTH_FIRST_REGIONS = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM", "PH", "FM", "MH", "PW"})
 _LANG_RE = re.compile(r"^[a-z_]{3,}(\+[a-z_]{3,})*$", re.I)
 
 
@@ -104,8 +120,16 @@ def _check(cfg: Config) -> None:
     bad = [f for f in cfg.formats if f not in EXPORT_FORMATS]
     if bad:
         raise ConfigError(f"unknown export format {bad[0]!r}; choose from {', '.join(EXPORT_FORMATS)}.")
+    if cfg.vcard_version not in VCARD_VERSIONS:
+        raise ConfigError(f"vcard_version must be {' or '.join(VCARD_VERSIONS)}, not {cfg.vcard_version!r}.")
+    if cfg.weekly_goal < 0:
+        raise ConfigError("weekly_goal must be 0 (no goal) or more follow-ups a week.")
+    if cfg.date_order not in DATE_ORDERS:
+        raise ConfigError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {cfg.date_order!r}.")
     if cfg.max_file_mb <= 0 or cfg.max_pixels <= 0 or cfg.max_pages <= 0:
         raise ConfigError("max_file_mb, max_pixels and max_pages must be positive.")
+    if cfg.settle_seconds < 0 or cfg.busy_timeout < 0:
+        raise ConfigError("settle_seconds and busy_timeout must be 0 or more seconds.")
 
 
 def default_config_path() -> Path:

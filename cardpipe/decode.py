@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from .models import SourceImage
 log = logging.getLogger(__name__)
 
 PDF_DPI = 300.0
+JPEG_DRAFT_ABOVE = 24_000_000  # px: bigger JPEGs are decoded at a reduced scale, to 6-24 megapixels
 _PDF_MIN_DPI = 72.0  # a huge PDF page is rendered at a lower resolution, never below this
 _DPI_RANGE = (30.0, 5000.0)  # metadata outside this is junk (0, 1, 72 000...)
 
@@ -222,13 +224,14 @@ def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pag
                     )
                 captured = _captured(im)
                 images = tuple(
-                    SourceImage(path=path, page=i, image=_to_bgr(frame), dpi=_dpi(frame))
-                    for i, frame in enumerate(_frames(im, n, path, max_pixels))
+                    SourceImage(path=path, page=i, image=_to_bgr(frame), dpi=_dpi(frame, scale))
+                    for i, (frame, scale) in enumerate(_frames(im, n, path, max_pixels))
                 )
     except InputFileError:
         raise
-    except Image.DecompressionBombError as e:
-        raise ImageTooLarge(_too_many_pixels(path, None, max_pixels)) from e
+    except Image.DecompressionBombError as e:  # Pillow's own cap (2 x MAX_IMAGE_PIXELS), hit at open
+        m = re.search(r"\((\d+) pixels\)", str(e))
+        raise ImageTooLarge(_too_many_pixels(path, None, max_pixels, int(m.group(1)) if m else None)) from e
     except MemoryError as e:
         raise ImageTooLarge(f"{path.name} is too large to decode in the memory available.") from e
     except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError, struct.error... on bad data
@@ -239,8 +242,8 @@ def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pag
     return Decoded(images=images, captured=captured, format=kind)
 
 
-def _frames(im: Image.Image, n: int, path: Path, max_pixels: int) -> Iterator[Image.Image]:
-    """Each page, size-checked before its pixels are decoded, loaded and upright."""
+def _frames(im: Image.Image, n: int, path: Path, max_pixels: int) -> Iterator[tuple[Image.Image, float]]:
+    """Each page, size-checked before its pixels are decoded, loaded and upright; with its scale (<= 1)."""
     for i in range(n):
         if i:
             im.seek(i)
@@ -249,13 +252,25 @@ def _frames(im: Image.Image, n: int, path: Path, max_pixels: int) -> Iterator[Im
             raise ImageTooLarge(_too_many_pixels(path, (w, h), max_pixels))
         if w == 0 or h == 0:
             raise CorruptImage(f"{path.name} declares an empty {w}x{h} image.")
+        scale = 1.0
+        if im.format == "JPEG" and w * h > JPEG_DRAFT_ABOVE:
+            # A 48-megapixel phone photo: let libjpeg decode it at 1/2 or 1/4 scale (faster, less
+            # memory); a card in it keeps far more pixels than OCR needs.
+            k = 2
+            while w * h / (4 * k * k) >= JPEG_DRAFT_ABOVE / 4 and k < 8:
+                k *= 2
+            im.draft(None, (w // k, h // k))
+            scale = im.size[0] / w
         im.load()
         frame = ImageOps.exif_transpose(im) if i == 0 else im  # EXIF orientation belongs to the first image
-        yield frame if frame is not None else im
+        yield (frame if frame is not None else im), scale
 
 
-def _too_many_pixels(path: Path, size: tuple[int, int] | None, max_pixels: int) -> str:
-    dims = f" ({size[0]}x{size[1]} = {size[0] * size[1] / 1e6:.0f} megapixels)" if size else ""
+def _too_many_pixels(path: Path, size: tuple[int, int] | None, max_pixels: int, pixels: int | None = None) -> str:
+    if size:
+        dims = f" ({size[0]}x{size[1]} = {size[0] * size[1] / 1e6:.0f} megapixels)"
+    else:
+        dims = f" ({pixels / 1e6:.0f} megapixels)" if pixels else ""
     return (
         f"{path.name} is too large once decoded{dims}, over the {max_pixels / 1e6:g} megapixel limit; "
         "it may be a decompression bomb, or raise max_pixels in the config."
@@ -340,10 +355,10 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
-def _dpi(im: Image.Image) -> float | None:
+def _dpi(im: Image.Image, scale: float = 1.0) -> float | None:
     dpi = im.info.get("dpi")
     try:
-        x = float(dpi[0]) if isinstance(dpi, tuple) else float(dpi)
+        x = (float(dpi[0]) if isinstance(dpi, tuple) else float(dpi)) * scale
     except (TypeError, ValueError, IndexError):
         return None
     lo, hi = _DPI_RANGE

@@ -266,6 +266,7 @@ class Contact:
     done: bool = False  # the user marked the contact as needing no more follow-up
     past_companies: tuple[str, ...] = ()
     card_dates: tuple[dt.date, ...] = ()  # when each card was collected, oldest first
+    interval_days: int | None = None  # the user's own days between follow-ups (replaces the cadence)
 
 
 @dataclass(frozen=True)
@@ -283,3 +284,4 @@ class DueItem:
     days_overdue: int  # 0 = due today
     last_followup: dt.date | None
     step: int  # 0 = first follow-up, 1 = second...
+    notes: str | None = None  # the user's notes on the contact

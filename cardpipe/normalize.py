@@ -501,7 +501,7 @@ def _pick_name(
     # "Jane Smith, Sales Director": a name, a comma, a title
     for t in texts:
         head, sep, tail = t.text.partition(",")
-        if sep and ex._title_score(tail)[1]:
+        if sep and ex.title_score(tail)[1]:
             parts = split_name(head)
             if parts:
                 return parts, t, _clean_title(tail)
@@ -592,7 +592,7 @@ def judge(
     locals_ = [e.rpartition("@")[0] for e in emails]
     if name is not None and name_cand is not None:
         restored = restore_umlauts(name, locals_)
-        local_match = ex._email_local_match(restored.full.split(), locals_)
+        local_match = ex.email_local_match(restored.full.split(), locals_)
         fit = min(1.0, 0.35 + name_cand.name_score * 0.7)
         conf["name"] = _conf(fit, name_cand.evidence.conf)
         if local_match >= 0.7 or restored is not name:
@@ -637,7 +637,7 @@ def judge(
             odd = local != local.lower() and local != local.upper()
             if odd:
                 c *= 0.7  # "ESAclgado": mixed case is rare in printed addresses, common in OCR junk
-            named = name is not None and ex._email_local_match(name.full.split(), [local]) >= 0.7
+            named = name is not None and ex.email_local_match(name.full.split(), [local]) >= 0.7
             agreements = int(named)
             if site_domain and ex.registrable_domain(domain) == site_domain and (named or not odd):
                 agreements += 1

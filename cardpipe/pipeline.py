@@ -16,6 +16,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -325,6 +326,7 @@ class _Reader:
 
     def __call__(self, job: tuple[Path, str]) -> FileResult:
         path, sha = job
+        faults.point(f"reading {path.name}")  # testing hook: a reader process that dies on this file
         return read_file(path, self.opts, sha256=sha)
 
 
@@ -455,6 +457,14 @@ def run(
                         del open_jobs[path]
                         if progress:
                             progress(done, len(jobs))
+                except BrokenProcessPool:
+                    # a reader process died (out of memory, a decoder crash): read what is left one
+                    # file per process, so the file that kills its reader is set aside, not retried forever
+                    log.warning("a reader process died; reading the remaining files one at a time")
+                    for job in jobs:
+                        if job.item.path in open_jobs and not stop.is_set():
+                            _store_result(job, _read_alone(job, reader), cfg, store, clock, summary)
+                            del open_jobs[job.item.path]
                 finally:
                     close = getattr(results, "close", None)
                     if close:
@@ -523,6 +533,19 @@ def _claim_all(
             first.add(sha)
             jobs.append(job)
     return jobs, twins
+
+
+def _read_alone(job: Job, reader: _Reader) -> FileResult:
+    """Read one file in a process of its own; if that process dies too, the file is the cause."""
+    with ProcessPoolExecutor(max_workers=1, initializer=_ignore_signals) as pool:
+        try:
+            return pool.submit(reader, (job.item.path, job.sha256)).result()
+        except BrokenProcessPool:
+            return FileResult(
+                str(job.item.path), job.sha256, error_code=int(ExitCode.files_failed),
+                error="the process reading this file died (out of memory, or a crash in an image decoder); "
+                "check the file, then 'cardpipe retry' it",
+            )
 
 
 def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSummary) -> bool:

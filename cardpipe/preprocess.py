@@ -39,7 +39,7 @@ from .models import PreparedCard, SourceImage
 
 log = logging.getLogger(__name__)
 
-TARGET_TEXT_PX = 30.0  # wanted height of the small print (median of the smaller half of characters)
+TARGET_TEXT_PX = 24.0  # wanted x-height of the small print (35th percentile of character heights), px
 MAX_UPSCALE = 3.0
 MIN_SCALE = 0.2
 MAX_OUTPUT_SIDE = 3600  # px, long side of a prepared card
@@ -106,18 +106,23 @@ def rotate(card: PreparedCard, degrees: int) -> PreparedCard:
 
 
 def alternatives(card: PreparedCard) -> list[PreparedCard]:
-    """Differently prepared variants of `card` for a second OCR pass when the first read is weak.
+    """Two differently prepared variants of `card` for a second OCR pass when the first read is weak.
 
-    1. binarized with a local (adaptive) threshold: helps with low contrast and leftover shading;
-    2. the same image at 2/3 of the size (text that was scaled up too far, or large type).
+    1. binarized with a local (adaptive) threshold over about three text heights: helps with
+       faint print, leftover shading and textured paper;
+    2. the other scale: 2/3 of the size when the card was scaled up a lot (very large type,
+       or noise that was magnified), else 1.5 x (small print).
     """
     img = card.image
-    h = max(15, _odd(min(img.shape[:2]) // 12))
-    binar = cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, h, 15)
-    small = cv2.resize(img, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)
+    block = _odd(int(3 * TARGET_TEXT_PX))
+    binar = cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 15)
+    upscaled = any(s.startswith("scale:") and float(s[6:]) > 1.3 for s in card.steps)
+    f = 2 / 3 if upscaled else min(1.5, MAX_OUTPUT_SIDE / max(img.shape))
+    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC
+    rescaled = cv2.resize(img, None, fx=f, fy=f, interpolation=interp)
     return [
         dataclasses.replace(card, image=binar, steps=(*card.steps, "adaptive-threshold")),
-        dataclasses.replace(card, image=small, steps=(*card.steps, "scale:0.67")),
+        dataclasses.replace(card, image=rescaled, steps=(*card.steps, f"rescale:{f:.2f}")),
     ]
 
 
@@ -132,7 +137,9 @@ def find_cards(bgr: np.ndarray, dpi: float | None = None) -> list[_Found]:
     f = max(h, w) / _DETECT_SIDE if max(h, w) > _DETECT_SIDE else 1.0
     small = cv2.resize(bgr, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA) if f > 1 else bgr
     px_per_mm = _px_per_mm(dpi, (h, w)) / f if dpi else None
-    quads = _flatbed_regions(small, px_per_mm)
+    if px_per_mm and _card_sized(*sorted((w / f / px_per_mm, h / f / px_per_mm), reverse=True), slack=1.25):
+        return [_Found(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), "whole")]  # a scan of one card
+    quads = _flatbed_regions(bgr, small, px_per_mm)
     if quads:
         how = "crop-region"
     else:
@@ -158,7 +165,7 @@ def _border_ring(a: np.ndarray, frac: float = 0.02) -> np.ndarray:
     return np.concatenate([a[:b].reshape(-1), a[-b:].reshape(-1), a[:, :b].reshape(-1), a[:, -b:].reshape(-1)])
 
 
-def _flatbed_regions(small: np.ndarray, px_per_mm: float | None) -> list[np.ndarray]:
+def _flatbed_regions(page: np.ndarray, small: np.ndarray, px_per_mm: float | None) -> list[np.ndarray]:
     """Card-sized regions on a light, uniform background (a flatbed scan), or [] when it is not one."""
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     ring = _border_ring(gray)
@@ -166,20 +173,49 @@ def _flatbed_regions(small: np.ndarray, px_per_mm: float | None) -> list[np.ndar
     dev = np.abs(ring.astype(np.int16) - bg)
     if bg < 160 or np.mean(dev < 20) < 0.9:
         return []  # not a light, uniform page background
-    noise = float(np.median(dev)) * 1.4826
-    thr = max(2.0, 4 * noise + 1.5)
-    blur = cv2.GaussianBlur(small, (5, 5), 0)
-    bgc = _ring_color(blur)
-    dist = np.abs(blur.astype(np.int16) - bgc.astype(np.int16)).max(axis=2)
-    fg = (dist > thr).astype(np.uint8) * 255
+    # What differs from the page, found at full resolution: a white card on a white lid often shows
+    # only as a one-pixel rim a level or two darker, which averaging would wash out.
+    full_ring = _ring_pixels(page)
+    bgc = np.median(full_ring, axis=0)
+    noise = float(np.median(np.abs(full_ring.astype(np.int16) - bgc.astype(np.int16)))) * 1.4826
+    src = page if noise < 0.5 else cv2.GaussianBlur(page, (5, 5), 0)
+    thr = max(1.5, 4 * noise + 1.5)
+    b, g, r = cv2.split(cv2.absdiff(src, np.full_like(src, bgc.astype(np.uint8))))
+    dist = cv2.max(cv2.max(b, g), r)
+    fg_full = (dist > thr).astype(np.uint8) * 255
+    fg = (cv2.resize(fg_full, gray.shape[::-1], interpolation=cv2.INTER_AREA) > 0).astype(np.uint8) * 255
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    # Close gaps in rims and between text blocks; small kernels first, so that cards laid a few mm
+    # apart stay apart; a larger one when a rim is too broken for that.
     h, w = gray.shape
-    k = max(3, round(min(h, w) / 60))
+    unit = px_per_mm or min(h, w) / 180  # ~1 mm on an A4 page when the DPI is unknown
+    for mm in (1.2, 2.5, 4.0):
+        quads = _regions_of(fg, max(3, round(mm * unit)), px_per_mm)
+        if quads is None:
+            continue
+        mask = np.zeros_like(fg)
+        for q in quads:
+            cv2.fillConvexPoly(mask, q.astype(np.int32), 255)
+        if _ink_outside(gray, bg, cv2.dilate(mask, np.ones((5, 5), np.uint8))) <= 0.05:
+            return quads
+    return []  # no cards, or the regions are a card's own blocks (the ink is outside them)
+
+
+def _regions_of(fg: np.ndarray, k: int, px_per_mm: float | None) -> list[np.ndarray] | None:
+    """Card-shaped regions of a foreground mask closed with a k x k kernel, or None."""
+    h, w = fg.shape
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # Fill the convex hull of every piece: a card rim with gaps, or a shadow on two sides, becomes the card.
     image_area = float(h * w)
-    quads, mask = [], np.zeros_like(fg)
+    contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hulls = np.zeros_like(fg)
     for c in contours:
+        if cv2.contourArea(c) >= 0.0002 * image_area or cv2.arcLength(c, True) > 0.05 * (h + w):
+            cv2.fillConvexPoly(hulls, cv2.convexHull(c), 255)
+    contours, _ = cv2.findContours(hulls, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    quads = []
+    for c in contours:
+        c = cv2.convexHull(c)
         area = cv2.contourArea(c)
         if area < 0.015 * image_area or area > 0.8 * image_area:
             continue  # specks, or the whole scan (one card: no split)
@@ -192,19 +228,16 @@ def _flatbed_regions(small: np.ndarray, px_per_mm: float | None) -> list[np.ndar
             continue
         if px_per_mm and not _card_sized(long_ / px_per_mm, short / px_per_mm):
             continue
-        quads.append(_quad_of(c, rect))
-        cv2.drawContours(mask, [c], -1, 255, cv2.FILLED)
-    if not quads or _ink_outside(gray, bg, mask) > 0.05:
-        return []  # no cards, or the regions are a card's own blocks (the ink is outside them)
-    return quads
+        quads.append(_order(cv2.boxPoints(rect).astype(np.float32)))  # no perspective on a flatbed
+    return quads or None
 
 
-def _ring_color(bgr: np.ndarray) -> np.ndarray:
+def _ring_pixels(bgr: np.ndarray, frac: float = 0.02) -> np.ndarray:
+    """The BGR pixels of a thin ring along the image border, as an (n, 3) array (subsampled)."""
     h, w = bgr.shape[:2]
-    b = max(2, round(min(h, w) * 0.02))
-    ring = np.concatenate([bgr[:b].reshape(-1, 3), bgr[-b:].reshape(-1, 3), bgr[:, :b].reshape(-1, 3),
-                           bgr[:, -b:].reshape(-1, 3)])
-    return np.median(ring, axis=0)
+    b = max(2, round(min(h, w) * frac))
+    parts = (bgr[:b:2, ::2], bgr[-b::2, ::2], bgr[::2, :b:2], bgr[::2, -b::2])
+    return np.concatenate([p.reshape(-1, 3) for p in parts])
 
 
 def _ink_outside(gray: np.ndarray, bg: float, inside: np.ndarray) -> float:
@@ -216,19 +249,9 @@ def _ink_outside(gray: np.ndarray, bg: float, inside: np.ndarray) -> float:
     return int(np.count_nonzero(ink & (inside == 0))) / total
 
 
-def _card_sized(long_mm: float, short_mm: float) -> bool:
+def _card_sized(long_mm: float, short_mm: float, slack: float = 1.0) -> bool:
     lo_l, lo_s, hi_l, hi_s = CARD_MM
-    return lo_l <= long_mm <= hi_l and lo_s <= short_mm <= hi_s
-
-
-def _quad_of(contour: np.ndarray, rect: tuple) -> np.ndarray:
-    """The 4 corners of a contour: its polygon if it is a clean quadrilateral, else its minAreaRect."""
-    hull = cv2.convexHull(contour)
-    peri = cv2.arcLength(hull, True)
-    approx = cv2.approxPolyDP(hull, 0.02 * peri, True)
-    if len(approx) == 4 and cv2.isContourConvex(approx):
-        return _order(approx.reshape(4, 2).astype(np.float32))
-    return _order(cv2.boxPoints(rect).astype(np.float32))
+    return lo_l / slack <= long_mm <= hi_l * slack and lo_s / slack <= short_mm <= hi_s * slack
 
 
 def _photo_quad(small: np.ndarray, px_per_mm: float | None) -> np.ndarray | None:
@@ -255,7 +278,16 @@ def _photo_quad(small: np.ndarray, px_per_mm: float | None) -> np.ndarray | None
         contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         cands += _quad_candidates(contours, image_area)
 
-    scan_like = _scan_background(gray)
+    # Colour: what does not look like the desk seen along the image border (wood grain, a dark
+    # card on a dark desk, a card with a coloured band that splits its outline in two).
+    for m in _not_background(lab):
+        contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cands += _quad_candidates(contours, image_area)
+
+    # Print: pixels far from their neighbourhood's median. A card holds (nearly) all of it; a
+    # logo block or a band of the card does not.
+    ink = cv2.absdiff(gray, cv2.medianBlur(gray, _odd(max(h, w) // 40))) > 45
+    ink_total = max(1, int(np.count_nonzero(ink)))
     best, best_score = None, 0.0
     for area, q in cands:
         if area > 0.92 * image_area or _hugs_border(q, w, h):
@@ -267,24 +299,112 @@ def _photo_quad(small: np.ndarray, px_per_mm: float | None) -> np.ndarray | None
         sup = _edge_support(support, q)
         if sup < 0.6:
             continue
-        if scan_like is not None:
-            inside = np.zeros_like(gray)
-            cv2.fillConvexPoly(inside, q.astype(np.int32), 255)
-            if _ink_outside(gray, scan_like, inside) > 0.1:
-                continue
+        inside = np.zeros_like(gray)
+        cv2.fillConvexPoly(inside, q.astype(np.int32), 255)
+        if np.count_nonzero(ink & (inside > 0)) < 0.75 * ink_total:
+            continue
         score = area * sup
         if score > best_score:
             best, best_score = q, score
+    if best is not None:
+        for _ in range(2):
+            best = _refine_quad(edges, best, d=max(3, round(0.012 * (w + h))))
     return best
 
 
-def _scan_background(gray: np.ndarray) -> float | None:
-    """The background level when the image border is light and uniform (a scan), else None."""
-    ring = _border_ring(gray)
-    bg = float(np.median(ring))
-    if bg >= 160 and np.mean(np.abs(ring.astype(np.int16) - bg) < 20) >= 0.9:
-        return bg
-    return None
+def _refine_quad(edges: np.ndarray, q: np.ndarray, d: int) -> np.ndarray:
+    """Snap each side of a rough quadrilateral onto the strongest straight edge within `d` px of it.
+
+    Each end of a side may move independently along the outward normal; on a tie the outer line
+    wins (a card's outline rather than a bar printed along it). Corners are the intersections.
+    """
+    h, w = edges.shape
+    centre = q.mean(axis=0)
+
+    def hits(base: np.ndarray, n: np.ndarray, s: np.ndarray, oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
+        off = oa[:, None, None] * (1 - s) + ob[None, :, None] * s  # (A, B, S)
+        pts = base + off[..., None] * n  # (A, B, S, 2)
+        xi = np.clip(np.rint(pts[..., 0]).astype(np.int32), 0, w - 1)
+        yi = np.clip(np.rint(pts[..., 1]).astype(np.int32), 0, h - 1)
+        return np.count_nonzero(edges[yi, xi], axis=-1) + 0.01 * (oa[:, None] + ob[None, :])  # ties: outward
+
+    lines = []
+    for i in range(4):
+        a, b = q[i].astype(np.float32), q[(i + 1) % 4].astype(np.float32)
+        length = float(np.linalg.norm(b - a))
+        if length < 10:
+            return q
+        t = (b - a) / length
+        n = np.float32([-t[1], t[0]])
+        if np.dot(n, (a + b) / 2 - centre) < 0:
+            n = -n
+        s = np.linspace(0.1, 0.9, max(10, int(length * 0.4)), dtype=np.float32)
+        base = a + s[:, None] * (b - a)  # (S, 2)
+        coarse = np.arange(-d, d + 1, 3, dtype=np.float32)  # coarse to fine: every 3 px, then +-2 px
+        hc = hits(base, n, s, coarse, coarse)
+        ia, ib = np.unravel_index(int(np.argmax(hc)), hc.shape)
+        fa = coarse[ia] + np.arange(-2, 3, dtype=np.float32)
+        fb = coarse[ib] + np.arange(-2, 3, dtype=np.float32)
+        hf = hits(base, n, s, fa, fb)
+        ja, jb = np.unravel_index(int(np.argmax(hf)), hf.shape)
+        if hf[ja, jb] < 0.3 * len(s):
+            lines.append((a, b))  # no clear edge: keep the side as it was
+        else:
+            lines.append((a + fa[ja] * n, b + fb[jb] * n))
+    out = []
+    for i in range(4):
+        p = _intersect(lines[i - 1], lines[i])
+        if p is None or np.linalg.norm(p - q[i]) > 3 * d:
+            return q
+        out.append(p)
+    return _order(np.float32(out))
+
+
+def _intersect(l1: tuple[np.ndarray, np.ndarray], l2: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    (p, r), (q2, s2) = (l1[0], l1[1] - l1[0]), (l2[0], l2[1] - l2[0])
+    den = float(r[0] * s2[1] - r[1] * s2[0])
+    if abs(den) < 1e-6:
+        return None
+    t = float((q2[0] - p[0]) * s2[1] - (q2[1] - p[1]) * s2[0]) / den
+    return p + t * r
+
+
+def _not_background(lab: np.ndarray) -> list[np.ndarray]:
+    """Masks of what does not look like the image border, by histogram back-projection.
+
+    One on chroma (a*, b*) only, which ignores shading across the desk; one on lightness and
+    chroma, for a grey card on a grey desk.
+    """
+    h, w = lab.shape[:2]
+    ring = np.zeros((h, w), np.uint8)
+    b = max(2, round(min(h, w) * 0.03))
+    ring[:b], ring[-b:], ring[:, :b], ring[:, -b:] = 255, 255, 255, 255
+    on_ring = ring > 0
+    out = []
+    for channels, bins in (((1, 2), (64, 64)), ((0, 1, 2), (16, 32, 32))):
+        # Bin index of every pixel (numpy: OpenCV's Python binding has no 3-D histograms).
+        idx = np.zeros((h, w), np.int32)
+        for c, n in zip(channels, bins, strict=True):
+            idx = idx * n + (lab[:, :, c].astype(np.int32) * n >> 8)
+        hist = np.bincount(idx[on_ring], minlength=int(np.prod(bins))).astype(np.float32).reshape(bins)
+        hist = _smooth_hist(_smooth_hist(hist)).ravel()
+        hist *= 255.0 / max(float(hist.max()), 1e-6)
+        m = (hist[idx] < 8).astype(np.uint8) * 255
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+        out.append(cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))))
+    return out
+
+
+def _smooth_hist(hist: np.ndarray) -> np.ndarray:
+    """A [1, 2, 1] blur along every axis of a 2-D or 3-D histogram (colours near the border's count too)."""
+    out = hist.astype(np.float32)
+    for axis in range(out.ndim):
+        p = np.pad(out, [(1, 1) if i == axis else (0, 0) for i in range(out.ndim)])
+        lo = np.take(p, range(0, out.shape[axis]), axis=axis)
+        mid = np.take(p, range(1, out.shape[axis] + 1), axis=axis)
+        hi = np.take(p, range(2, out.shape[axis] + 2), axis=axis)
+        out = (lo + 2 * mid + hi) / 4
+    return np.ascontiguousarray(out)
 
 
 def _hugs_border(q: np.ndarray, w: int, h: int) -> bool:
@@ -399,78 +519,123 @@ def _warp_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def _prepare_crop(color: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Gray, upright, flat, scaled: (gray for OCR, colour with the same geometry, steps)."""
+    """(gray for OCR, colour card turned upright, steps) for one cropped card."""
     steps: list[str] = []
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
-    gray, lsteps = _even_light(gray)
+    gray, lsteps = even_light(gray)
     steps += lsteps
-    text = _text_mask(gray)
-    quarter, skew, size = _measure(text)
-    scale_a = text.shape[1] / gray.shape[1]  # analysis px per card px
+    mask, fa = _text_mask(gray)
+    quarter, skew, size = _measure(mask)
     if quarter:
-        gray = np.ascontiguousarray(np.rot90(gray, -quarter // 90))
-        color = np.ascontiguousarray(np.rot90(color, -quarter // 90))
+        k = -quarter // 90  # np.rot90 turns counter-clockwise
+        gray = np.ascontiguousarray(np.rot90(gray, k))
+        color = np.ascontiguousarray(np.rot90(color, k))
         steps.append(f"rotate:{quarter}")
-    scale = 1.0
-    if size:
-        scale = TARGET_TEXT_PX / (size / scale_a)
-    scale = min(MAX_UPSCALE, max(MIN_SCALE, scale))
+    scale = TARGET_TEXT_PX / (size / fa) if size else 1.0
     h, w = gray.shape
-    scale = min(scale, MAX_OUTPUT_SIDE / max(h, w))
-    if abs(skew) >= 0.3:
-        steps.append(f"deskew:{skew:.1f}")
-    else:
+    scale = min(MAX_UPSCALE, max(MIN_SCALE, scale), MAX_OUTPUT_SIDE / max(h, w))
+    if abs(skew) < 0.5:  # Tesseract reads half a degree of skew without trouble
         skew = 0.0
-    if abs(scale - 1) >= 0.05:
-        steps.append(f"scale:{scale:.2f}")
     else:
+        steps.append(f"deskew:{skew:.1f}")
+    if abs(scale - 1) < 0.05:
         scale = 1.0
-    if skew or scale != 1.0:
-        gray = _rotate_scale(gray, skew, scale, 255)
-        color = _rotate_scale(color, skew, scale, (255, 255, 255))
+    else:
+        steps.append(f"scale:{scale:.2f}")
+    if skew:
+        gray = _rotate_scale(gray, skew, scale)
+    elif scale != 1.0:
+        interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+        gray = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=interp)
     return gray, color, steps
 
 
-def _even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Dark text on an even white background: divide by the estimated background, invert light-on-dark."""
+def even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Dark text on an even white background, with the steps taken.
+
+    Light-on-dark areas (a dark card, or a dark band on a light card) are inverted where the
+    text in them is lighter than its surroundings; then the image is divided by its background
+    (a grey-level closing, which removes the text but keeps shadows and gradients), and the
+    contrast is stretched so the text is near black.
+    """
     steps = []
     h, w = gray.shape
-    f = max(1.0, max(h, w) / 400)
-    small = cv2.resize(gray, (max(1, round(w / f)), max(1, round(h / f))), interpolation=cv2.INTER_AREA)
-    k = _odd(max(small.shape) // 12)
-    med = cv2.medianBlur(small, k)
+    f = max(1.0, max(h, w) / 500)
+    sw, sh = max(1, round(w / f)), max(1, round(h / f))
+    small = cv2.resize(gray, (sw, sh), interpolation=cv2.INTER_AREA) if f > 1 else gray.copy()
+    k = _odd(max(sw, sh) // 12)
+
+    # Polarity: text is the minority that differs from the local median (the background); in each
+    # region of dark background, is the text lighter or darker than it? Invert where it is lighter.
+    med = cv2.medianBlur(small, min(k, 255))
     diff = small.astype(np.int16) - med.astype(np.int16)
-    bright, dark = int((diff > 40).sum()), int((diff < -40).sum())
-    if bright > 1.3 * dark and bright > 0.002 * small.size:
-        gray = 255 - gray
-        small = 255 - small
+    bright, dark = diff > 35, diff < -35
+    inv = np.zeros(small.shape, np.uint8)
+    t_med, _ = cv2.threshold(med, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    lo_m, hi_m = np.percentile(med, (3, 97))
+    if hi_m - lo_m < 60:  # one background all over (perhaps unevenly lit)
+        regions = [np.ones(small.shape, bool)]
+    else:  # light paper with dark bands or blocks (or the reverse)
+        n, lab = cv2.connectedComponents((med < t_med).astype(np.uint8), connectivity=4)
+        regions = [lab == i for i in range(1, n)]
+    for r in regions:
+        area = int(np.count_nonzero(r))
+        if area < 0.01 * small.size:
+            continue
+        nb, nd = int(np.count_nonzero(bright & r)), int(np.count_nonzero(dark & r))
+        if nb > 1.3 * nd and nb > 0.002 * area:
+            inv[r] = 255
+    share = float(np.count_nonzero(inv)) / inv.size
+    if share > 0.5:
         steps.append("invert")
-    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kern)
-    bg = cv2.GaussianBlur(bg, (k, k), 0)
-    bg_full = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    spread = float(np.percentile(bg, 95)) - float(np.percentile(bg, 5))
-    if spread > 12 or float(np.median(bg)) < 200:
+    elif share > 0:
+        steps.append("invert-patches")
+    if share > 0.995:
+        gray = cv2.bitwise_not(gray)
+        small = cv2.bitwise_not(small)
+    elif share > 0:
+        inv_full = (cv2.resize(inv, (w, h), interpolation=cv2.INTER_LINEAR) > 127).astype(np.uint8)
+        r = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * math.ceil(f) + 5,) * 2)
+        core = cv2.erode(inv_full, r).astype(bool)
+        edge = cv2.dilate(inv_full, r).astype(bool) & ~core
+        neg = cv2.bitwise_not(gray)
+        gray = gray.copy()
+        gray[core] = neg[core]
+        gray[edge] = np.maximum(gray[edge], neg[edge])  # the boundary is paper on both sides: keep it light
+        small = cv2.resize(gray, (sw, sh), interpolation=cv2.INTER_AREA) if f > 1 else gray.copy()
+
+    # Background: a closing removes the dark text, leaving paper, shading and large blocks.
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.blur(bg, (k, k))
+    spread = float(np.percentile(bg, 97)) - float(np.percentile(bg, 3))
+    if spread > 12 or float(np.median(bg)) < 225:
+        bg_full = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
         gray = cv2.divide(gray, np.maximum(bg_full, 1), scale=255)
         steps.append("flatten-light")
-    lo = float(np.percentile(gray[::4, ::4], 1))
-    if lo > 10:
-        gray = cv2.convertScaleAbs(gray, alpha=255 / (255 - lo), beta=-lo * 255 / (255 - lo))
-        steps.append("stretch")
+    # Stretch: the darkest text goes to black (faint grey print becomes legible).
+    sample = gray[:: max(1, h // 200), :: max(1, w // 300)]
+    t, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    ink = sample[sample < t]
+    if ink.size > 20:
+        lo = float(np.percentile(ink, 5))
+        if 12 < lo < 0.8 * t:
+            a = 255.0 / (255.0 - lo)
+            gray = cv2.convertScaleAbs(gray, alpha=a, beta=-lo * a)
+            steps.append("stretch")
     return gray, steps
 
 
-def _text_mask(gray: np.ndarray) -> np.ndarray:
-    """A binary copy (text = 255) at analysis size."""
+def _text_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """A binary copy (text = 255) at analysis size, and its scale relative to `gray`."""
     h, w = gray.shape
     f = max(1.0, max(h, w) / _ANALYSE_SIDE)
     small = cv2.resize(gray, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA) if f > 1 else gray
     _, m = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return m
+    return m, 1.0 / f
 
 
 def _measure(mask: np.ndarray) -> tuple[int, float, float | None]:
-    """(quarter turn clockwise to apply: 0/90/180/270, skew in degrees, small-print height in mask px)."""
+    """(clockwise quarter turn to apply: 0/90/180/270, skew correction in degrees, small-print height)."""
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 4:
         return 0, 0.0, None
@@ -479,40 +644,46 @@ def _measure(mask: np.ndarray) -> tuple[int, float, float | None]:
     keep = (
         (hs >= 3)
         & (ws >= 2)
-        & (hs < H * 0.3)
-        & (ws < W * 0.3)
-        & (areas >= 6)
+        & (np.maximum(ws, hs) >= 5)
+        & (hs < H * 0.25)
+        & (ws < W * 0.25)
         & (areas < 0.9 * ws * hs + 1)  # not solid blocks
+        & (np.maximum(ws, hs) < 8 * np.minimum(ws, hs))  # not rules and frames
     )
     idx = np.nonzero(keep)[0]
     if len(idx) < 5:
         return 0, 0.0, None
     ws, hs, c = ws[idx].astype(np.float32), hs[idx].astype(np.float32), cents[1:][idx].astype(np.float32)
-    size = np.maximum(ws, hs)
-    vertical = _text_is_vertical(c, size)
-    quarter = 90 if vertical else 0
-    m = np.ascontiguousarray(np.rot90(mask, -1)) if vertical else mask
-    skew = _skew(m)
-    if _upside_down(m, skew):
-        quarter = (quarter + 180) % 360
+    vertical = _text_is_vertical(c, np.maximum(ws, hs))
+    m = cv2.rotate(mask, cv2.ROTATE_90_CLOCKWISE) if vertical else mask
     glyph_h = ws if vertical else hs
     small_print = float(np.percentile(glyph_h, 35))
+    skew = _skew(m, float(np.median(glyph_h)))
+    if skew:
+        hh, ww = m.shape
+        M = cv2.getRotationMatrix2D((ww / 2, hh / 2), skew, 1.0)
+        m = cv2.warpAffine(m, M, (ww, hh), flags=cv2.INTER_NEAREST, borderValue=0)
+    quarter = 90 if vertical else 0
+    if _upside_down(m, float(np.median(glyph_h))):
+        quarter = (quarter + 180) % 360
     return quarter, skew, small_print
 
 
 def _text_is_vertical(c: np.ndarray, size: np.ndarray) -> bool:
     """Whether text lines run up/down: the nearest similar-sized neighbour of a character is above or below."""
-    if len(c) > 1500:
-        sel = np.random.default_rng(0).choice(len(c), 1500, replace=False)
+    if len(c) > 800:
+        sel = np.random.default_rng(0).choice(len(c), 800, replace=False)
         c, size = c[sel], size[sel]
     d = c[:, None, :] - c[None, :, :]
     dist = np.hypot(d[..., 0], d[..., 1])
     ratio = size[:, None] / size[None, :]
     dist[(ratio > 2) | (ratio < 0.5)] = np.inf
     np.fill_diagonal(dist, np.inf)
+    rows = np.arange(len(c))
     nn = np.argmin(dist, axis=1)
-    ok = np.isfinite(dist[np.arange(len(c)), nn]) & (dist[np.arange(len(c)), nn] < 2.5 * size)
-    v = d[np.arange(len(c)), nn][ok]
+    best = dist[rows, nn]
+    ok = np.isfinite(best) & (best < 2.5 * size)
+    v = d[rows, nn][ok]
     if len(v) < 5:
         return False
     horiz = int((np.abs(v[:, 0]) > 1.7 * np.abs(v[:, 1])).sum())
@@ -520,58 +691,57 @@ def _text_is_vertical(c: np.ndarray, size: np.ndarray) -> bool:
     return vert > 1.5 * horiz and vert >= 5
 
 
-def _skew(mask: np.ndarray, limit: float = 8.0) -> float:
-    """The small rotation (degrees, counter-clockwise as in OpenCV) that makes text rows sharpest in the row profile."""
+def _skew(mask: np.ndarray, glyph: float, limit: float = 8.0) -> float:
+    """The skew correction in degrees (counter-clockwise, as OpenCV turns).
+
+    The angle that makes the row profile of the text sharpest (sum of squared differences).
+    """
     h, w = mask.shape
-    f = max(1.0, max(h, w) / 600)
+    f = max(1.0, min(max(h, w) / 500, glyph / 3))  # small, but characters stay >= 3 px
     m = cv2.resize(mask, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA) if f > 1 else mask
-    m = m.astype(np.float32)
     hh, ww = m.shape
     centre = (ww / 2, hh / 2)
 
     def score(a: float) -> float:
         M = cv2.getRotationMatrix2D(centre, a, 1.0)
         r = cv2.warpAffine(m, M, (ww, hh), flags=cv2.INTER_NEAREST, borderValue=0)
-        p = r.sum(axis=1)
+        p = cv2.reduce(r, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32F).ravel()
         return float(np.sum(np.diff(p) ** 2))
 
     best = max(np.arange(-limit, limit + 0.01, 1.0), key=score)
-    best = max(np.arange(best - 1.0, best + 1.01, 0.2), key=score)
-    return float(best) if abs(best) > 0.05 else 0.0
+    best = max(np.arange(best - 0.8, best + 0.81, 0.2), key=score)
+    best = round(float(best), 1)
+    if abs(best) < 0.3:
+        best = 0.0
+    return best
 
 
-def _upside_down(mask: np.ndarray, skew: float) -> bool:
-    """Whether the text is upside down: in Latin text, ascenders and capitals outweigh descenders."""
-    m = mask
-    if abs(skew) >= 0.3:
-        h, w = m.shape
-        M = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        m = cv2.warpAffine(m, M, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
-    hs = stats[1:, 3]
-    good = hs[(hs >= 4) & (hs < m.shape[0] * 0.2)]
-    if len(good) < 10:
+def _upside_down(m: np.ndarray, glyph: float) -> bool:
+    """Whether the (horizontal, deskewed) text is upside down.
+
+    In Latin text, ascenders and capitals stick out above the x-height band more than
+    descenders hang below it; each text line votes with its ink above and below its core.
+    """
+    if glyph < 3:
         return False
-    ch = float(np.median(good))
-    k = max(3, round(ch * 1.2))
+    k = max(3, round(glyph * 1.2))
     lines = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    nl, _, lstats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    _, _, lstats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     up = down = 0.0
     for x, y, w, h, _a in lstats[1:]:
-        if w < 4 * h or h < 0.6 * ch or h > 3 * ch:
+        if w < 4 * h or h < 0.6 * glyph or h > 3 * glyph:
             continue
-        prof = (m[y : y + h, x : x + w] > 0).sum(axis=1).astype(np.float32)
-        if prof.max() <= 0:
+        prof = np.count_nonzero(m[y : y + h, x : x + w], axis=1).astype(np.float32)
+        peak = prof.max()
+        if peak <= 0:
             continue
-        core = np.nonzero(prof >= 0.5 * prof.max())[0]
-        top, bot = core[0], core[-1]
-        up += float(prof[:top].sum())
-        down += float(prof[bot + 1 :].sum())
-    total = up + down
-    return total > 0 and down > 1.6 * up
+        core = np.nonzero(prof >= 0.5 * peak)[0]
+        up += float(prof[: core[0]].sum())
+        down += float(prof[core[-1] + 1 :].sum())
+    return up + down > 0 and down > 1.6 * up
 
 
-def _rotate_scale(img: np.ndarray, angle: float, scale: float, fill: int | tuple[int, int, int]) -> np.ndarray:
+def _rotate_scale(img: np.ndarray, angle: float, scale: float) -> np.ndarray:
     """Rotate by `angle` degrees (counter-clockwise) and scale, in one warp, keeping all of the image."""
     h, w = img.shape[:2]
     M = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
@@ -579,9 +749,8 @@ def _rotate_scale(img: np.ndarray, angle: float, scale: float, fill: int | tuple
     nw, nh = round(h * sin + w * cos), round(h * cos + w * sin)
     M[0, 2] += nw / 2 - w / 2
     M[1, 2] += nh / 2 - h / 2
-    interp = cv2.INTER_AREA if scale < 1 and not angle else cv2.INTER_CUBIC if scale > 1 else cv2.INTER_LINEAR
-    border = fill if isinstance(fill, tuple) else (fill,) * 3
-    return cv2.warpAffine(img, M, (nw, nh), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_LINEAR
+    return cv2.warpAffine(img, M, (nw, nh), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def _as_bgr(img: np.ndarray) -> np.ndarray:

@@ -10,17 +10,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import export, followup
+from . import digest, due_edits, export, followup, ics
 from .clock import Clock
 from .config import Config
-from .errors import AmbiguousError, NotFoundError
+from .errors import AmbiguousError, DataError, NotFoundError, UsageError
 from .models import Contact, DueItem
 from .store import SqliteStore, open_store
 
 
 @contextmanager
 def open_db(cfg: Config) -> Iterator[SqliteStore]:
-    store = open_store(cfg.db)
+    store = open_store(cfg.db, busy_timeout=cfg.busy_timeout)
     try:
         yield store
     finally:
@@ -36,20 +36,47 @@ def due_items(
     contacts: list[Contact] | None = None,
 ) -> list[DueItem]:
     """The due list for `today` (pass `contacts` when already loaded)."""
+    return [i for i in schedule_items(store, cfg, today, days=days, contacts=contacts) if i.days_overdue >= 0]
+
+
+def schedule_items(
+    store: SqliteStore,
+    cfg: Config,
+    today: dt.date,
+    *,
+    days: int | None = None,
+    contacts: list[Contact] | None = None,
+) -> list[DueItem]:
+    """Every contact's next follow-up, due or not yet (negative `days_overdue`), due first."""
     fus: dict[int, list[dt.date]] = {}
     for contact_id, on_date in store.db.execute("SELECT contact_id, on_date FROM followups ORDER BY on_date"):
         fus.setdefault(contact_id, []).append(dt.date.fromisoformat(on_date))
     inputs = ((c, c.card_dates, fus.get(c.id, [])) for c in (store.contacts() if contacts is None else contacts))
-    return followup.due_list(inputs, today, days=cfg.days if days is None else days, cadence=cfg.cadence)
+    return followup.schedule(inputs, today, days=cfg.days if days is None else days, cadence=cfg.cadence)
 
 
 def resolve_contact(store: SqliteStore, ref: str) -> int:
-    """A contact from an id or a search on name, company or email; refuses ambiguity."""
+    """A contact from an id or a search on name, company or email; refuses ambiguity.
+
+    An exact email or an exact full name wins over partial matches, so that
+    "ann@acme.com" is not ambiguous with "joann@acme.com", nor "Ann Lee" with "Ann Leeds".
+    """
     ref = ref.strip()
     if ref.isdigit():
         store.contact(int(ref))
         return int(ref)
+    if not ref:
+        raise UsageError("an empty contact; give an id, or a part of the name, company or email.")
+    ref = " ".join(ref.split())
     hits = store.search(ref)
+    key = ref.casefold()
+    for exact in (
+        [i for i in hits if key in {e.casefold() for e in store.contact(i).record.emails}],
+        [i for i in hits if " ".join((store.contact(i).record.name or "").split()).casefold() == key],
+    ):
+        if exact:
+            hits = exact
+            break
     if not hits:
         raise NotFoundError(f"no contact matches {ref!r}; 'cardpipe contacts' lists them with their ids.")
     if len(hits) > 1:
@@ -65,9 +92,109 @@ def record_followup(
         return store.add_followup(contact_id, on, note, source=source, at=clock.now())
 
 
+def next_followup(store: SqliteStore, cfg: Config, contact_id: int, today: dt.date) -> DueItem | None:
+    """The contact's next follow-up (None: done, or nothing more in the cadence)."""
+    items = schedule_items(store, cfg, today, contacts=[store.contact(contact_id)])
+    return items[0] if items else None
+
+
 def import_due_edits(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
-    """Follow-ups the user typed into due.csv since the last run. (Issue #6 adds the parsing.)"""
-    return 0, []
+    """Record the follow-ups the user typed into <output>/due.csv (see `due_edits`).
+
+    Returns (follow-ups recorded, problems: one line each, with row numbers). A
+    file that is not a due list at all is renamed aside so that the fresh
+    due.csv written after the run does not destroy what the user typed.
+    """
+    path = cfg.output / "due.csv"
+    if not path.is_file():
+        return 0, []
+    now = clock.now()
+    try:
+        result = due_edits.import_file(store, path, today=now.date(), at=now, day_first=cfg.day_first)
+    except (DataError, NotFoundError) as e:
+        kept = path.with_name(f"due-not-imported-{now:%Y%m%d-%H%M%S}.csv")
+        try:
+            path.replace(kept)
+        except OSError as oe:
+            return 0, [f"{e} Nothing imported, and it could not be kept aside ({oe.strerror})."]
+        return 0, [f"{e} Nothing imported; your file is kept as {kept.name}."]
+    return result.imported, result.problems
+
+
+def import_followups(store: SqliteStore, cfg: Config, clock: Clock, path: Path) -> due_edits.ImportResult:
+    """`cardpipe import FILE`: record the follow-ups filled in an edited due.csv."""
+    now = clock.now()
+    return due_edits.import_file(store, path, today=now.date(), at=now, day_first=cfg.day_first)
+
+
+def set_done(store: SqliteStore, contact_id: int, done: bool = True) -> None:
+    with store.transaction():
+        store.set_done(contact_id, done)
+
+
+def set_interval(store: SqliteStore, contact_id: int, days: int | None) -> None:
+    with store.transaction():
+        store.set_interval(contact_id, days)
+
+
+def update_notes(
+    store: SqliteStore,
+    contact_id: int,
+    *,
+    text: str = "",
+    labelled: dict[str, str] | None = None,
+    clear: bool = False,
+) -> str | None:
+    """Add to (or replace) a contact's notes; returns the notes as now stored."""
+    with store.transaction():
+        old = store.contact(contact_id).notes
+        new = followup.update_notes(old, text=text, labelled=labelled or {}, clear=clear)
+        if new != old:
+            store.set_notes(contact_id, new or "")
+    return new
+
+
+def calendar_id(store: SqliteStore) -> str:
+    """A random id for this database, so due.ics UIDs never clash with another database's."""
+    value = store.get_meta("calendar_id")
+    if not value:
+        import secrets
+
+        value = secrets.token_hex(6)
+        store.set_meta("calendar_id", value)
+    return value
+
+
+def build_digest(
+    store: SqliteStore, cfg: Config, clock: Clock, *, since: dt.datetime | None = None, mark: bool = True
+) -> digest.Digest:
+    """The digest for today; new cards since `since`, else since the last digest, else
+    in the last 7 days. With `mark`, this digest becomes the last one."""
+    now = clock.now()
+    today = now.date()
+    if since is None:
+        last = store.get_meta(digest.DIGEST_MARK)
+        since = dt.datetime.fromisoformat(last) if last else now - digest.DEFAULT_LOOKBACK
+    contacts = store.contacts()
+    by_id = {c.id: c for c in contacts}
+    new = store.cards_scanned_since(since)
+    new_ids = list(dict.fromkeys(r["contact_id"] for r in new))
+    due = due_items(store, cfg, today, contacts=contacts)
+    week = digest.week_start(today)
+    done = {(r["contact_id"], r["on_date"]) for r in store.followups_between(week, today)}
+    result = digest.Digest(
+        today=today,
+        since=since,
+        new_cards=len(new),
+        new_contacts=tuple(by_id[i] for i in new_ids if i in by_id),
+        due_today=tuple(i for i in due if i.days_overdue == 0),
+        overdue=tuple(i for i in due if i.days_overdue > 0),
+        done_this_week=len(done),
+        weekly_goal=cfg.weekly_goal,
+    )
+    if mark:
+        store.set_meta(digest.DIGEST_MARK, now.isoformat())
+    return result
 
 
 def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
@@ -77,30 +204,54 @@ def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, l
     # Nothing written since the last run today, same settings, files in place: the
     # exports are current, and a no-op cron run stays cheap whatever the database size.
     key = f"{today}|{store.revision()}|{cfg.days}|{cfg.cadence}|{cfg.formats}|{cfg.output.resolve()}"
-    names = ("contacts.csv", "due.csv")
-    if store.get_meta("exports_key") == key and all((cfg.output / n).exists() for n in names):
+    # ...and due.csv as we left it (a user's edit that recorded nothing must still be answered)
+    key += f"|{cfg.day_first}|{cfg.vcard_version}"
+    names = ("contacts.csv", "due.csv", "due.ics", *(export.FORMATS[f].filename for f in cfg.formats))
+    if store.get_meta("exports_key") == f"{key}|{_stat(cfg.output / 'due.csv')}" and all(
+        (cfg.output / n).exists() for n in names
+    ):
         return int(store.get_meta("exports_due") or 0), []
     contacts = store.contacts()
-    due = due_items(store, cfg, today, contacts=contacts)
-    outputs: dict[str, str] = {"contacts.csv": export.contacts_csv(contacts), "due.csv": export.due_csv(due)}
+    planned = schedule_items(store, cfg, today, contacts=contacts)
+    due = [i for i in planned if i.days_overdue >= 0]
+    # rows of due.csv that could not be recorded keep what the user typed (due_edits)
+    kept = due_edits.kept_entries(cfg.output / "due.csv", contacts, today=today, day_first=cfg.day_first)
+    outputs: dict[str, str] = {"due.csv": export.due_csv(due, kept)}
+    outputs["due.ics"] = ics.due_calendar(planned, today=today, calendar_id=calendar_id(store))
+    # contacts.csv always, and the other formats the config lists (file names: export.FORMATS)
+    options = export.ExportOptions({i.contact_id: i for i in planned}, cfg.vcard_version)
+    encodings: dict[str, str] = {}
+    for fmt in dict.fromkeys(("csv", *cfg.formats)):
+        f = export.FORMATS[fmt]
+        outputs[f.filename], encodings[f.filename] = f.render(contacts, options), f.encoding
     written = []
     for name, text in outputs.items():
         path = cfg.output / name
         if _unchanged(path, text):
             continue
-        export.write_text(path, text)
+        export.write_text(path, text, encoding=encodings.get(name, "utf-8" if name.endswith(".ics") else "utf-8-sig"))
         written.append(str(path))
-    store.set_meta("exports_key", key)
+    store.set_meta("exports_key", f"{key}|{_stat(cfg.output / 'due.csv')}")
     store.set_meta("exports_due", str(len(due)))
     return len(due), written
 
 
-def export_contacts(contacts: list[Contact], fmt: str = "csv") -> str:
-    if fmt != "csv":
-        from .errors import UsageError
+def export_contacts(
+    store: SqliteStore, cfg: Config, fmt: str = "csv", *, today: dt.date, vcard_version: str | None = None
+) -> str:
+    """Every contact in export format `fmt` (see `export.FORMATS`), with the follow-ups as of `today`."""
+    contacts = store.contacts()
+    planned = schedule_items(store, cfg, today, contacts=contacts)
+    options = export.ExportOptions({i.contact_id: i for i in planned}, vcard_version or cfg.vcard_version)
+    return export.render(fmt, contacts, options)
 
-        raise UsageError(f"format {fmt!r} is not available yet; use csv.")
-    return export.contacts_csv(contacts)
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _unchanged(path: Path, text: str) -> bool:
@@ -108,3 +259,53 @@ def _unchanged(path: Path, text: str) -> bool:
         return path.read_bytes().decode("utf-8-sig") == text
     except (OSError, UnicodeDecodeError):
         return False
+
+
+# ---- dedupe decisions: `cardpipe merge` and `cardpipe split` ----
+
+
+def merge_contacts(store: SqliteStore, into_ref: str, other_ref: str, *, clock: Clock) -> tuple[int, int, list[int]]:
+    """The user's merge: contact B (`other_ref`) joins contact A (`into_ref`) for good;
+    its cards, follow-ups, edits and notes move to A. Returns (A, B, the cards moved)."""
+    into = resolve_contact(store, into_ref)
+    other = resolve_contact(store, other_ref)
+    if into == other:
+        raise UsageError(f"{into_ref!r} and {other_ref!r} are the same contact ({into}); there is nothing to merge.")
+    with store.transaction():
+        moved = store.merge_contacts(into, other, at=clock.now())
+    return into, other, moved
+
+
+def parse_card_ref(ref: str) -> int:
+    """'12' or '#12' -> 12: a card number as `cardpipe contacts show` prints it."""
+    text = ref.strip().removeprefix("#")
+    if not text.isdigit():
+        raise UsageError(f"{ref!r} is not a card number; give one such as 12 or #12, as 'cardpipe contacts show' lists them.")
+    return int(text)
+
+
+def split_cards(
+    store: SqliteStore, contact_ref: str, card_refs: list[str], *, clock: Clock
+) -> tuple[int, int, list[int]]:
+    """The user's split: the cards leave the contact for a new contact, and no later run
+    puts them back together. Returns (the contact, the new contact, the cards moved)."""
+    contact_id = resolve_contact(store, contact_ref)
+    cards = list(dict.fromkeys(parse_card_ref(r) for r in card_refs))
+    own = [row["id"] for row in store.cards_of(contact_id)]
+    for card in cards:
+        row = store.card(card)
+        if row is None:
+            raise NotFoundError(f"there is no card #{card}; 'cardpipe contacts show {contact_id}' lists the cards of contact {contact_id}.")
+        if row["contact_id"] != contact_id:
+            raise UsageError(
+                f"card #{card} belongs to contact {row['contact_id']}, not to contact {contact_id}; "
+                f"'cardpipe contacts show {contact_id}' lists its cards."
+            )
+    if not set(own) - set(cards):
+        raise UsageError(
+            f"contact {contact_id} has no card besides {', '.join(f'#{c}' for c in cards)}: "
+            "there is nothing to split it from."
+        )
+    with store.transaction():
+        new = store.split_cards(contact_id, cards, at=clock.now())
+    return contact_id, new, cards

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import dedupe
-from .errors import NotFoundError, StoreError
+from .errors import BusyError, ConfigError, NotFoundError, StoreError
 from .models import Address, CardResult, Contact, ContactRecord, Phone
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta (key, value) VALUES ('revision', '0');
     """,
+    # 3: dedupe decisions that stick: a contact merged away points at the one that
+    # absorbed it, each decision says what it did, and the cards the user split apart
+    # are pairs that no later run puts back together
+    """
+    ALTER TABLE contacts ADD COLUMN merged_into INTEGER REFERENCES contacts(id);
+    ALTER TABLE decisions ADD COLUMN detail TEXT;
+    CREATE TABLE apart (
+        card_a INTEGER NOT NULL REFERENCES cards(id),
+        card_b INTEGER NOT NULL REFERENCES cards(id),
+        decision_id INTEGER REFERENCES decisions(id),
+        PRIMARY KEY (card_a, card_b),
+        CHECK (card_a < card_b)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -133,6 +148,8 @@ class SqliteStore:
 
     def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
+        self._dedupe: dedupe.Index | None = None  # the matching index, built on first use
+        self._dedupe_version = -1
         if str(path) != ":memory:":
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +163,11 @@ class SqliteStore:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except BusyError:
+            raise
         except sqlite3.DatabaseError as e:
+            if _is_busy(e):
+                raise BusyError(f"the database {path} is locked by another program ({e}); try again later.") from e
             raise StoreError(f"cannot open the database {path}: {e}. Is it a cardpipe database?") from e
 
     # ---- schema ----
@@ -168,21 +189,32 @@ class SqliteStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise StoreError(
-                f"the database {self.path} is locked by another program ({e}); try again later."
-            ) from e
+        self._begin_immediate()
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
+            self._dedupe = None  # it may hold cards that were rolled back
             raise
         else:
             if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
                 self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             self.db.execute("COMMIT")
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to the busy timeout; BusyError (exit 75) if another program keeps it."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if _is_busy(e):
+                raise BusyError(f"the database {self.path} is locked by another program ({e}); try again later.") from e
+            raise StoreError(f"cannot write the database {self.path}: {e}.") from e
+
+    def check_writable(self) -> None:
+        """Take the write lock and release it, changing nothing: a run calls this before it
+        claims any file, so a database held by another program stops it with nothing touched."""
+        self._begin_immediate()
+        self.db.execute("ROLLBACK")
 
     def revision(self) -> int:
         """A number that changes whenever a write transaction commits."""
@@ -235,6 +267,10 @@ class SqliteStore:
     def failed_files(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM files WHERE status = 'failed' ORDER BY processed_at"))
 
+    def forget_failed(self, sha256: str) -> None:
+        """Drop the record that a file failed (`cardpipe retry`): the next run reads it afresh."""
+        self.db.execute("DELETE FROM files WHERE sha256 = ? AND status = 'failed'", (sha256,))
+
     # ---- cards and contacts ----
 
     def contacts_with_key(self, kind: str, value: str) -> list[int]:
@@ -260,13 +296,15 @@ class SqliteStore:
         Call inside `transaction()`, after `add_file` for its file.
         """
         record = result.record
-        match = dedupe.find_match(record, self.contacts_with_key)
-        if match is None:
+        index = self.dedupe_index()
+        ev = dedupe.evidence(record)
+        placement = index.plan(ev)
+        if placement.match is None or placement.contact_id is None:
             cur = self.db.execute("INSERT INTO contacts (created_at) VALUES (?)", (scanned_at.isoformat(),))
             contact_id = int(cur.lastrowid or 0)
             rule, detail = "new", None
         else:
-            contact_id, rule, detail = match.contact_id, match.rule, match.detail
+            contact_id, rule, detail = placement.contact_id, placement.match.rule, placement.match.detail
         cur = self.db.execute(
             "INSERT INTO cards (file_sha256, card_index, source_name, contact_id, collected_on, scanned_at, "
             "event, ocr_text, ocr_conf, record, match_rule, match_detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -290,7 +328,130 @@ class SqliteStore:
             "INSERT INTO card_keys (card_id, kind, value) VALUES (?, ?, ?)",
             [(card_id, k, v) for k, v in dedupe.identity_keys(record)],
         )
+        index.apply(card_id, ev, contact_id, placement)
+        for link in placement.joined:  # the card links contacts that are one person: join them
+            self.move_contact(
+                contact_id, link.contact_id, rule="linked",
+                detail=f"joined by card #{card_id}, which matched both ({detail} / {link.detail})",
+            )
         return card_id, contact_id
+
+    def dedupe_index(self) -> dedupe.Index:
+        """The in-memory matching index of every card (see `dedupe.Index`): built on first
+        use, kept up to date by this connection, rebuilt when another one wrote."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._dedupe is None or version != self._dedupe_version:
+            rows = self.db.execute("SELECT id, contact_id, record FROM cards ORDER BY id")
+            cards = [(r[0], r[1], record_from_dict(json.loads(r[2]))) for r in rows]
+            apart = [(r[0], r[1]) for r in self.db.execute("SELECT card_a, card_b FROM apart")]
+            self._dedupe = dedupe.Index.build(cards, apart)
+            self._dedupe_version = version
+        return self._dedupe
+
+    def move_contact(self, into: int, other: int, *, rule: str, detail: str, relabel_all: bool = False) -> list[int]:
+        """Join contact `other` into `into`: its cards, follow-ups, edits (those of `into`
+        win), notes and every other row that names it; `other` is left pointing at `into`.
+        The moved cards' reason becomes (rule, detail): all of them, or only the card that
+        started `other`. Returns the ids of the cards moved. Call inside `transaction()`."""
+        moved = [r[0] for r in self.db.execute("SELECT id FROM cards WHERE contact_id = ? ORDER BY id", (other,))]
+        relabel = "" if relabel_all else " AND match_rule = 'new'"
+        self.db.execute(
+            f"UPDATE cards SET match_rule = ?, match_detail = ? WHERE contact_id = ?{relabel}", (rule, detail, other)
+        )
+        self.db.execute("UPDATE cards SET contact_id = ? WHERE contact_id = ?", (into, other))
+        self.db.execute("UPDATE OR IGNORE followups SET contact_id = ? WHERE contact_id = ?", (into, other))
+        self.db.execute("DELETE FROM followups WHERE contact_id = ?", (other,))  # the same follow-up on both
+        self.db.execute(
+            "INSERT OR IGNORE INTO edits (contact_id, field, value, edited_at) "
+            "SELECT ?, field, value, edited_at FROM edits WHERE contact_id = ?",
+            (into, other),
+        )
+        self.db.execute("DELETE FROM edits WHERE contact_id = ?", (other,))
+        a = self.db.execute("SELECT * FROM contacts WHERE id = ?", (into,)).fetchone()
+        b = self.db.execute("SELECT * FROM contacts WHERE id = ?", (other,)).fetchone()
+        notes = "\n".join(n for n in (a["notes"], b["notes"]) if n) or None
+        self.db.execute(
+            "UPDATE contacts SET notes = ?, done = ?, interval_days = COALESCE(interval_days, ?) WHERE id = ?",
+            (notes, int(bool(a["done"] or b["done"])), b["interval_days"], into),
+        )
+        self.db.execute("UPDATE contacts SET notes = NULL, merged_into = ? WHERE id = ? OR merged_into = ?", (into, other, other))
+        for table in self._tables_naming_contacts():
+            self.db.execute(f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?", (into, other))
+        return moved
+
+    def _tables_naming_contacts(self) -> list[str]:
+        """Tables other modules added with a contact_id column (follow-ups and edits aside)."""
+        own = {"cards", "followups", "edits", "decisions", "contacts"}
+        names = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return [
+            t for t in names
+            if t not in own and any(c[1] == "contact_id" for c in self.db.execute(f"PRAGMA table_info({t})"))
+        ]
+
+    def merge_contacts(self, into: int, other: int, *, at: dt.datetime) -> list[int]:
+        """The user's merge: every card of `other` joins `into` for good (apart-pairs
+        between them are dropped). Returns the cards moved. Call inside `transaction()`."""
+        when = at.date().isoformat()
+        moved = self.move_contact(
+            into, other, rule="user-merge", detail=f"contact {other} merged into {into} by you on {when}", relabel_all=True
+        )
+        for card in moved:
+            self.db.execute(
+                "INSERT INTO decisions (kind, card_id, contact_id, made_at, detail) VALUES ('merge', ?, ?, ?, ?)",
+                (card, into, at.isoformat(), f"contact {other} merged into {into}"),
+            )
+        marks = ",".join("?" * len(moved))
+        self.db.execute(
+            f"DELETE FROM apart WHERE (card_a IN ({marks}) AND card_b IN (SELECT id FROM cards WHERE contact_id = ?)) "
+            f"OR (card_b IN ({marks}) AND card_a IN (SELECT id FROM cards WHERE contact_id = ?))",
+            (*moved, into, *moved, into),
+        )
+        self._dedupe = None
+        return moved
+
+    def split_cards(self, contact_id: int, card_ids: Sequence[int], *, at: dt.datetime) -> int:
+        """The user's split: the cards leave the contact for a new one, and are kept apart
+        from the cards that stay. Returns the new contact's id. Call inside `transaction()`."""
+        cur = self.db.execute("INSERT INTO contacts (created_at) VALUES (?)", (at.isoformat(),))
+        new = int(cur.lastrowid or 0)
+        staying = [
+            r[0] for r in self.db.execute("SELECT id FROM cards WHERE contact_id = ?", (contact_id,)) if r[0] not in card_ids
+        ]
+        for card in card_ids:
+            self.db.execute(
+                "UPDATE cards SET contact_id = ?, match_rule = 'user-split', match_detail = ? WHERE id = ?",
+                (new, f"split off contact {contact_id} by you on {at.date().isoformat()}", card),
+            )
+            dec = self.db.execute(
+                "INSERT INTO decisions (kind, card_id, contact_id, made_at, detail) VALUES ('split', ?, ?, ?, ?)",
+                (card, contact_id, at.isoformat(), f"card #{card} split off contact {contact_id} into {new}"),
+            ).lastrowid
+            self.db.executemany(
+                "INSERT OR IGNORE INTO apart (card_a, card_b, decision_id) VALUES (?, ?, ?)",
+                [(min(card, s), max(card, s), dec) for s in staying],
+            )
+        self._dedupe = None
+        return new
+
+    def decisions_about(self, contact_id: int) -> list[sqlite3.Row]:
+        """The user's merge and split decisions that touch this contact or its cards, oldest first."""
+        return list(
+            self.db.execute(
+                "SELECT * FROM decisions WHERE contact_id = ? OR card_id IN (SELECT id FROM cards WHERE contact_id = ?) "
+                "ORDER BY made_at, id",
+                (contact_id, contact_id),
+            )
+        )
+
+    def kept_apart_from(self, contact_id: int) -> list[int]:
+        """The contacts this one is kept apart from by the user's splits."""
+        rows = self.db.execute(
+            "SELECT DISTINCT o.contact_id FROM apart p JOIN cards c ON c.id IN (p.card_a, p.card_b) "
+            "JOIN cards o ON o.id IN (p.card_a, p.card_b) AND o.id != c.id "
+            "WHERE c.contact_id = ? AND o.contact_id != ? ORDER BY 1",
+            (contact_id, contact_id),
+        )
+        return [r[0] for r in rows]
 
     def cards_of(self, contact_id: int) -> list[sqlite3.Row]:
         return list(
@@ -328,6 +489,11 @@ class SqliteStore:
         row = self.db.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no contact with id {contact_id}; 'cardpipe contacts' lists them.")
+        if row["merged_into"] is not None:
+            raise NotFoundError(
+                f"contact {contact_id} was merged into contact {row['merged_into']}; "
+                f"'cardpipe contacts show {row['merged_into']}' shows it."
+            )
         edits = {
             r["field"]: r["value"]
             for r in self.db.execute("SELECT field, value FROM edits WHERE contact_id = ?", (contact_id,))
@@ -342,10 +508,7 @@ class SqliteStore:
     ) -> Contact:
         records = [record_from_dict(json.loads(c["record"])) for c in cards]
         merged = dedupe.merge_records(records, edits)
-        companies: list[str] = []
-        for rec in records[:-1]:
-            if rec.company and rec.company != merged.company and rec.company not in companies:
-                companies.append(rec.company)
+        companies = dedupe.past_companies(records[:-1], merged.company)
         last, count = followups
         return Contact(
             id=row["id"],
@@ -359,6 +522,7 @@ class SqliteStore:
             done=bool(row["done"]),
             past_companies=tuple(companies),
             card_dates=tuple(dt.date.fromisoformat(c["collected_on"]) for c in cards),
+            interval_days=row["interval_days"],
         )
 
     def card_dates(self, contact_id: int) -> list[dt.date]:
@@ -397,6 +561,28 @@ class SqliteStore:
         self.contact(contact_id)
         self.db.execute("UPDATE contacts SET done = ? WHERE id = ?", (int(done), contact_id))
 
+    def set_interval(self, contact_id: int, days: int | None) -> None:
+        """The contact's own days between follow-ups (None: back to the configured cadence)."""
+        self.contact(contact_id)
+        self.db.execute("UPDATE contacts SET interval_days = ? WHERE id = ?", (days, contact_id))
+
+    def set_followup_note(self, followup_id: int, note: str) -> None:
+        self.db.execute("UPDATE OR IGNORE followups SET note = ? WHERE id = ?", (note, followup_id))
+
+    def followups_between(self, first: dt.date, last: dt.date) -> list[sqlite3.Row]:
+        """Follow-ups recorded for days first..last (inclusive), oldest first."""
+        return list(
+            self.db.execute(
+                "SELECT * FROM followups WHERE on_date BETWEEN ? AND ? ORDER BY on_date, id",
+                (first.isoformat(), last.isoformat()),
+            )
+        )
+
+    def cards_scanned_since(self, since: dt.datetime) -> list[sqlite3.Row]:
+        """Cards stored after `since` (compared as instants, whatever their UTC offsets)."""
+        rows = self.db.execute("SELECT id, contact_id, scanned_at, collected_on, event FROM cards ORDER BY id")
+        return [r for r in rows if dt.datetime.fromisoformat(r["scanned_at"]) > since]
+
     def search(self, text: str) -> list[int]:
         """Contacts whose name, company or email contains `text` (case-insensitive)."""
         needle = text.casefold()
@@ -413,26 +599,57 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _refuse_network_fs(path: Path) -> None:
-    """SQLite's locking is unreliable on network filesystems: refuse them."""
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs",
+        "fuse.glusterfs", "davfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "lustre", "beegfs", "ncpfs",
+    }
+)
+
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    text = str(e).lower()
+    return "locked" in text or "busy" in text
+
+
+def _refuse_network_fs(path: Path, mounts: str = "/proc/mounts") -> None:
+    """SQLite's locking is unreliable on network filesystems: refuse them (ConfigError, exit 78)."""
     try:
         probe = path if path.exists() else path.parent
         target = os.path.realpath(probe)
         best, fstype = "", ""
-        with open("/proc/mounts", encoding="utf-8", errors="replace") as f:
+        with open(mounts, encoding="utf-8", errors="replace") as f:
             for line in f:
                 parts = line.split()
                 if len(parts) >= 3:
-                    mnt = parts[1].replace("\\040", " ")
+                    mnt = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), parts[1])
                     if (target == mnt or target.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
                         best, fstype = mnt, parts[2]
     except OSError:
         return
-    if fstype in {"nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs", "ceph", "glusterfs"}:
-        raise StoreError(
+    if fstype in NETWORK_FILESYSTEMS:
+        raise ConfigError(
             f"the database {path} is on a network filesystem ({fstype}), where SQLite's locks are not "
-            "reliable; put it on a local disk with --db."
+            "reliable; put it on a local disk (set 'db' or --db)."
         )
+
+
+def read_only_hashes(path: Path) -> set[str]:
+    """The SHA-256 of every file already processed, read without creating, locking or
+    changing anything (for `cardpipe run --dry-run`). Empty when there is no database yet."""
+    if not path.exists():
+        return set()
+    # With no -wal file everything is in the main file and `immutable` reads it without
+    # creating a -shm; otherwise a read-only connection also sees the committed WAL frames.
+    mode = "mode=ro" if os.path.exists(f"{path}-wal") else "immutable=1"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        try:
+            return {r[0] for r in db.execute("SELECT sha256 FROM files WHERE status != 'failed'")}
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"cannot read the database {path}: {e}. Is it a cardpipe database?") from e
 
 
 # ---- (de)serialization of records ----
@@ -464,8 +681,8 @@ def record_from_dict(d: dict[str, Any]) -> ContactRecord:
 STORES: dict[str, type] = {"sqlite": SqliteStore}
 
 
-def open_store(path: Path | str, kind: str = "sqlite") -> SqliteStore:
-    return STORES[kind](path)
+def open_store(path: Path | str, kind: str = "sqlite", **options: Any) -> SqliteStore:
+    return STORES[kind](path, **options)
 
 
 __all__: Sequence[str] = ("SqliteStore", "Store", "open_store", "SCHEMA_VERSION")

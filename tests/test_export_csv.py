@@ -38,7 +38,8 @@ def test_contacts_csv_round_trip_with_bom_and_crlf(tmp_path):
     row = rows[0]
     assert row["name"] == "Jürgen Müller"
     assert row["company"] == "'=HYPERLINK(\"http://evil\")"  # neutralized, not executed
-    assert row["work_phone"] == "'+49301234567" and row["mobile_phone"] == "'+491701234567"
+    # international format, no apostrophe: spreadsheets keep it as text with its + (see export.py)
+    assert row["work_phone"] == "+49 30 1234567" and row["mobile_phone"] == "+49 170 1234567"
     assert row["other_emails"] == "jm@gmail.com"
     assert row["event"] == "Chamber, mixer\nnight"
     assert row["cards"] == "2" and row["review"] == "title"
@@ -53,6 +54,13 @@ def test_contacts_csv_round_trip_with_bom_and_crlf(tmp_path):
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
+        ("\r=1", "'\r=1"),
+        ("\n =1", "'\n =1"),
+        ("＝1+1", "'＝1+1"),
+        (" \u3000@x", "' \u3000@x"),
+        ("a=b", "a=b"),
+        (True, "yes"),
+        (False, ""),
         ("plain", "plain"),
         (None, ""),
         (3, "3"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -117,7 +118,9 @@ def multipage() -> None:
                         dpi=(200, 200))
     write("decode_2pages.tif", buf.getvalue())
     buf = io.BytesIO()
-    a.save(buf, "PDF", save_all=True, append_images=[b], resolution=200.0, quality=80)
+    when = time.strptime("2024-05-17 14:03:22", "%Y-%m-%d %H:%M:%S")  # fixed: the same file on every run
+    a.save(buf, "PDF", save_all=True, append_images=[b], resolution=200.0, quality=80, creationDate=when,
+           modDate=when)
     write("decode_2pages.pdf", buf.getvalue())
 
 
@@ -218,6 +221,32 @@ def flatbed() -> None:
     save(page, "prep_flatbed_4cards.jpg", quality=85, dpi=(dpi, dpi))
 
 
+def band() -> None:
+    """A light card whose phone and email are printed white on a dark red band along the bottom."""
+    im = card("alan")
+    d = ImageDraw.Draw(im)
+    d.rectangle([0, 280, im.width, 420], fill=(255, 255, 255))  # clear the lower lines
+    d.rectangle([0, 520, im.width, im.height], fill=(150, 20, 30))
+    d.text((60, 555), "+44 1908 640404  ·  alan.turing@bletchley.org", font=font(32), fill=(255, 255, 255))
+    save(im, "prep_band_card.png", optimize=True, dpi=(300, 300))
+
+
+def flatbed_white() -> None:
+    """Two white cards on a white lid at 150 dpi: only a one-pixel rim two levels darker and a soft
+    shadow on the right and bottom show where the cards are."""
+    dpi = 150
+    page = np.full((round(297 / 25.4 * dpi), round(210 / 25.4 * dpi)), 255, np.uint8)
+    for who, (x, y) in (("marie", (80, 150)), ("ada", (620, 700))):
+        c = np.asarray(card(who, dpi=dpi).convert("L")).copy()
+        h, w = c.shape
+        for i in range(1, 8):  # shadow: right and bottom
+            page[y + i : y + h + i, x + w + i - 1] = min(page[y + h // 2, x + w + i - 1], 238 + 2 * i)
+            page[y + h + i - 1, x + i : x + w + i] = 238 + 2 * i
+        c[0, :] = c[:, 0] = 253  # the rim: a level or two darker than the lid
+        page[y : y + h, x : x + w] = c
+    save(Image.fromarray(page), "prep_flatbed_white_2cards.png", optimize=True, dpi=(dpi, dpi))
+
+
 def photo() -> None:
     """A phone photo: the card on a wooden desk, in perspective, with a shadow across it."""
     rng = np.random.default_rng(7)
@@ -259,6 +288,8 @@ def main() -> None:
     rotated_scans()
     dark()
     flatbed()
+    flatbed_white()
+    band()
     photo()
 
 

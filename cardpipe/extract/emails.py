@@ -1,0 +1,130 @@
+"""E-mail addresses in a segment, with the usual OCR slips repaired (not yet validated)."""
+
+from __future__ import annotations
+
+import re
+
+from .candidates import EmailCandidate, Evidence, Segment
+from .layout import box_of, words_conf
+from .lexicon import EMAIL_LABELS
+
+_AT_WORDS = {"(at)", "[at]", "{at}", "<at>", "(a)", "(@)", "©", "®", "@"}
+_AT_INNER_RE = re.compile(r"\(at\)|\[at\]|\{at\}|<at>|\(@\)|[©®]", re.I)
+_DOT_WORDS = {"dot", "(dot)", "[dot]", "{dot}", "<dot>"}
+
+
+_EMAIL_RE = re.compile(r"[\w.+'’-]+@[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}", re.UNICODE)
+_LOCAL_TOKEN_RE = re.compile(r"[\w.+'’-]*\w[\w.+'’-]*")
+_DOMAIN_TOKEN_RE = re.compile(r"[\w.,-]*\w[\w.,-]*|[.,]")
+
+
+def _is_email_label(token: str) -> bool:
+    return token.lower().rstrip(":.-") in EMAIL_LABELS or token.endswith(":")
+
+
+def _looks_domain(token: str) -> bool:
+    return bool(re.fullmatch(r"[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}[.,]?", token))
+
+
+def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
+    """E-mail addresses in a segment, repaired, with the range of words they use.
+
+    The repairs are the usual OCR slips: `(at)`, `©`, `®` or the word `at` for
+    `@`, `(dot)` for `.`, `,` for `.` in the domain, and spaces inside the
+    address (a word is joined to the address when the join is evident: one side
+    ends or starts with `@`, `.`, `-`, `_`, or one side is a stray one- or
+    two-character piece; a lone letter before the local part lost its dot).
+    """
+    toks = [w.text for w in seg.words]
+    repairs: list[str] = []
+    if not any("@" in t for t in toks):
+        for k, t in enumerate(toks):
+            if t.lower() in _AT_WORDS:
+                toks[k] = "@"
+                repairs.append("at-sign")
+            elif _AT_INNER_RE.search(t) and re.search(r"\w", _AT_INNER_RE.sub("", t)):
+                toks[k] = _AT_INNER_RE.sub("@", t)
+                repairs.append("at-sign")
+            elif (
+                t.lower() == "at"
+                and 0 < k < len(toks) - 1
+                and _LOCAL_TOKEN_RE.fullmatch(toks[k - 1])
+                and not _is_email_label(toks[k - 1])
+                and (_looks_domain(toks[k + 1]) or (k + 2 < len(toks) and toks[k + 2].lower() in _DOT_WORDS))
+            ):
+                toks[k] = "@"
+                repairs.append("at-sign")
+            elif re.fullmatch(r"[\w.+-]+&[\w-]+\.[a-z]{2,}", t, re.I):
+                toks[k] = t.replace("&", "@")
+                repairs.append("at-sign")
+            if any("@" in x for x in toks):
+                break
+    if any("@" in t for t in toks):
+        for k, t in enumerate(toks):
+            if t.lower() in _DOT_WORDS:
+                toks[k] = "."
+                repairs.append("dot-word")
+    out = []
+    k = 0
+    while k < len(toks):
+        if "@" not in toks[k]:
+            k += 1
+            continue
+        i = j = k
+        dot_after: set[int] = set()
+        while i - 1 >= 0:
+            t, c = toks[i - 1], toks[i]
+            if _is_email_label(t) and (i - 1 == 0 or t.endswith(":")):
+                break
+            if not _LOCAL_TOKEN_RE.fullmatch(t):
+                break
+            c_local = c.partition("@")[0]
+            if not re.search(r"[^\W\d_]", t) and not c.startswith("@"):
+                break  # "555 1234 jd@acme.com": a number is not part of the address
+            if (
+                t.endswith((".", "_", "-"))
+                or c.startswith(("@", ".", "_", "-"))
+                or len(t) <= 2
+                or len(c_local) <= 2
+            ):
+                if len(t) == 1 and t.isalpha() and c[:1].isalpha():
+                    dot_after.add(i - 1)
+                i -= 1
+            else:
+                break
+        while j + 1 < len(toks):
+            c, t = toks[j], toks[j + 1]
+            if not _DOMAIN_TOKEN_RE.fullmatch(t):
+                break
+            if (
+                c.endswith(("@", ".", ",", "-"))
+                or t.startswith((".", ",", "-"))
+                or (c.endswith("@") is False and "@" in c and not re.search(r"[.,][^\W\d_]{2,}$", c))
+            ):
+                j += 1
+            else:
+                break
+        stray = (
+            any(len(toks[x].partition("@")[0]) <= 2 and "@" not in toks[x][:1] for x in range(i, k)) and i < k
+        )
+        joined = "".join(toks[x] + ("." if x in dot_after else "") for x in range(i, j + 1))
+        m = _EMAIL_RE.search(joined)
+        if m:
+            raw = " ".join(w.text for w in seg.words[i : j + 1])
+            value = m.group(0).strip(".,'’-")
+            reps = list(repairs)
+            if i < j:
+                reps.append("spaces")
+            if stray:
+                reps.append("stray-piece")
+            local, _, domain = value.partition("@")
+            if "," in domain:
+                domain = domain.replace(",", ".")
+                reps.append("comma-dot")
+            domain = re.sub(r"\.{2,}", ".", domain)
+            value = f"{local}@{domain}"
+            words = seg.words[i : j + 1]
+            ev = Evidence(seg.line, box_of(words), words_conf(words), "email:pattern", None)
+            out.append((EmailCandidate(value, raw, tuple(dict.fromkeys(reps)), ev), (i, j)))
+        k = j + 1
+    return out

@@ -1,0 +1,185 @@
+"""Free text: how much a line looks like a person's name, a job title or a company."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from ..models import OcrWord
+from .lexicon import (
+    COMPANY_SUFFIX_RE,
+    COMPANY_WORDS,
+    NAME_PARTICLES,
+    NAME_PREFIXES,
+    NAME_SUFFIXES,
+    STRONG_SUFFIX_RE,
+    SUFFIX_ALTS,
+    TITLE_CORE,
+    TITLE_DEPT,
+)
+from .text import domain_label, fold, similarity
+
+_JUNK_CHARS_RE = re.compile(r"[(){}\[\]<>©®@#*~^=_\\/%$§¤|]")
+
+
+def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
+    """A word that a logo or a rule left at the edge of a line ("ip)", "©", "GD" read at low confidence).
+
+    A logo glyph read as text is short and much taller than the words next to it.
+    """
+    t = w.text
+    if not re.search(r"[^\W_]", t) or _JUNK_CHARS_RE.search(t) and not re.fullmatch(r"\(?[\w.&'’-]+\)?", t):
+        return True
+    if len(t) <= 3 and w.conf < 50:
+        return True
+    if w.conf < 20 and not re.fullmatch(r"[^\W\d_][^\W\d_'’-]+", t):
+        return True  # a long word read at very low confidence is junk unless it is a plain word
+    if nxt and len(t) <= 3:
+        hs = sorted(x.height for x in nxt)
+        if w.height > 1.35 * hs[len(hs) // 2]:
+            return True
+    if nxt and len(nxt) >= 2 and t.islower() and len(t) <= 3 and all(x.text[:1].isupper() for x in nxt):
+        return True  # "all PINECREST SOFTWARE", "i Harbourside Legal"
+    return False
+
+
+def clean_free_words(words: Sequence[OcrWord]) -> list[OcrWord]:
+    """The words of a free-text segment without logo junk at either end."""
+    ws = list(words)
+    while ws and _is_junk_word(ws[0], ws[1:]):
+        ws.pop(0)
+    while ws and not re.search(r"[^\W_]", ws[-1].text):
+        ws.pop()
+    return ws
+
+
+_PERSON_TOKEN_RE = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[\s,]+", text) if t]
+
+
+def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
+    """(prefixes, core name tokens, suffixes) if the text is shaped like a person's name, else None."""
+    main, _, after = text.partition(",")
+    toks = _tokens(main)
+    suffixes = [t for t in _tokens(after)]
+    prefixes = []
+    while toks and fold(toks[0]) in NAME_PREFIXES:
+        prefixes.append(toks.pop(0))
+    while toks and fold(toks[-1]).rstrip(".") in NAME_SUFFIXES | {s.rstrip(".") for s in NAME_SUFFIXES}:
+        suffixes.insert(0, toks.pop())
+    if after and not all(fold(s).strip(".") in {x.rstrip(".") for x in NAME_SUFFIXES} for s in suffixes):
+        return None
+    if not 2 <= len(toks) <= 5:
+        return None
+    core = 0
+    for i, t in enumerate(toks):
+        if fold(t) in NAME_PARTICLES and 0 < i < len(toks) - 1:
+            continue
+        if not _PERSON_TOKEN_RE.match(t):
+            return None
+        letters = re.sub(r"[^\w]", "", t)
+        if len(letters) == 1 and t.endswith("."):  # middle initial
+            continue
+        if not (t[0].isupper() or t.isupper()):
+            return None
+        if (
+            len(letters) < 2
+            or len(letters) > 2
+            and not re.search(r"[aeiouyäöüàâéèêëïîôûùÿáíóúåæøAEIOUYÄÖÜÀÂÉÈÊËÏÎÔÛÙÁÍÓÚ]", letters)
+        ):
+            return None
+        core += 1
+    if core < 2:
+        return None
+    return prefixes, toks, suffixes
+
+
+def email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
+    if not locals_:
+        return 0.0
+    best = 0.0
+    translit = [
+        t.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss") for t in tokens
+    ]
+    if translit != [t.lower() for t in tokens]:
+        best = _email_local_match_plain(translit, locals_)
+    return max(best, _email_local_match_plain(tokens, locals_))
+
+
+def _email_local_match_plain(tokens: Sequence[str], locals_: Sequence[str]) -> float:
+    words = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
+    words = [w for w in words if len(w) >= 2]
+    if len(words) < 2:
+        return 0.0
+    given, family = words[0], words[-1]
+    best = 0.0
+    for loc in locals_:
+        lo = re.sub(r"[^a-z]", "", fold(loc))
+        if not lo:
+            continue
+        forms = {
+            given + family,
+            family + given,
+            given[0] + family,
+            given + family[0],
+            family + given[0],
+            family,
+        }
+        if lo in forms or lo == "".join(words):
+            best = max(best, 1.0 if lo != family else 0.85)
+        elif lo == given and len(given) >= 3:
+            best = max(best, 0.7)
+        elif len(family) >= 4 and family in lo:
+            best = max(best, 0.8)
+        else:
+            best = max(best, fuzz.ratio(lo, given + family) / 100 * 0.8 if len(lo) > 4 else 0.0)
+    return best
+
+
+_TITLE_CORE_FOLDED = frozenset(fold(w) for w in TITLE_CORE)
+
+
+def title_score(text: str) -> tuple[float, bool]:
+    """(score, has a core title word)."""
+    toks = [fold(t).strip(".,:;()") for t in re.split(r"[\s/,]+", text) if t.strip(".,:;()")]
+    if not toks:
+        return 0.0, False
+    core_set = _TITLE_CORE_FOLDED
+    core = sum(1 for t in toks if t in core_set or (len(t) > 4 and t.removesuffix("s") in core_set))
+    dept = sum(1 for t in toks if t in TITLE_DEPT)
+    if core == 0:
+        return (0.25 if dept == len(toks) and dept > 0 else 0.0), False
+    known = (core + dept) / len(toks)
+    return min(1.0, 0.5 + 0.5 * known), True
+
+
+def company_score(text: str, domains: Sequence[str]) -> tuple[float, list[str]]:
+    feats = []
+    score = 0.0
+    if STRONG_SUFFIX_RE.search(text) or re.search(rf"(?:^|\s)(?:{SUFFIX_ALTS})\.?$", text, re.I):
+        score += 0.6
+        feats.append("company-suffix")
+    words = {fold(t).strip(".,:;()&") for t in text.split()}
+    if words & COMPANY_WORDS:
+        score += 0.3
+        feats.append("company-word")
+    if "&" in text or " and " in f" {text.lower()} ":
+        score += 0.1
+        feats.append("ampersand")
+    best = 0.0
+    for d in domains:
+        label = domain_label(d)
+        core = COMPANY_SUFFIX_RE.sub(" ", text)
+        best = max(best, similarity(core, label), similarity(text, label))
+    if best >= 0.8:
+        score += 0.6 * best
+        feats.append("domain-match")
+    elif best >= 0.6:
+        score += 0.2
+        feats.append("domain-partial")
+    return min(score, 1.0), feats

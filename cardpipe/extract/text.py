@@ -1,0 +1,68 @@
+"""Text helpers: folding for comparisons, name similarity, and what a domain says."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import phonenumbers
+from rapidfuzz import fuzz
+
+from .lexicon import FREEMAIL, GENERIC_CCTLDS
+
+
+@functools.lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """Lowercase ASCII form for comparisons (Müller -> muller)."""
+    text = text.replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def registrable_domain(host: str) -> str:
+    """acme.com for www.mail.acme.com, acme.co.uk for www.acme.co.uk."""
+    parts = [p for p in host.lower().strip(".").split(".") if p]
+    if (
+        len(parts) >= 3
+        and len(parts[-1]) == 2
+        and parts[-2] in {"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne"}
+    ):
+        return ".".join(parts[-3:])
+    return ".".join(parts[-2:])
+
+
+def domain_label(host: str) -> str:
+    """The name part of a domain: acme-robotics for www.acme-robotics.co.uk."""
+    return registrable_domain(host).split(".")[0]
+
+
+def is_freemail(domain: str) -> bool:
+    return registrable_domain(domain) in FREEMAIL or domain.lower() in FREEMAIL
+
+
+def region_for_tld(host: str) -> str | None:
+    """DE for acme.de, GB for acme.co.uk; None for .com and generic-use ccTLDs."""
+    tld = host.lower().rstrip(".").rsplit(".", 1)[-1]
+    if tld == "uk":
+        return "GB"
+    if len(tld) != 2 or tld in GENERIC_CCTLDS or tld == "eu":
+        return None
+    region = tld.upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1 agreement of two names ignoring case, accents, spaces and punctuation; initials count."""
+    fa = re.sub(r"[^a-z0-9]", "", fold(a))
+    fb = re.sub(r"[^a-z0-9]", "", fold(b))
+    if not fa or not fb:
+        return 0.0
+    best = fuzz.ratio(fa, fb) / 100
+    if min(len(fa), len(fb)) >= 4:
+        best = max(best, fuzz.partial_ratio(fa, fb) / 100 * 0.95)
+    words = [w for w in re.findall(r"[a-z0-9]+", fold(a)) if w not in {"and", "the", "of"}]
+    if len(words) >= 2:
+        initials = "".join(w[0] for w in words)
+        if initials == fb or (len(fb) >= 2 and fb.startswith(initials)):
+            best = max(best, 0.9)
+    return best

@@ -1,0 +1,139 @@
+"""Websites and social profiles (LinkedIn, X/Twitter, Instagram) in a segment."""
+
+from __future__ import annotations
+
+import re
+
+from .candidates import Segment, UrlCandidate
+from .layout import evidence_of, span_conf
+from .lexicon import COMMON_TLDS, WEB_LABEL_RE
+
+_URL_RE = re.compile(
+    r"(?<![@\w.-])"
+    r"(?P<scheme>(?:https?|hxxp)\s?[:;]?\s?/{1,2}\s?)?"
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\s?[.,]\s?)+"
+    r"(?:[a-z]{2,24}))"
+    r"(?P<path>/[^\s|,;]*)?",
+    re.I,
+)
+_SOCIAL = (
+    (
+        "linkedin",
+        re.compile(r"linked\s?in\.c[o0][mn]/(?P<path>(?:in|pub|company)/[\w%.-]+)", re.I),
+        "linkedin.com/",
+    ),
+    ("twitter", re.compile(r"(?:twitter|x)\.c[o0][mn]/(?P<path>@?\w+)", re.I), "twitter.com/"),
+    ("instagram", re.compile(r"instagram\.c[o0][mn]/(?P<path>[\w.]+)", re.I), "instagram.com/"),
+)
+_SOCIAL_LABELS = dict(
+    pair.split("=")
+    for pair in "linkedin=linkedin in=linkedin li=linkedin twitter=twitter x=twitter tw=twitter instagram=instagram insta=instagram ig=instagram".split()
+)
+_HANDLE_RE = re.compile(
+    r"^(?P<label>linkedin|in|li|twitter|x|tw|instagram|insta|ig)\s*[:.\-]?\s*(?P<handle>@?[\w.-]{2,}|in/[\w-]+)$",
+    re.I,
+)
+_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww)$")
+
+
+def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, int]]]:
+    """Websites and social profiles in a segment (e-mails already blanked out of `text`).
+
+    OCR slips repaired: a space around a dot, a lost `:` or `/` in the scheme,
+    `vww`/`avww` for `www`, `.con` for `.com` in social links.
+    """
+    out = []
+    t = (
+        WEB_LABEL_RE.sub(lambda m: " " * len(m.group(0)), text)
+        if not text.lower().startswith("www.")
+        else text
+    )
+    for m in _URL_RE.finditer(t):
+        host_raw = m.group("host")
+        host = re.sub(r"\s", "", host_raw).replace(",", ".").lower()
+        labels = host.split(".")
+        if len(labels) < 2 or any(not p for p in labels):
+            continue
+        if len(labels) >= 3 and _WWW_SLIP_RE.match(labels[0]) and labels[0] != "www":
+            labels[0] = "www"
+            host = ".".join(labels)
+        tld = labels[-1]
+        path = (m.group("path") or "").rstrip("/.)")
+        explicit = bool(m.group("scheme")) or labels[0] == "www"
+        value = host + path
+        network = None
+        for net, rx, base in _SOCIAL:
+            sm = rx.search(value)
+            if sm:
+                network = net
+                value = base + sm.group("path")
+                break
+        end = m.end()
+        if network is None and re.fullmatch(r"linked\s?in\.c[o0][mn]/in/?", value):
+            # "linkedin.com/in charlotte davies": the slug's hyphens were read as spaces
+            rest = re.match(r"\s*((?:\S+\s*){1,3})$", t[m.end() :])
+            slug = "-".join(re.sub(r"[^\w-]", "", x) for x in rest.group(1).lower().split()) if rest else ""
+            if re.fullmatch(r"[^\W_][\w-]*", slug):
+                network = "linkedin"
+                value = "linkedin.com/in/" + slug
+                end = len(t.rstrip())
+        if network is None:
+            if not explicit:
+                # A bare domain: a known TLD, no spaces or commas in it, a real name before the TLD.
+                if (
+                    tld not in COMMON_TLDS
+                    or "," in host_raw
+                    or " " in host_raw.strip()
+                    or len(labels[-2]) < 2
+                ):
+                    continue
+            if labels[-2] in {"linkedin", "twitter", "instagram", "facebook"}:
+                if labels[-2] == "facebook":
+                    continue
+                network = labels[-2]
+            elif labels[-2:] == ["x", "com"] and path:
+                network = "twitter"
+        out.append(
+            (
+                UrlCandidate(
+                    value,
+                    m.group(0),
+                    network,
+                    evidence_of(
+                        seg,
+                        "url:" + ("explicit" if explicit else "bare"),
+                        conf=span_conf(seg, m.start(), end),
+                    ),
+                ),
+                (m.start(), end),
+            )
+        )
+    if not out:
+        # "Web. pinecrest -software.com": after a web label, the rest of the segment is one address
+        lm = re.match(
+            r"\s*(?:w|web|website|www|site|url|internet)\s*[:.\-]\s*(?P<rest>\S.*?)\s*$", text, re.I
+        )
+        if lm and re.search(r"[.,]\s?[a-z]{2,}", lm.group("rest"), re.I):
+            squeezed = re.sub(r"\s+", "", lm.group("rest"))
+            sub = find_urls(seg, squeezed) if squeezed != lm.group("rest") else []
+            for cand, _ in sub:
+                out.append((cand, (lm.start("rest"), lm.end("rest"))))
+    if not out:
+        hm = _HANDLE_RE.match(text.strip())
+        if hm:
+            net = _SOCIAL_LABELS[hm.group("label").lower()]
+            handle = hm.group("handle")
+            if net == "linkedin":
+                value = "linkedin.com/" + (handle if handle.startswith("in/") else "in/" + handle.lstrip("@"))
+            else:
+                value = handle if handle.startswith("@") else "@" + handle
+            start = text.find(text.strip())
+            out.append(
+                (
+                    UrlCandidate(
+                        value, text.strip(), net, evidence_of(seg, "social:handle", label=hm.group("label"))
+                    ),
+                    (start, start + len(text.strip())),
+                )
+            )
+    return out
