@@ -525,6 +525,106 @@ def split(ctx: click.Context, contact_ref: str, card_refs: tuple[str, ...], conf
 
 
 @cli.command()
+@click.argument("contact", required=False)
+@click.option("--no-text", is_flag=True, help="Leave out the OCR text of the cards.")
+@config_option
+@db_option
+@click.pass_context
+def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: Path | None, db: Path | None) -> None:
+    """List the contacts whose cards need a human look, and what to check.
+
+    For each: the fields read with a confidence under review_threshold (in the
+    config), the card image in the archive and the text OCR read from it. Fix a
+    field with 'cardpipe edit'; a corrected field leaves the list. With CONTACT,
+    shows that contact whatever its fields.
+
+    \b
+    Example:
+      cardpipe review
+      cardpipe edit 12 company "Acme Robotics Inc."
+      cardpipe edit 12 phones "+1 415 555 0134 work, +1 415 555 0199 mobile"
+    """
+    cfg = get_config(config_path, db=db)
+    with service.open_db(cfg) as store:
+        items = service.review_items(store, contact)
+    if not items:
+        click.echo("nothing to review: every field of every contact was read with confidence, or corrected")
+        return
+    for item in items:
+        click.echo(f"contact {item.contact_id}: {item.name or '(no name read)'}")
+        for f in item.fields:
+            conf = f"  ({f.confidence:.2f})" if f.confidence is not None else ""
+            click.echo(f"  {f.field:<9} {f.value or '(nothing read)'}{conf}")
+        if not item.fields:
+            click.echo("  no doubtful field")
+        for card in item.cards:
+            where = show_name(card.image) if card.image else f"{show_name(card.source)} (not in the archive)"
+            click.echo(f"  card #{card.card_id}  {where}")
+            if not no_text:
+                for line in card.ocr_text.splitlines():
+                    click.echo(f"    | {line}")
+        if item.fields:
+            f = item.fields[0]
+            click.echo(f"  fix: cardpipe edit {item.contact_id} {f.field} \"...\"   ('' empties the field)")
+        click.echo("")
+    flagged = sum(1 for i in items if i.fields)
+    if contact is None:
+        click.echo(f"{flagged} contact(s) to review")
+
+
+@cli.command()
+@click.argument("contact")
+@click.argument("field")
+@click.argument("value", required=False)
+@click.option("--undo", is_flag=True, help="Drop your correction of FIELD: what the cards say shows again.")
+@config_option
+@db_option
+@click.pass_context
+def edit(
+    ctx: click.Context,
+    contact: str,
+    field: str,
+    value: str | None,
+    undo: bool,
+    config_path: Path | None,
+    db: Path | None,
+) -> None:
+    """Correct a field of a contact; later runs never overwrite it.
+
+    FIELD is one of name, given_name, family_name, title, company, emails,
+    phones, website, address. VALUE is checked and written as extraction would:
+    e-mails must be valid, phones become +E.164 with a type (work, mobile, fax,
+    other: after the number, or a label before it; numbers without + are read
+    in the contact's country), a name is split into given and family name.
+    Several e-mails or phones are separated by commas; "" empties the field.
+
+    \b
+    Example:
+      cardpipe edit 12 phones "+44 20 7946 0958 work, +44 7700 900123 mobile"
+      cardpipe edit 12 emails "jane.doe@acme.com"
+      cardpipe edit "Jane Doe" title "Head of Product"
+      cardpipe edit 12 title --undo
+    """
+    if undo and value is not None:
+        raise UsageError("give either a VALUE or --undo, not both.")
+    if not undo and value is None:
+        raise UsageError(f"give the new value of {field}, e.g. cardpipe edit {contact} {field} \"...\" ('' empties it).")
+    cfg = get_config(config_path, db=db)
+    with service.open_db(cfg) as store:
+        if undo:
+            result = service.undo_edit(store, contact, field)
+        else:
+            assert value is not None
+            result = service.edit_contact(store, cfg, contact, field, value, clock=get_clock(ctx))
+        name = store.contact(result.contact_id).record.name or f"contact {result.contact_id}"
+    shown = result.value or "(empty)"
+    if undo:
+        click.echo(f"{name}: your correction of {result.field} is dropped; the cards say: {shown}")
+    else:
+        click.echo(f"{name}: {result.field} is now {shown}; later runs keep your correction")
+
+
+@cli.command()
 @config_option
 @db_option
 @days_option

@@ -209,7 +209,8 @@ def _heif_opener(path: Path) -> None:
 def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pages: int) -> Decoded:
     if kind == HEIF:
         _heif_opener(path)
-    assert not ImageFile.LOAD_TRUNCATED_IMAGES, "truncated images must be refused, not padded with grey"
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # set by some other library: truncated files would pass as grey
+        log.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; truncated images will not be detected")
     try:
         with warnings.catch_warnings():
             # Our own max_pixels check replaces Pillow's bomb warning.
@@ -224,7 +225,7 @@ def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pag
                     )
                 captured = _captured(im)
                 images = tuple(
-                    SourceImage(path=path, page=i, image=_to_bgr(frame), dpi=_dpi(frame, scale))
+                    SourceImage(path=path, page=i, image=_to_bgr(frame, jpeg=kind == JPEG), dpi=_dpi(frame, scale))
                     for i, (frame, scale) in enumerate(_frames(im, n, path, max_pixels))
                 )
     except InputFileError:
@@ -282,13 +283,17 @@ def _reason(e: BaseException) -> str:
     return text[:120]
 
 
-def _to_bgr(im: Image.Image) -> np.ndarray:
+def _to_bgr(im: Image.Image, *, jpeg: bool = False) -> np.ndarray:
     """Any Pillow mode -> contiguous BGR uint8, alpha composited onto white."""
     mode = im.mode
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
         a = np.asarray(im)
         return _gray_to_bgr(_to_8bit(a))
     if mode == "CMYK":
+        if jpeg and "adobe" not in im.info:
+            # Pillow reads every CMYK JPEG as Adobe's inverted CMYK; without Adobe's APP14 marker
+            # the samples are plain CMYK (as libjpeg and ImageMagick read them): undo the inversion.
+            im = im.point(lambda v: 255 - v)
         im = _cmyk_to_rgb(im)
     elif mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
@@ -338,7 +343,6 @@ def _on_white(rgba: np.ndarray) -> np.ndarray:
 def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
     """CMYK -> RGB via the embedded ICC profile when there is one, else Pillow's plain formula.
 
-    Pillow already reads Adobe's inverted CMYK JPEGs the right way round.
     """
     icc = im.info.get("icc_profile")
     if icc:
@@ -428,7 +432,7 @@ def _load_pdf(path: Path, data: bytes, *, max_pixels: int, max_pages: int) -> De
                 dpi = PDF_DPI
                 px = (w_pt / 72 * dpi) * (h_pt / 72 * dpi)
                 if px > max_pixels:  # a poster-sized page: render it at a lower resolution
-                    dpi = dpi * (max_pixels / px) ** 0.5
+                    dpi = dpi * (max_pixels / px) ** 0.5 * 0.995  # pdfium rounds sizes up
                     if dpi < _PDF_MIN_DPI:
                         raise ImageTooLarge(
                             f"{path.name}: page {i + 1} is {w_pt / 72:.0f}x{h_pt / 72:.0f} inches, "

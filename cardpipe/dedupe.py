@@ -34,7 +34,6 @@ on the other) joins them ("linked"), unless the user split them apart.
 from __future__ import annotations
 
 import json
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -137,11 +136,20 @@ def fold(text: str) -> str:
 _OCR_TABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l", "!": "l", "5": "s", "8": "b"})
 
 
+_OCR_PAIRS = (("rn", "m"), ("rl", "n"), ("cl", "d"), ("vv", "w"))
+
+
 @lru_cache(maxsize=262144)
 def ocr_fold(token: str) -> str:
-    """Collapse the glyphs OCR confuses (rn/m, ri/n, cl/d, vv/w, 0/o, 1/l/i, 5/s) so that a
-    misread and the printed word fold to the same string."""
-    return token.replace("rn", "m").replace("ri", "n").replace("cl", "d").replace("vv", "w").translate(_OCR_TABLE)
+    """Collapse the glyphs OCR confuses (0/o, 1/l/i, 5/s, then rn/m, ri/n, cl/d, vv/w until
+    none is left) so that a misread and the printed word fold to the same string."""
+    t = token.translate(_OCR_TABLE)
+    while True:
+        before = t
+        for a, b in _OCR_PAIRS:
+            t = t.replace(a, b)
+        if t == before:
+            return t
 
 
 # --------------------------------------------------------------------------
@@ -196,8 +204,16 @@ def parse_name(text: str, doubtful: bool = False) -> PersonName | None:
 
 
 def record_name(record: ContactRecord) -> PersonName | None:
+    """The card's name; when OCR found none, the one a jane.doe@ address spells (doubtful)."""
     text = record.name or " ".join(x for x in (record.given_name, record.family_name) if x)
-    return parse_name(text, "name" in record.review) if text.strip() else None
+    if text.strip():
+        return parse_name(text, "name" in record.review)
+    for email in record.emails:
+        local = email.split("@", 1)[0]
+        parts = re.split(r"[._-]", local)
+        if not is_role_email(email) and 1 <= len(parts) <= 2 and all(p.isalpha() and len(p) > 1 for p in parts):
+            return parse_name(" ".join(parts), True)
+    return None
 
 
 def _given_rel(x: str, y: str) -> str | None:
@@ -244,7 +260,9 @@ def _orient(ag: str | None, af: str | None, bg: str | None, bf: str | None) -> t
         return UNKNOWN, ""
     giv = _given_rel(ag, bg)
     if giv is None:
-        return CONFLICT, "different given names"
+        if fam is not None:  # a misread or a relative: not two people for sure
+            return UNKNOWN, "same family name, different given names"
+        return CONFLICT, "different names"
     if fam is None:
         return UNKNOWN, "different family names"
     if giv == "initial":
@@ -254,23 +272,22 @@ def _orient(ag: str | None, af: str | None, bg: str | None, bf: str | None) -> t
     exactish = ("same given name", "nickname", "same family name", "OCR glyphs")
     if fam == "similar":
         return (COMPATIBLE, "similar family name") if giv in exactish else (UNKNOWN, "similar names")
-    if giv == "OCR slip" and fam in ("same family name", "OCR glyphs") and os.environ.get("X_GIV") == "1":
-        return SAME, "same name, OCR slip"
     if giv in exactish and fam in exactish:
         if "OCR glyphs" in (giv, fam):
             return SAME, "same name, OCR slip"
         return SAME, "nickname" if giv == "nickname" else "same name"
     if giv in ("OCR slip", "nickname, OCR slip") and fam == "OCR glyphs":
         return CLOSE, "OCR slips"
-    if giv != "same given name" and fam == "OCR slip":
+    if giv in ("OCR slip", "nickname, OCR slip") and fam == "OCR slip":
         return UNKNOWN, "two OCR slips"
     return CLOSE, "nickname, OCR slip" if giv.startswith("nickname") else "OCR slip"
 
 
 def compare_names(a: PersonName, b: PersonName) -> tuple[int, str]:
     """How two names relate: (level, how). Levels: SAME (3: equal after folding accents,
-    case, order and nicknames), CLOSE (2: an OCR slip), COMPATIBLE (1: an initial, or a
-    missing given name), UNKNOWN (0), CONFLICT (-1: different given names, so two people)."""
+    case, order, nicknames and OCR glyph confusions), CLOSE (2: an OCR slip), COMPATIBLE
+    (1: an initial, a missing given name, a similar family name), UNKNOWN (0), CONFLICT
+    (-1: different given and family names, so two people)."""
     if a.joined == b.joined:
         return SAME, "same name"
     if a.forenames and a.forenames == b.forenames and a.family == b.family:
@@ -409,8 +426,9 @@ BLOCK_LIMIT = 400
 OFFICE_BLOCK_LIMIT = 12  # cards behind one office number before it counts as a switchboard
 # name+city: the most namesakes (people with the same given and family name in the same
 # city, estimated from the network's own name and city counts) the rule tolerates
-RARE_NAME = float(os.environ.get("X_T1", "0.05"))
-RARE_NAME_OTHER_MOBILE = float(os.environ.get("X_T2", "0.005"))
+# (bench/dedupe.py: 0.02 keeps precision >= 0.99 up to 100,000 cards; see the README)
+RARE_NAME = 0.02
+RARE_NAME_OTHER_MOBILE = 0.002
 
 
 @dataclass(frozen=True)
@@ -472,11 +490,15 @@ def _name_part(name: PersonName | None, level: int, how: str, other: PersonName 
 
 
 def judge(
-    ev: Evidence, contact_id: int, prof: _Profile, namesakes: Callable[[Evidence], float] | None = None
+    ev: Evidence,
+    contact_id: int,
+    prof: _Profile,
+    namesakes: Callable[[Evidence, PersonName], float] | None = None,
 ) -> Match | None:
     """The strongest rule by which a card's evidence matches a contact's, or None.
-    `namesakes(ev)` estimates how many other people with this name live in its city
-    (see `Index.namesakes`); without it, name+city is not used."""
+    `namesakes(ev, name)` estimates how many other people with this name (or the
+    contact's, when commoner) live in its city (see `Index.namesakes`); without it,
+    name+city is not used."""
     level, how, other = _best_name(ev.name, prof.names)
     named = _name_part(ev.name, level, how, other)
     if level >= UNKNOWN:
@@ -489,7 +511,7 @@ def judge(
     if level < COMPATIBLE:
         return None
     against = contradiction(ev, prof)
-    if against and against != "different mobile numbers":
+    if any(a != "different mobile numbers" for a in against):
         return None
     given_both = ev.name is not None and other is not None and ev.name.given is not None and other.given is not None
     # an initial or a similar family name needs the company, and no rival (see Index.match)
@@ -505,11 +527,13 @@ def judge(
     phones = sorted(ev.phones & prof.phones)
     if phones and not against:
         return Match(contact_id, "phone", f"same office phone {phones[0]}; {named}", level)
-    if level >= SAME and ev.city and namesakes and ev.name and not ev.name.initial_only and other and not other.initial_only:
+    if level >= CLOSE and ev.city and namesakes and ev.name and not ev.name.initial_only and other and not other.initial_only:
+        if ev.company and any(same_company(ev.company, key) for key in prof.companies):
+            return None  # the same company, and name+company did not hold: two people
         city = next((text for key, text in prof.cities.items() if same_city(ev.city, key)), None)
         # a new job in the same city: only for a name rare enough there, rarer still
         # when the card prints another mobile than the contact's
-        if city and namesakes(ev) <= (RARE_NAME_OTHER_MOBILE if against else RARE_NAME):
+        if city and namesakes(ev, other) <= (RARE_NAME_OTHER_MOBILE if against else RARE_NAME):
             return Match(contact_id, "name+city", f"{named}; city {city!r} (new job?)", level)
     return None
 
@@ -526,12 +550,13 @@ def _near_number(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
 
 
-def contradiction(ev: Evidence, prof: _Profile) -> str | None:
+def contradiction(ev: Evidence, prof: _Profile) -> tuple[str, ...]:
     """Evidence that a card is another person than a contact with a similar name: both
     print a mobile and no two are alike, or both print a personal address at one company
     domain and no two are alike (allowing one OCR slip)."""
+    found = []
     if ev.mobiles and prof.mobiles and not any(_near_number(a, b) for a in ev.mobiles for b in prof.mobiles):
-        return "different mobile numbers"
+        found.append("different mobile numbers")
     for email in ev.emails:
         local, _, domain = email.rpartition("@")
         if domain in FREE_MAIL_DOMAINS:
@@ -540,15 +565,16 @@ def contradiction(ev: Evidence, prof: _Profile) -> str | None:
         if theirs and not any(
             ocr_fold(local) == ocr_fold(t) or OSA.distance(local, t, score_cutoff=1) <= 1 for t in theirs
         ):
-            return f"different e-mail addresses at {domain}"
-    return None
+            found.append(f"different e-mail addresses at {domain}")
+            break
+    return tuple(found)
 
 
-def _count_keys(ev: Evidence) -> tuple[str, str, str]:
-    name = ev.name
-    assert name is not None and name.given is not None and name.family is not None
-    given = min(formal_names(name.given), default=name.given) if len(name.given) > 1 else name.given
-    return f"g:{ocr_fold(given)}", f"f:{ocr_fold(name.family)}", f"c:{ocr_fold(ev.city or '')}"
+def _count_keys(name: PersonName, city: str) -> tuple[str, str, str]:
+    given = name.given or ""
+    if len(given) > 1:
+        given = min(formal_names(given), default=given)
+    return f"g:{ocr_fold(given)}", f"f:{ocr_fold(name.family or '')}", f"c:{ocr_fold(city)}"
 
 
 def _strength(m: Match) -> tuple[int, int, int]:
@@ -641,15 +667,19 @@ class Index:
         found = [m for cid in self.candidates(ev) if (m := judge(ev, cid, self._profile(cid), self.namesakes))]
         return sorted(found, key=_strength, reverse=True)
 
-    def namesakes(self, ev: Evidence) -> float:
+    def namesakes(self, ev: Evidence, other: PersonName | None = None) -> float:
         """How many people with this card's given and family name one expects in its city
-        by chance, from the cards filed: n(given) * n(family) * n(city) / n(cards)^2."""
-        if ev.name is None or ev.name.given is None or ev.city is None:
+        by chance, from the cards filed: n(given) * n(family) * n(city) / n(cards)^2, each
+        count the larger of the card's spelling and `other`'s (Miller / Muller: common)."""
+        if ev.name is None or ev.city is None:
             return float("inf")
         n = max(self._filed, 1)
         c = self._counts
-        given, family, city = _count_keys(ev)
-        return max(c[given], 1) * max(c[family], 1) * max(c[city], 1) / (n * n)
+        names = [ev.name] if other is None else [ev.name, other]
+        keys = [_count_keys(name, ev.city) for name in names]
+        given = max(max(c[k[0]], 1) for k in keys)
+        family = max(max(c[k[1]], 1) for k in keys)
+        return given * family * max(c[keys[0][2]], 1) / (n * n)
 
     def match(self, record: ContactRecord | Evidence) -> Match | None:
         """The contact this card belongs to, with the other contacts it links (`also`)."""
@@ -686,8 +716,8 @@ class Index:
         self._members.setdefault(contact_id, []).append(card_id)
         for key in ev.keys:
             self._blocks.setdefault(key, []).append(card_id)
-        if ev.name is not None and ev.name.given is not None:
-            self._counts.update(_count_keys(ev))
+        if ev.name is not None and ev.city is not None:
+            self._counts.update(_count_keys(ev.name, ev.city))
         self._filed += 1
         prof = self._profiles.get(contact_id)
         if prof is not None:

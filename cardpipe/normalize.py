@@ -20,14 +20,14 @@ import itertools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from rapidfuzz.distance import Levenshtein
 
 from . import extract as ex
-from .models import Address, ContactRecord, OcrPage, Phone
+from .models import Address, ContactRecord, OcrPage, OcrWord, Phone
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,11 @@ def _plain_forms(form: str) -> list[str]:
 
 
 def restore_umlauts(parts: NameParts, email_locals: Sequence[str]) -> NameParts:
-    """Put back the umlauts OCR lost ('Jorg', 'Miller') when the e-mail spells them out ('joerg.mueller')."""
+    """Put back the umlauts OCR lost ('Jorg', 'Miller') when the e-mail spells them out ('joerg.mueller').
+
+    `email_locals` are the local parts of the card's e-mails, and any other ASCII spelling
+    of the name printed on it (a LinkedIn slug such as 'matthias-mueller').
+    """
     from rapidfuzz import fuzz
 
     local_tokens = {
@@ -158,8 +162,8 @@ def restore_umlauts(parts: NameParts, email_locals: Sequence[str]) -> NameParts:
 
     def fix(token: str) -> str:
         low = token.lower()
-        if low in local_tokens:
-            return token
+        if low in local_tokens or not token.isascii():
+            return token  # spelled as in the e-mail, or OCR kept its accents: nothing was lost
         best, best_score = token, 0.0
         for lt in local_tokens:
             base = fuzz.ratio(low, lt) / 100
@@ -179,6 +183,70 @@ def restore_umlauts(parts: NameParts, email_locals: Sequence[str]) -> NameParts:
         return parts
     full = " ".join(x for x in (given, family) if x)
     return NameParts(full, given, family, parts.prefixes, parts.suffixes)
+
+
+# Letters Tesseract's English model drops or confuses, and a language whose model keeps them.
+ACCENT_LANGS = {
+    **dict.fromkeys("éèêëàâçîïôûùÿœæÉÈÊËÀÂÇÎÏÔÛÙ", "fra"),
+    **dict.fromkeys("áíóúñÁÍÓÚÑ", "spa"),
+    **dict.fromkeys("äöüßÄÖÜ", "deu"),
+    **dict.fromkeys("ãõÃÕ", "por"),
+}
+# Given names usually written with accents, by their plain spelling: 'jose' -> 'josé'.
+ACCENTED_GIVEN_NAMES = {ex.fold(n): n for n in sorted(ex.GIVEN_NAMES) if ex.fold(n) != n and ex.fold(n).isalpha()}
+
+
+def name_reread(page: OcrPage, record: ContactRecord, *, skip: Sequence[str] = ()) -> tuple[tuple[int, int, int, int], str] | None:
+    """Where the name is printed (left, top, right, bottom) and the language to read it again
+    in, when its accents may be lost: a word of it was read with an accent at low confidence
+    ('Zoé' at 53: the English model guesses), or the given name is one usually written with
+    accents and was read without ('Jose'). None when neither, or the language is in `skip`
+    (the languages the card was read in already)."""
+    if not record.name or not record.given_name:
+        return None
+    keys = {ex.fold(t).strip(".,") for t in record.name.split()}
+    best: list[OcrWord] = []
+    for line in page.lines:
+        words = [w for w in line.words if ex.fold(w.text).strip(".,") in keys]
+        if len(words) > len(best):
+            best = words
+    if not best:
+        return None
+    lang = None
+    for w in best:
+        for ch in w.text:
+            if ch in ACCENT_LANGS and w.conf < 80:
+                lang = ACCENT_LANGS[ch]
+                break
+        if lang:
+            break
+    given = record.given_name.split()[0]
+    if lang is None and given.isascii():
+        form = ACCENTED_GIVEN_NAMES.get(ex.fold(given))
+        if form:
+            lang = next((ACCENT_LANGS[ch] for ch in form if ch in ACCENT_LANGS), None)
+    if lang is None or lang in skip:
+        return None
+    pad = max(w.height for w in best) // 2
+    return (
+        max(0, min(w.left for w in best) - pad),
+        max(0, min(w.top for w in best) - pad),
+        max(w.left + w.width for w in best) + pad,
+        max(w.top + w.height for w in best) + pad,
+    ), lang
+
+
+def take_name_accents(record: ContactRecord, page: OcrPage) -> ContactRecord:
+    """The record with the name as `page` (a second read of the name's line) spells it,
+    when that differs only by accents; otherwise the record unchanged."""
+    if not record.name:
+        return record
+    want = ex.fold(record.name)
+    for line in page.lines:
+        parts = split_name(line.text)
+        if parts and parts.full != record.name and ex.fold(parts.full) == want and not parts.full.isascii():
+            return replace(record, name=parts.full, given_name=parts.given, family_name=parts.family)
+    return record
 
 
 # --------------------------------------------------------------------------
@@ -591,7 +659,8 @@ def judge(
     taken: set[int] = {name_cand.segment} if name_cand else set()
     locals_ = [e.rpartition("@")[0] for e in emails]
     if name is not None and name_cand is not None:
-        restored = restore_umlauts(name, locals_)
+        slugs = [v.rstrip("/").rpartition("/")[2] for net, v in social.items() if net == "linkedin"]
+        restored = restore_umlauts(name, [*locals_, *slugs])
         local_match = ex.email_local_match(restored.full.split(), locals_)
         fit = min(1.0, 0.35 + name_cand.name_score * 0.7)
         conf["name"] = _conf(fit, name_cand.evidence.conf)

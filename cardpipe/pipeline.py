@@ -110,6 +110,12 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
                             page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                         ),
                     )
+                reread = normalize.name_reread(page, record, skip=(*opts.lang.split("+"), lang2 or ""))
+                if reread and reread[1] in _installed_languages():
+                    # a name that may have lost its accents (Jose, Zoé read at low confidence):
+                    # its line only, again, in a language that keeps them
+                    (x0, y0, x1, y1), lang3 = reread
+                    record = normalize.take_name_accents(record, engine.read(best.image[y0:y1, x0:x1], lang=lang3))
                 cards.append(
                     CardResult(
                         source=str(path),

@@ -1,27 +1,37 @@
 """Prepare decoded pages for OCR with OpenCV: find the cards, make them upright, flat and legible.
 
-    SourceImage -> find cards -> crop (perspective) -> orient -> deskew
-      -> even out the light (and invert light-on-dark) -> scale -> PreparedCard(s)
+    SourceImage -> find the card(s) -> crop (perspective) -> even out the light (invert
+      light-on-dark) -> measure the text -> quarter turn, deskew, scale -> PreparedCard(s)
 
-Card finding, in order:
+Finding cards, in order:
 
-1. *Flatbed page*: when the border of the page is a near-uniform light
-   background, regions that differ from it and have the size and shape of a
-   card become one card each (several cards on one scan). The split is only
-   accepted when (almost) all the ink on the page lies inside those regions, so
-   a scan of one card is never cut into its text blocks.
-2. *Photo*: the largest convex quadrilateral found on the edges (Canny +
-   dilate, `approxPolyDP`, `minAreaRect` as fallback) or on a light/dark
-   segmentation, perspective-corrected to a flat rectangle of card aspect.
-3. Otherwise the whole image is the card.
+1. *A scan of one card*: the DPI says the image is card-sized: the whole image.
+2. *Flatbed page*: when the border of the page is a light, uniform background, the
+   regions that differ from it (found at full resolution, so a white card on a
+   white lid is found by its faint rim) and have the size and shape of a card
+   become one card each, in reading order. The split is only accepted when the
+   ink on the page lies inside those regions, so a scan of one card is never cut
+   into its text blocks.
+3. *Photo* (a card on a desk): convex quadrilaterals from edges (Canny on
+   lightness and colour, dilated; `approxPolyDP`, `minAreaRect` as fallback), from
+   a light/dark (Otsu) split and from what does not look like the desk along the
+   image border (histogram back-projection). The biggest one whose outline lies on
+   edges and that holds the print wins; its sides are snapped onto the edges and it
+   is perspective-corrected to a flat rectangle of card aspect.
+4. Otherwise the whole image is the card.
 
-Each card is then analysed on a small binary copy: the direction of text lines
-(nearest-neighbour directions between characters) gives 0 vs 90 degrees, the
-balance of ascenders and descenders gives 0 vs 180, a projection-profile search
-gives the small skew, and the heights of the characters give the scale that
-brings the small print to about `TARGET_TEXT_PX` pixels. Rotation, skew and
-scale are applied in one warp. The output is grayscale, not binarized:
-Tesseract 5 binarizes it itself (see `alternatives` for a binarized variant).
+Each card is then evened out (divided by its background, a grey-level closing;
+areas of light print on dark ground inverted) and measured on a small binary
+copy: the direction from each character to its nearest neighbour says whether
+lines run across or up and down (0 or 90 degrees), the balance of ascenders and
+descenders says whether it is upside down, a projection-profile search gives the
+small skew, and the character heights give the scale that brings the small print
+to an x-height of about `TARGET_TEXT_PX`. The output is grayscale, not binarized:
+Tesseract 5 binarizes it itself and reads these cards better that way than from
+an Otsu image (`alternatives` offers an adaptive-threshold variant).
+
+`PreparedCard.color` is the colour crop turned upright by the same quarter turn,
+at the crop's own resolution (not deskewed or scaled): it is there for QR codes.
 """
 
 from __future__ import annotations
@@ -67,7 +77,7 @@ class _Found:
 def prepare(src: SourceImage) -> list[PreparedCard]:
     """Every card found on `src`, prepared for OCR, in reading order (rows top to bottom, then left to right)."""
     bgr = _as_bgr(src.image)
-    found = find_cards(bgr, dpi=src.dpi)
+    found = _find_cards(bgr, dpi=src.dpi)
     cards = []
     for i, f in enumerate(found):
         color = _warp_quad(bgr, f.quad) if f.how != "whole" else bgr
@@ -131,7 +141,7 @@ def alternatives(card: PreparedCard) -> list[PreparedCard]:
 # --------------------------------------------------------------------------
 
 
-def find_cards(bgr: np.ndarray, dpi: float | None = None) -> list[_Found]:
+def _find_cards(bgr: np.ndarray, dpi: float | None = None) -> list[_Found]:
     """Where the cards are on a page, in reading order; the whole image when nothing card-like is found."""
     h, w = bgr.shape[:2]
     f = max(h, w) / _DETECT_SIDE if max(h, w) > _DETECT_SIDE else 1.0
@@ -522,8 +532,10 @@ def _prepare_crop(color: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]
     """(gray for OCR, colour card turned upright, steps) for one cropped card."""
     steps: list[str] = []
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
-    gray, lsteps = even_light(gray)
+    gray, lsteps = _even_light(gray)
     steps += lsteps
+    if _clean_edges(gray):
+        steps.append("clean-edges")
     mask, fa = _text_mask(gray)
     quarter, skew, size = _measure(mask)
     if quarter:
@@ -550,7 +562,7 @@ def _prepare_crop(color: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]
     return gray, color, steps
 
 
-def even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Dark text on an even white background, with the steps taken.
 
     Light-on-dark areas (a dark card, or a dark band on a light card) are inverted where the
@@ -623,6 +635,25 @@ def even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
             gray = cv2.convertScaleAbs(gray, alpha=a, beta=-lo * a)
             steps.append("stretch")
     return gray, steps
+
+
+def _clean_edges(gray: np.ndarray) -> bool:
+    """Whiten rows and columns along the edges that are mostly dark (a card's rim, a shadow, a strip
+    of desk): Tesseract reads them as "|" or "_". In place; whether anything changed."""
+    h, w = gray.shape
+    depth = max(2, round(0.03 * min(h, w)))
+    if min(h, w) < 4 * depth:
+        return False
+    changed = False
+    for band, axis in ((gray[:depth], 1), (gray[h - depth :], 1), (gray[:, :depth], 0), (gray[:, w - depth :], 0)):
+        lines = np.count_nonzero(band < 128, axis=axis) > 0.5 * band.shape[axis]
+        if lines.any():
+            if axis == 1:
+                band[lines, :] = 255
+            else:
+                band[:, lines] = 255
+            changed = True
+    return changed
 
 
 def _text_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:

@@ -126,8 +126,8 @@ def _count_marks(binary: np.ndarray) -> int:
     tree = hierarchy[0]
     areas: list[float] = []
     for i, (_next, _prev, hole, _parent) in enumerate(tree):
-        if hole < 0 or tree[hole][2] < 0:
-            continue
+        if hole < 0 or tree[hole][2] < 0 or _depth(tree, i) % 2:
+            continue  # no ring in a ring, or the outer ring is a hole (the other polarity)
         inner = tree[hole][2]
         outer_area = cv2.contourArea(contours[i])
         inner_area = cv2.contourArea(contours[inner])
@@ -145,6 +145,16 @@ def _count_marks(binary: np.ndarray) -> int:
     for k, a in enumerate(areas):  # marks within a factor 2.5 of each other in area
         best = max(best, sum(1 for b in areas[k:] if b <= 2.5 * a))
     return best
+
+
+def _depth(tree: np.ndarray, i: int) -> int:
+    """How many contours enclose contour i: even for the outline of a white (here: ink)
+    region, odd for a hole in one."""
+    depth = 0
+    while tree[i][3] >= 0:
+        i = tree[i][3]
+        depth += 1
+    return depth
 
 
 def _squarish(contour: np.ndarray, area: float) -> bool:

@@ -6,8 +6,10 @@ contact lookup, edits, exports.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import digest, due_edits, export, followup, ics
@@ -15,7 +17,7 @@ from .clock import Clock
 from .config import Config
 from .errors import AmbiguousError, DataError, NotFoundError, UsageError
 from .models import Contact, DueItem
-from .store import SqliteStore, open_store
+from .store import SqliteStore, open_store, record_from_dict
 
 
 @contextmanager
@@ -309,3 +311,106 @@ def split_cards(
     with store.transaction():
         new = store.split_cards(contact_id, cards, at=clock.now())
     return contact_id, new, cards
+
+
+# ---- review and corrections: `cardpipe review` and `cardpipe edit` ----
+
+# The fields extraction gives a confidence and may flag for review, in display order.
+REVIEW_FIELDS = ("name", "title", "company", "emails", "phones", "website", "address")
+
+
+@dataclass(frozen=True)
+class ReviewField:
+    field: str
+    value: str  # as printed; "" when nothing was read
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    card_id: int
+    source: str  # the file name in the inbox
+    image: str | None  # where the file is now (the archive), if known
+    ocr_text: str
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A contact whose cards need a human look: the doubtful fields, and the cards to look at."""
+
+    contact_id: int
+    name: str | None
+    fields: tuple[ReviewField, ...]
+    cards: tuple[ReviewCard, ...]
+
+
+def review_items(store: SqliteStore, contact_ref: str | None = None) -> list[ReviewItem]:
+    """The contacts with fields under the review threshold that no correction covers, by id
+    (or just the one `contact_ref` names, flagged or not). Each lists its doubtful fields and
+    the cards that flagged them (all its cards when none did), newest first."""
+    from .corrections import show_value
+
+    if contact_ref is not None:
+        contacts = [store.contact(resolve_contact(store, contact_ref))]
+    else:
+        contacts = [c for c in store.contacts() if c.record.review]
+    items = []
+    for c in contacts:
+        r = c.record
+        conf = r.confidence_map
+        fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
+        rows = store.db.execute(
+            "SELECT c.id, c.source_name, c.ocr_text, c.record, f.stored_as FROM cards c "
+            "LEFT JOIN files f ON f.sha256 = c.file_sha256 WHERE c.contact_id = ? "
+            "ORDER BY c.collected_on DESC, c.scanned_at DESC, c.id DESC",
+            (c.id,),
+        ).fetchall()
+        cards = [ReviewCard(row[0], row[1], row[4], row[2]) for row in rows]
+        flagged = {f.field for f in fields}
+        doubtful = [
+            card for card, row in zip(cards, rows, strict=True)
+            if flagged & set(record_from_dict(json.loads(row[3])).review)
+        ]
+        items.append(ReviewItem(c.id, r.name, fields, tuple(doubtful or cards)))
+    return items
+
+
+@dataclass(frozen=True)
+class EditResult:
+    contact_id: int
+    field: str
+    value: str  # the field as the contact shows it now ("" when emptied)
+    stored: dict[str, str]  # the rows written to the edits table
+
+
+def edit_contact(
+    store: SqliteStore, cfg: Config, contact_ref: str, field: str, value: str, *, clock: Clock
+) -> EditResult:
+    """The user's correction of one field of a contact: checked and normalized as extraction
+    would (see `corrections`), stored in the edits table, applied over what every card
+    says, now and after later runs. `value` "" empties the field."""
+    from . import corrections
+
+    name = corrections.field_name(field)
+    contact_id = resolve_contact(store, contact_ref)
+    record = store.contact(contact_id).record
+    rows = corrections.normalize_edit(record, name, value, region=corrections.region_of(record, cfg.region))
+    with store.transaction():
+        for key, text in rows.items():
+            store.set_edit(contact_id, key, text, at=clock.now())
+    shown = "name" if name in ("given_name", "family_name") else name
+    return EditResult(contact_id, name, corrections.show_value(store.contact(contact_id).record, shown), rows)
+
+
+def undo_edit(store: SqliteStore, contact_ref: str, field: str) -> EditResult:
+    """Drop the user's correction of a field: the cards speak again (a name drops its parts too)."""
+    from . import corrections
+
+    name = corrections.field_name(field)
+    contact_id = resolve_contact(store, contact_ref)
+    keys = ("name", "given_name", "family_name") if name in ("name", "given_name", "family_name") else (name,)
+    with store.transaction():
+        dropped = [k for k in keys if store.delete_edit(contact_id, k)]
+    if not dropped:
+        raise NotFoundError(f"contact {contact_id} has no correction of {name} to undo.")
+    return EditResult(contact_id, name, corrections.show_value(store.contact(contact_id).record, name), {})

@@ -192,14 +192,18 @@ class SqliteStore:
         self._begin_immediate()
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            self._dedupe = None  # it may hold cards that were rolled back
-            raise
-        else:
             if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
                 self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
             self.db.execute("COMMIT")
+        except BaseException as e:
+            if self.db.in_transaction:  # SQLite may have rolled back already (disk full...)
+                self.db.execute("ROLLBACK")
+            self._dedupe = None  # it may hold cards that were rolled back
+            if isinstance(e, sqlite3.OperationalError):  # disk full, I/O error, locked: one clear line
+                if _is_busy(e):
+                    raise BusyError(f"the database {self.path} is locked by another program ({e}); try again later.") from e
+                raise StoreError(f"cannot write the database {self.path}: {e}.") from e
+            raise
 
     def _begin_immediate(self) -> None:
         """Take the write lock, waiting up to the busy timeout; BusyError (exit 75) if another program keeps it."""
@@ -552,6 +556,15 @@ class SqliteStore:
             "ON CONFLICT (contact_id, field) DO UPDATE SET value=excluded.value, edited_at=excluded.edited_at",
             (contact_id, field, value, at.isoformat()),
         )
+
+    def delete_edit(self, contact_id: int, field: str) -> bool:
+        """Drop the user's correction of a field (the cards speak again); False if there was none."""
+        self.contact(contact_id)
+        return self.db.execute("DELETE FROM edits WHERE contact_id = ? AND field = ?", (contact_id, field)).rowcount > 0
+
+    def edits_of(self, contact_id: int) -> dict[str, str]:
+        """The user's corrections of a contact: field -> stored value."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT field, value FROM edits WHERE contact_id = ?", (contact_id,))}
 
     def set_notes(self, contact_id: int, notes: str) -> None:
         self.contact(contact_id)

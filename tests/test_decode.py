@@ -51,6 +51,13 @@ def test_cmyk_jpeg_has_true_colours():
     assert img.image[600, 900].min() > 235  # white paper stays white
 
 
+def test_plain_cmyk_jpeg_without_adobe_marker_has_true_colours():
+    (img,) = load("decode_cmyk_plain.jpg").images
+    b, g, r = img.image[60, 60].astype(int)
+    assert r > 200 and g < 60 and b < 60, (b, g, r)
+    assert img.image[600, 900].min() > 235
+
+
 def test_transparent_background_becomes_white():
     (img,) = load("decode_rgba_transparent.png").images
     assert img.image.shape[2] == 3
@@ -86,6 +93,15 @@ def test_pdf_pages_rendered_at_300_dpi():
         assert i.dpi == 300
         assert abs(w - 1004) <= 3 and abs(h - 650) <= 3  # 85 x 55 mm at 300 dpi
         assert i.image.flags["C_CONTIGUOUS"] and i.image.flags["WRITEABLE"]
+
+
+def test_big_pdf_page_is_rendered_at_a_lower_resolution():
+    d = load("decode_2pages.pdf", max_pixels=300_000)
+    for i in d.images:
+        h, w = i.image.shape[:2]
+        assert w * h <= 300_000 and i.dpi == pytest.approx(203, abs=2)
+    with pytest.raises(ImageTooLarge, match="too large to render"):
+        load("decode_2pages.pdf", max_pixels=20_000)  # would need less than 72 dpi
 
 
 def test_too_many_pages_is_refused_not_truncated():

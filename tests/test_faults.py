@@ -19,6 +19,7 @@ After every scenario `Tray.check` asserts that nothing was lost or done twice:
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import fcntl
 import hashlib
 import io
@@ -38,7 +39,7 @@ import pytest
 from conftest import CARDPIPE, RESOURCES, SAMPLES, Home
 
 from cardpipe import ingest
-from cardpipe.errors import ConfigError
+from cardpipe.errors import ConfigError, StoreError
 from cardpipe.store import SqliteStore, _refuse_network_fs
 
 CARDS = [f"scan150-0{i}.png" for i in range(1, 8)]  # one card each, small and quick to read
@@ -653,6 +654,20 @@ def test_sqlite_runs_in_wal_with_full_sync_and_a_busy_timeout(tmp_path):
     finally:
         store.close()
     assert pragma == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 7000}  # 2 = FULL
+
+
+def test_a_full_disk_is_one_clear_error_and_the_transaction_rolls_back(tmp_path):
+    store = SqliteStore(tmp_path / "c.db")
+    try:
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages}")  # as good as a full disk
+        with pytest.raises(StoreError, match="cannot write the database .*full") as e:
+            with store.transaction():
+                store.add_file("f" * 64, "a.png", status="failed", reason="x" * 50_000, at=dt.datetime.now(dt.UTC))
+        assert e.value.exit_code == 74
+        assert not store.db.in_transaction and store.file_status("f" * 64) is None
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("fstype, refused", [("nfs4", True), ("cifs", True), ("fuse.sshfs", True), ("ext4", False)])

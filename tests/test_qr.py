@@ -7,10 +7,12 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from conftest import SAMPLES
 
+from cardpipe import qr
 from cardpipe.models import Address, OcrPage, Phone
 from cardpipe.normalize import read_contact
-from cardpipe.qr import QrContact, decode_qr, parse_payload
+from cardpipe.qr import QrContact, decode_qr, finder_patterns, parse_payload
 
 VCARD = """BEGIN:VCARD
 VERSION:3.0
@@ -138,3 +140,62 @@ def test_url_qr_only_replaces_the_website() -> None:
         ("ivy@lotusworks.com",),
     )
     assert "website" not in record.review
+
+
+# --------------------------------------------------------------------------
+# The presence test: a card without a QR code never reaches the detector
+# --------------------------------------------------------------------------
+
+SCANS = sorted(SAMPLES.glob("scan300-*.png")) + sorted(SAMPLES.glob("dark-*.png"))
+
+
+def on_card(card: np.ndarray, code: np.ndarray, *, invert: bool = False) -> np.ndarray:
+    """The card with the QR image pasted in its bottom-right corner (light-on-dark when `invert`)."""
+    code = cv2.cvtColor(code, cv2.COLOR_GRAY2BGR) if code.ndim == 2 else code
+    if invert:
+        code = 255 - code
+    out = card.copy()
+    h, w = code.shape[:2]
+    out[-h - 20 : -20, -w - 20 : -20] = code
+    return out
+
+
+def test_sample_cards_show_no_finder_patterns() -> None:
+    """Text, logos, rules and '@' on real cards are not taken for a QR code's corner marks."""
+    assert len(SCANS) >= 15
+    for path in SCANS:
+        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        assert finder_patterns(gray) is None, path.name
+
+
+@pytest.mark.parametrize(("invert", "polarity"), [(False, "dark"), (True, "light")])
+def test_finder_patterns_of_a_code_on_a_card(invert: bool, polarity: str) -> None:
+    card = cv2.imread(str(SCANS[0]))
+    test = on_card(card, qr_image("https://www.acme.com/jane", scale=6), invert=invert)
+    assert finder_patterns(cv2.cvtColor(test, cv2.COLOR_BGR2GRAY)) == polarity
+
+
+@pytest.mark.parametrize("invert", [False, True], ids=["dark-on-light", "light-on-dark"])
+def test_a_vcard_code_on_a_card_is_decoded(invert: bool) -> None:
+    card = cv2.imread(str(SCANS[3]))
+    test = on_card(card, qr_image(VCARD, scale=3), invert=invert)
+    assert decode_qr(test) == (VCARD,)
+
+
+def test_no_finder_patterns_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[int, ...]] = []
+
+    def spy(image: np.ndarray) -> tuple[str, ...]:
+        calls.append(image.shape)
+        return ()
+
+    monkeypatch.setattr(qr, "detect_and_decode", spy)
+    for path in SCANS[:5]:
+        assert decode_qr(cv2.imread(str(path))) == ()
+    assert calls == []
+    card = cv2.imread(str(SCANS[0]))
+    decode_qr(on_card(card, qr_image("https://www.acme.com", scale=6)))
+    assert calls  # a card with a code does reach it
+    calls.clear()
+    decode_qr(card, presence_test=False)
+    assert calls  # and so does any card when the presence test is off

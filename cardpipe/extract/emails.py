@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..models import OcrWord
 from .candidates import EmailCandidate, Evidence, Segment
 from .layout import box_of, words_conf
 from .lexicon import EMAIL_LABELS
@@ -20,6 +21,11 @@ _DOMAIN_TOKEN_RE = re.compile(r"[\w.,-]*\w[\w.,-]*|[.,]")
 
 def _is_email_label(token: str) -> bool:
     return token.lower().rstrip(":.-") in EMAIL_LABELS or token.endswith(":")
+
+
+def _glued(a: OcrWord, b: OcrWord) -> bool:
+    """Two words printed with less than a space between them (one token that OCR cut)."""
+    return b.left - (a.left + a.width) < 0.3 * max(a.height, b.height, 1)
 
 
 def _looks_domain(token: str) -> bool:
@@ -76,6 +82,9 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             t, c = toks[i - 1], toks[i]
             if _is_email_label(t) and (i - 1 == 0 or t.endswith(":")):
                 break
+            if t.endswith(",") and _LOCAL_TOKEN_RE.fullmatch(t[:-1]) and _glued(seg.words[i - 1], seg.words[i]):
+                t = toks[i - 1] = t[:-1] + "."  # "charlotte, davies@": the dot read as a comma
+                repairs.append("comma-dot")
             if not _LOCAL_TOKEN_RE.fullmatch(t):
                 break
             c_local = c.partition("@")[0]

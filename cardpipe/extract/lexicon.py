@@ -165,6 +165,9 @@ GIVEN_NAMES = set(
     joão joao paulo tiago rui nuno ricardo andré andre inês ines beatriz mariana rita
     liam oliver harry george oscar charlie archie leo alfie freddie amelia isla ava mia ivy poppy lily
     rosie emily ella evie sienna ruby olivia jack cooper mason lachlan riley hamish angus bruce sheila
+    hélène irène agnès noël noémie zoë chloë anaïs loïc maël jérôme gérard rené renée andrée josée désirée
+    mélanie cécile élodie élise clémence gaëlle joël joëlle raphaël michaël björn jörn sönke ramón inés
+    martín sebastián álvaro óscar tomás nicolás joaquín víctor
     """.split()
 )
 

@@ -86,6 +86,25 @@ def cmyk() -> None:
     im = card("alan", accent=(230, 0, 0))
     ImageDraw.Draw(im).rectangle([0, 0, 120, 120], fill=(255, 0, 0))
     save(im.convert("CMYK"), "decode_cmyk.jpg", quality=90)
+    # The same card as plain (non-inverted) CMYK without Adobe's APP14 marker, as some non-Adobe
+    # software writes it: Pillow inverts on writing, so invert first, then drop the marker.
+    buf = io.BytesIO()
+    im.convert("CMYK").point(lambda v: 255 - v).save(buf, "JPEG", quality=90)
+    write("decode_cmyk_plain.jpg", _drop_jpeg_segment(buf.getvalue(), 0xEE))
+
+
+def _drop_jpeg_segment(data: bytes, marker: int) -> bytes:
+    """The JPEG without its APPn/marker segments of type `marker` (before the scan)."""
+    out, i = bytearray(data[:2]), 2
+    while i < len(data):
+        if data[i + 1] == 0xDA:  # start of scan: the rest is entropy-coded data
+            out += data[i:]
+            break
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        if data[i + 1] != marker:
+            out += data[i : i + 2 + length]
+        i += 2 + length
+    return bytes(out)
 
 
 def rgba() -> None:
