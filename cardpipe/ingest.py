@@ -67,6 +67,32 @@ class SetAside:
     reason: str
 
 
+SIDE_RE = re.compile(r"^(?P<base>.+?)[ _.\-]+(?P<side>front|back)$", re.IGNORECASE)
+
+
+def card_side(rel: PurePosixPath) -> tuple[str, str]:
+    """(folder/base name, side) of a file: `ev/jane-back.jpg` -> ("ev/jane", "back");
+    a file with no side in its name is a front: `ev/jane.jpg` -> ("ev/jane", "front")."""
+    stem = rel.name.rsplit(".", 1)[0] if "." in rel.name else rel.name
+    m = SIDE_RE.match(stem)
+    base, side = (m.group("base"), m.group("side").lower()) if m else (stem, "front")
+    return str(rel.parent / base).casefold(), side
+
+
+def pair_sides(rels: list[PurePosixPath]) -> dict[int, int]:
+    """Which files are the back of which: {index of back: index of front}.
+
+    `NAME-back.jpg` pairs with `NAME.jpg` or `NAME-front.jpg` in the same folder
+    (also `_back`, ` back`, `.back`); a back with no front stays a card of its own.
+    """
+    fronts: dict[str, int] = {}
+    backs: dict[str, int] = {}
+    for i, rel in enumerate(rels):
+        base, side = card_side(rel)
+        (backs if side == "back" else fronts).setdefault(base, i)
+    return {b: fronts[base] for base, b in backs.items() if base in fronts}
+
+
 class Unsettled(Exception):
     """The file changed after the inbox was scanned: a writer is still at it."""
 

@@ -18,16 +18,18 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from . import faults, ingest, service
 from .clock import Clock
 from .config import Config
-from .errors import CardpipeError, ConfigError, ExitCode, InputFileError, NoTextFound, OcrTimeout
-from .models import CardResult, ContactRecord, FileResult, OcrPage, PreparedCard
+from .errors import CardpipeError, ConfigError, ExitCode, InputFileError, NoTextFound, OcrError, OcrTimeout
+from .models import CardResult, ContactRecord, FileResult, OcrLine, OcrPage, OcrWord, PreparedCard
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .ocr import OcrEngine
 
 # The image and OCR stages (OpenCV, NumPy, Pillow, Tesseract) are imported where
@@ -76,15 +78,27 @@ class ReadOptions:
         return ENGINES[self.engine](lang=self.lang, timeout=self.ocr_timeout)
 
 
-def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *, sha256: str = "") -> FileResult:
+def read_file(
+    path: Path,
+    opts: ReadOptions,
+    engine: OcrEngine | None = None,
+    *,
+    sha256: str = "",
+    back: Path | None = None,
+) -> FileResult:
     """Decode, prepare, OCR and extract every card in one file. Never raises for bad input:
-    the reason goes into `FileResult.error`."""
+    the reason goes into `FileResult.error`.
+
+    `back` is the back side of a one-card file (`NAME-back.jpg` beside `NAME.jpg`): its
+    text joins the front's, and the two make one card record.
+    """
     from . import decode, normalize, preprocess, qr
 
     start = time.perf_counter()
     engine = engine or _worker_engine(opts)
     try:
         decoded = decode.load(path, max_bytes=opts.max_bytes, max_pixels=opts.max_pixels, max_pages=opts.max_pages)
+        back_page = _read_back(back, opts, engine) if back is not None else None
         cards: list[CardResult] = []
         for src in decoded.images:
             for prepared in preprocess.prepare(src):
@@ -92,6 +106,8 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
                 best, page = read_card(prepared, engine)
                 if opts.debug_dir is not None:
                     _write_debug(opts.debug_dir, path, card_no, best)
+                if back_page is not None and card_no == 0:
+                    page = stack_pages(page, back_page)
                 if not _has_text(page):
                     continue
                 color = best.color if best.color is not None else best.image
@@ -104,18 +120,16 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
                     # a card printed in another country: read it again in that language,
                     # which keeps the accents the default languages drop (Björn, not Bjorn)
                     page2 = engine.read(best.image, lang=lang2)
-                    record = restore_accents(
-                        record,
-                        normalize.read_contact(
-                            page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
-                        ),
+                    record2 = normalize.read_contact(
+                        page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                     )
-                reread = normalize.name_reread(page, record, skip=(*opts.lang.split("+"), lang2 or ""))
+                    # and the address of that read when it is the same address, read better (Köln, not Kdéin)
+                    record = normalize.better_address(restore_accents(record, record2), record2)
+                reread = normalize.name_reread(page, record)
                 if reread and reread[1] in _installed_languages():
                     # a name that may have lost its accents (Jose, Zoé read at low confidence):
-                    # its line only, again, in a language that keeps them
-                    (x0, y0, x1, y1), lang3 = reread
-                    record = normalize.take_name_accents(record, engine.read(best.image[y0:y1, x0:x1], lang=lang3))
+                    # its line only, again, as a raw line in a language that keeps them
+                    record = _reread_name(record, best.image, *reread, engine)
                 cards.append(
                     CardResult(
                         source=str(path),
@@ -137,6 +151,61 @@ def read_file(path: Path, opts: ReadOptions, engine: OcrEngine | None = None, *,
         raise
     except MemoryError:
         return FileResult(str(path), sha256, error="the image is too large to process in memory", error_code=1)
+
+
+def _read_back(back: Path, opts: ReadOptions, engine: OcrEngine) -> OcrPage:
+    """The text of a card's back side (its first card only)."""
+    from . import decode, preprocess
+
+    try:
+        decoded = decode.load(back, max_bytes=opts.max_bytes, max_pixels=opts.max_pixels, max_pages=1)
+    except InputFileError as e:
+        raise type(e)(f"its back side {back.name} cannot be read: {e}") from e
+    for src in decoded.images:
+        for prepared in preprocess.prepare(src):
+            best, page = read_card(prepared, engine)
+            if opts.debug_dir is not None:
+                _write_debug(opts.debug_dir, back, 0, best)
+            return page
+    return OcrPage((), 0, 0)
+
+
+def stack_pages(front: OcrPage, back: OcrPage) -> OcrPage:
+    """One page with the back's lines below the front's, so layout rules still see the
+    front first (name, title) and the back's lines as later ones."""
+    gap = max(front.height // 10, 20)
+
+    def shifted(line: OcrLine) -> OcrLine:
+        words = tuple(
+            OcrWord(w.text, w.conf, w.left, w.top + front.height + gap, w.width, w.height) for w in line.words
+        )
+        return OcrLine(words, block=line.block + 10_000, par=line.par)
+
+    return OcrPage(
+        front.lines + tuple(shifted(ln) for ln in back.lines),
+        width=max(front.width, back.width),
+        height=front.height + gap + back.height,
+        engine=front.engine,
+    )
+
+
+def _reread_name(
+    record: ContactRecord, image: np.ndarray, box: tuple[int, int, int, int], lang: str, engine: OcrEngine
+) -> ContactRecord:
+    """The record with the accents a raw-line read of the name's box finds; unchanged when
+    the box is not on this image or the read fails (it is only a second opinion)."""
+    from . import normalize
+
+    x0, y0, x1, y1 = box
+    h, w = image.shape[:2]
+    if not (0 <= x0 < x1 <= w + 50 and 0 <= y0 < y1 <= h + 50):
+        return record  # e.g. a name on the back side of the card
+    read_line = getattr(engine, "read_line", engine.read)
+    try:
+        return normalize.take_name_accents(record, read_line(image[y0:y1, x0:x1], lang=lang))
+    except OcrError as e:
+        log.debug("re-reading the name failed: %s", e)
+        return record
 
 
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
@@ -281,6 +350,9 @@ def _ignore_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)  # one card per process: OpenCV's own threads only fight over the cores
     _die_with_parent()
 
 
@@ -325,30 +397,35 @@ def make_executor(jobs: int, stop: threading.Event | None = None) -> Executor:
 
 
 class _Reader:
-    """A picklable callable: (path, sha) -> FileResult."""
+    """A picklable callable: (path, sha[, back side path]) -> FileResult."""
 
     def __init__(self, opts: ReadOptions) -> None:
         self.opts = opts
 
-    def __call__(self, job: tuple[Path, str]) -> FileResult:
-        path, sha = job
+    def __call__(self, job: tuple) -> FileResult:
+        path, sha, back = (*job, None)[:3]
         faults.point(f"reading {path.name}")  # testing hook: a reader process that dies on this file
-        return read_file(path, self.opts, sha256=sha)
+        return read_file(path, self.opts, sha256=sha, back=back)
 
 
 def extract_files(
     paths: Iterable[Path], opts: ReadOptions, *, jobs: int = 1, engine: OcrEngine | None = None
 ) -> Iterator[FileResult]:
-    """Read files without touching any database, in the order given."""
+    """Read files without touching any database, in the order given; a `NAME-back`
+    file given with its front is read with it, as one card."""
     paths = list(paths)
+    pairs = ingest.pair_sides([PurePosixPath(p.as_posix()) for p in paths])
+    back_of = {paths[f]: paths[b] for b, f in pairs.items()}
+    paths = [p for i, p in enumerate(paths) if i not in pairs]
     if engine is not None:
         for p in paths:
-            yield read_file(p, opts, engine)
+            yield read_file(p, opts, engine, back=back_of.get(p))
         return
     results: dict[int, FileResult] = {}
     index = {p: i for i, p in enumerate(paths)}
     nxt = 0
-    for (path, _), res in make_executor(min(jobs, len(paths))).map_unordered(_Reader(opts), [(p, "") for p in paths]):
+    todo = [(p, "", back_of.get(p)) for p in paths]
+    for (path, *_), res in make_executor(min(jobs, len(paths))).map_unordered(_Reader(opts), todo):
         results[index[path]] = res
         while nxt in results:
             yield results.pop(nxt)
@@ -407,6 +484,19 @@ class RunSummary:
 class Job:
     item: ingest.InboxItem
     sha256: str
+    back: Job | None = None  # the card's back side, read and archived with it
+
+
+def _pair_sides(jobs: list[Job]) -> list[Job]:
+    """Attach each `NAME-back` file to its `NAME` / `NAME-front` file of the same run."""
+    pairs = ingest.pair_sides([j.item.rel for j in jobs])
+    out = []
+    for i, job in enumerate(jobs):
+        if i in pairs:
+            continue
+        back = next((jobs[b] for b, f in pairs.items() if f == i), None)
+        out.append(replace(job, back=back) if back else job)
+    return out
 
 
 def run(
@@ -449,18 +539,22 @@ def run(
             open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
             try:
                 jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs)
+                jobs = _pair_sides(jobs)
+                paired = {j.item.path: j for j in jobs}
                 if jobs:
                     if engine_check is None:
                         from .ocr import check_engine as engine_check
                     engine_check(cfg.lang)
                 reader = _Reader(ReadOptions.from_config(cfg))
                 executor = make_executor(min(cfg.workers, len(jobs)), stop)
-                results = executor.map_unordered(reader, [(j.item.path, j.sha256) for j in jobs])
+                results = executor.map_unordered(
+                    reader, [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
+                )
                 try:
-                    for done, ((path, _sha), result) in enumerate(results, 1):
+                    for done, ((path, *_), result) in enumerate(results, 1):
                         faults.point("read")
-                        _store_result(open_jobs[path], result, cfg, store, clock, summary)
-                        del open_jobs[path]
+                        _store_result(paired[path], result, cfg, store, clock, summary)
+                        _finished(paired[path], open_jobs)
                         if progress:
                             progress(done, len(jobs))
                 except BrokenProcessPool:
@@ -470,7 +564,7 @@ def run(
                     for job in jobs:
                         if job.item.path in open_jobs and not stop.is_set():
                             _store_result(job, _read_alone(job, reader), cfg, store, clock, summary)
-                            del open_jobs[job.item.path]
+                            _finished(job, open_jobs)
                 finally:
                     close = getattr(results, "close", None)
                     if close:
@@ -541,11 +635,18 @@ def _claim_all(
     return jobs, twins
 
 
+def _finished(job: Job, open_jobs: dict[Path, Job]) -> None:
+    open_jobs.pop(job.item.path, None)
+    if job.back:
+        open_jobs.pop(job.back.item.path, None)
+
+
 def _read_alone(job: Job, reader: _Reader) -> FileResult:
     """Read one file in a process of its own; if that process dies too, the file is the cause."""
     with ProcessPoolExecutor(max_workers=1, initializer=_ignore_signals) as pool:
         try:
-            return pool.submit(reader, (job.item.path, job.sha256)).result()
+            back = job.back.item.path if job.back else None
+            return pool.submit(reader, (job.item.path, job.sha256, back)).result()
         except BrokenProcessPool:
             return FileResult(
                 str(job.item.path), job.sha256, error_code=int(ExitCode.files_failed),
@@ -592,18 +693,27 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
     now = clock.now()
     name = ingest.text_name(job.item.rel)  # as stored: valid UTF-8
     shown = ingest.display_name(job.item.rel)  # as logged: one line
-    if not ingest.unchanged_since_scan(job.item):
-        ingest.unclaim(job.item, cfg.inbox)
+    back = job.back
+    if not ingest.unchanged_since_scan(job.item) or (back and not ingest.unchanged_since_scan(back.item)):
+        for j in (job, back):
+            if j:
+                ingest.unclaim(j.item, cfg.inbox)
         log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
         return
     if not result.ok:
         reason = ingest.display_name(result.error or "unknown error")
+        back_reason = f"the front side {shown} failed: {reason}"
         with store.transaction():
             store.add_file(job.sha256, name, status="failed", reason=reason, at=now)
+            if back:
+                store.add_file(back.sha256, ingest.text_name(back.item.rel), status="failed", reason=back_reason, at=now)
         faults.point("committed")
         ingest.set_aside(job.item, cfg.failed_dir, reason)
         summary.failed.append((name, reason))
         log.warning("%s: failed: %s", shown, reason)
+        if back:
+            ingest.set_aside(back.item, cfg.failed_dir, back_reason)
+            summary.failed.append((ingest.text_name(back.item.rel), back_reason))
         return
     collected = (
         result.captured.date() if result.captured else job.item.event_date or now.date()
@@ -611,6 +721,8 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
     lines = []
     with store.transaction():
         store.add_file(job.sha256, name, status="done", at=now)
+        if back:  # the back side: read with the front, its text in the front's card
+            store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
         for card in result.cards:
             _card_id, contact_id = store.add_card(
                 job.sha256, card, collected_on=collected, scanned_at=now, event=job.item.event, name=name
@@ -626,6 +738,11 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
     dest = ingest.move_into(job.item, cfg.archive_dir)
     with store.transaction():
         store.set_stored_as(job.sha256, ingest.text_name(dest))
+    if back:
+        back_dest = ingest.move_into(back.item, cfg.archive_dir)
+        with store.transaction():
+            store.set_stored_as(back.sha256, ingest.text_name(back_dest))
+        summary.files += 1
     summary.files += 1
     summary.cards += len(result.cards)
 
