@@ -38,6 +38,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/dedupe.py
 
 lint: setup
 	$(BIN)/ruff check cardpipe tests bench

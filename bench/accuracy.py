@@ -7,6 +7,7 @@ over ``sample_cards/images`` and compares what it finds with ``sample_cards/trut
     .venv/bin/python bench/accuracy.py --split holdout
     .venv/bin/python bench/accuracy.py --kinds scan300 photo --show-errors
     .venv/bin/python bench/accuracy.py --split all --json bench/out/last.json
+    .venv/bin/python bench/accuracy.py --split all --downscale 0.6   # harder: more errors to flag
 
 The i-th truth card of a file is compared with the i-th card the CLI prints for it; a card
 the CLI does not find scores 0 on every field. This is a benchmark, not a test: it exits 0
@@ -22,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -325,6 +327,22 @@ def print_errors(rows: list[CardResult]) -> None:
                       f"  got {json.dumps(res.got, ensure_ascii=False)}{extra}{flag}")
 
 
+def downscaled(images: Path, entries: list[dict[str, Any]], factor: float, tmp: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """Copies of the images shrunk by `factor` in `tmp` (same names), and the entries kept."""
+    import cv2
+
+    kept = []
+    for e in entries:
+        img = cv2.imread(str(images / e["file"]), cv2.IMREAD_UNCHANGED)
+        if img is None:  # a PDF: OpenCV cannot read it
+            continue
+        small = cv2.resize(img, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        if not cv2.imwrite(str(tmp / e["file"]), small):
+            continue
+        kept.append(e)
+    return tmp, kept
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -342,6 +360,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--show-errors", action="store_true", help="print every wrong field")
     ap.add_argument("--samples", type=Path, default=SAMPLES,
                     help="directory holding truth.json and images/ (default: %(default)s)")
+    ap.add_argument("--downscale", type=float, metavar="F",
+                    help="read copies of the images shrunk by F (e.g. 0.6): harder cards, more errors, a "
+                    "better look at the review flags (PDF files are left out)")
     ap.add_argument("--cardpipe", type=Path, default=Path(sys.executable).parent / "cardpipe",
                     help="cardpipe executable (default: the one next to this Python)")
     return ap.parse_args(argv)
@@ -376,7 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     jobs = max(1, args.jobs)
     started = time.perf_counter()
-    runs = run_all(args.cardpipe, [images_dir / e["file"] for e in entries], jobs, args.timeout)
+    with tempfile.TemporaryDirectory(prefix="cardpipe-accuracy-") as tmp:
+        if args.downscale:
+            images_dir, entries = downscaled(images_dir, entries, args.downscale, Path(tmp))
+        runs = run_all(args.cardpipe, [images_dir / e["file"] for e in entries], jobs, args.timeout)
     wall = time.perf_counter() - started
 
     order = {k: i for i, k in enumerate(KIND_ORDER)}

@@ -455,6 +455,7 @@ def contacts_show(ctx: click.Context, contact: str) -> None:
 
 _RULE_WORDS = {
     "email": "same e-mail",
+    "profile": "same LinkedIn page",
     "mobile": "same mobile number",
     "name+company": "same name and company",
     "phone": "same office phone and a compatible name",
@@ -466,8 +467,8 @@ def _why(rule: str, detail: str | None) -> str:
     """A card's reason for belonging to its contact, in words."""
     if rule == "new":
         return "the first card of this contact" if not detail else detail
-    if rule in ("user-merge", "user-split", "linked"):
-        return detail or rule
+    if detail and (detail.startswith(("same ", "contact ", "split ", "joined ")) or rule in ("user-merge", "user-split")):
+        return detail  # it says what matched already
     words = _RULE_WORDS.get(rule, f"matched on {rule}")
     return f"{words}: {detail}" if detail else words
 

@@ -11,24 +11,30 @@ Identity keys are the normalized forms normalization produced: the e-mail (case-
 and the E.164 phone. Role addresses (info@, sales@) and fax lines identify a team, not
 a person, and are never keys.
 
-Candidates come from *blocks*: a card is filed under its keys and under a few name
-keys (given-name initial + family name, the same with one letter of the family name
-dropped, nickname forms, swapped order), so a new card is compared with the few
-contacts that share one of them, and the cost grows about linearly with the number
-of cards. Each candidate contact is then judged by the rules below, strongest first;
-the card goes to the candidate with the strongest rule, and the rule and the fields
-that decided are recorded with the card.
+Candidates come from *blocks*: a card is filed under its keys and a few name keys
+(given or formal name + family name, and the same with one letter of either dropped;
+the sorted pair for a swapped order; an initial's own block), so a new card is compared
+with the few contacts that share one of them, and the cost grows about linearly with
+the number of cards (an office number shared by many cards is a switchboard: it is not
+read for candidates). Each candidate contact is judged by the rules below, strongest
+first; the card goes to the candidate with the strongest rule, and the rule and the
+fields that decided are recorded with the card (`Match.detail`).
 
-    email         the same personal e-mail, and the given names do not contradict
-    mobile        the same mobile number, and the given names do not contradict
+    email         the same personal e-mail, and the names do not contradict
+    profile       the same LinkedIn member page, and the names do not contradict
+    mobile        the same mobile number, and the names do not contradict
     name+company  the same name (nickname, accents, order, OCR slip) and the same
                   company (legal form ignored, OCR slip) or company e-mail domain
     phone         the same office number and compatible names (an initial will do);
                   colleagues with different names behind one switchboard stay apart
-    name+city     the same full name and the same city: a new job at another company
+    name+city     the same full name and the same city: a new job at another company;
+                  only for a name rare in the user's own network (`Index.namesakes`)
 
-A card that matches two contacts by strong rules (its e-mail is on one and its mobile
-on the other) joins them ("linked"), unless the user split them apart.
+The three weaker rules hold only when nothing says "another person": a different mobile,
+or another personal address at the same company domain (two John Smiths at Acme). An
+initial or a similar name that fits two contacts decides nothing. A card that matches
+two contacts by a strong rule (its e-mail is on one, its mobile on the other) joins them
+("linked"), unless the user split them apart (`Index.keep_apart`).
 """
 
 from __future__ import annotations
@@ -317,7 +323,7 @@ def name_keys(name: PersonName) -> tuple[set[str], set[str]]:
     if len(g) == 1:  # an initial: filed apart, so that full names do not fill its block
         return {f"ii:{g}:{f}"}, {f"i:{g}:{f}", f"ii:{g}:{f}"}
     families = {f, *_deletions(f)} if len(f) >= 5 else {f}
-    givens = {g} | {ocr_fold(n) for n in formal_names(name.given)}
+    givens = {g, ocr_fold(name.forenames)} | {ocr_fold(n) for n in formal_names(name.given)}
     keys = {f"n:{x}:{y}" for x in givens for y in families}
     keys.update(f"g:{f}:{v}" for v in _deletions(g))
     keys.add("s:" + ":".join(sorted((g, f))))  # the same name printed family-first
@@ -382,8 +388,22 @@ class Evidence:
     domains: frozenset[str] = frozenset()  # company domains from e-mails and website (no free mail)
     city: str | None = None  # folded
     city_text: str | None = None
+    profiles: frozenset[str] = frozenset()  # personal profiles: "linkedin:jane-doe-1a2b"
     keys: tuple[str, ...] = ()  # the blocks it is filed under
     probes: tuple[str, ...] = ()  # the blocks it looks candidates up in
+
+
+def personal_profiles(record: ContactRecord) -> frozenset[str]:
+    """LinkedIn member pages (linkedin.com/in/<slug>): one person's, whatever their job.
+    Company pages and other networks' handles (often the company's) are not used."""
+    out = set()
+    for network, value in record.social:
+        path = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("?", 1)[0].rstrip("/")
+        if network == "linkedin" and "/in/" in path:
+            slug = path.rpartition("/in/")[2].split("/", 1)[0]
+            if slug:
+                out.add(f"linkedin:{slug}")
+    return frozenset(out)
 
 
 def evidence(record: ContactRecord) -> Evidence:
@@ -400,15 +420,17 @@ def evidence(record: ContactRecord) -> Evidence:
     company = company_key(record.company) if record.company and fold(record.company) else None
     city_text = record.address.city if record.address and record.address.city else None
     city = fold(city_text) if city_text else None
-    ids = {f"e:{e}" for e in emails} | {f"t:{p}" for p in phones}
+    profiles = personal_profiles(record)
+    ids = {f"e:{e}" for e in emails} | {f"t:{p}" for p in phones} | {f"p:{p}" for p in profiles}
     # an office number is looked up only while few cards share it: behind a switchboard,
     # the names decide, and those meet in the name blocks
     asks = {f"e:{e}" for e in emails} | {f"t:{p}" if p in mobiles else f"T:{p}" for p in phones}
+    asks |= {f"p:{p}" for p in profiles}
     filed, probes = name_keys(name) if name is not None else (set(), set())
     return Evidence(
         name, emails, mobiles, phones, company, record.company if company else None,
         frozenset(d for d in domains if d), city or None, city_text if city else None,
-        tuple(ids | filed), tuple(asks | probes),
+        profiles, tuple(ids | filed), tuple(asks | probes),
     )
 
 
@@ -416,10 +438,10 @@ def evidence(record: ContactRecord) -> Evidence:
 # Matching
 # --------------------------------------------------------------------------
 
-RULES = ("email", "mobile", "name+company", "phone", "name+city")
+RULES = ("email", "profile", "mobile", "name+company", "phone", "name+city")
 _RANK = {r: len(RULES) - i for i, r in enumerate(RULES)}
 # Rules strong enough to join two contacts a card matches both of.
-LINK_RULES = frozenset({"email", "mobile", "name+company", "phone"})
+LINK_RULES = frozenset({"email", "profile", "mobile", "name+company", "phone"})
 # A block this big is a shared key or a very common name: it is not read for candidates
 # (a switchboard: names decide; the cards sharing a real name share a name block too).
 BLOCK_LIMIT = 400
@@ -429,6 +451,12 @@ OFFICE_BLOCK_LIMIT = 12  # cards behind one office number before it counts as a 
 # (bench/dedupe.py: 0.02 keeps precision >= 0.99 up to 100,000 cards; see the README)
 RARE_NAME = 0.02
 RARE_NAME_OTHER_MOBILE = 0.002
+# Before a network has its own counts: the share of people with a typical given name,
+# family name and city (the sums of squared shares in census data are about 0.006 for
+# given names and 0.0005 for family names; a network clusters in a few cities), weighed
+# as PRIOR_CARDS cards.
+PRIOR_SHARE = (0.01, 0.001, 0.05)
+PRIOR_CARDS = 200
 
 
 @dataclass(frozen=True)
@@ -450,6 +478,7 @@ class _Profile:
 
     names: dict[PersonName, None] = field(default_factory=dict)  # ordered set
     emails: set[str] = field(default_factory=set)
+    profiles: set[str] = field(default_factory=set)
     mobiles: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     companies: dict[str, str] = field(default_factory=dict)  # key -> as printed
@@ -460,6 +489,7 @@ class _Profile:
         if ev.name is not None:
             self.names[ev.name] = None
         self.emails |= ev.emails
+        self.profiles |= ev.profiles
         self.mobiles |= ev.mobiles
         self.phones |= ev.phones
         if ev.company:
@@ -493,11 +523,11 @@ def judge(
     ev: Evidence,
     contact_id: int,
     prof: _Profile,
-    namesakes: Callable[[Evidence, PersonName], float] | None = None,
+    namesakes: Callable[[Evidence, PersonName, int], float] | None = None,
 ) -> Match | None:
     """The strongest rule by which a card's evidence matches a contact's, or None.
-    `namesakes(ev, name)` estimates how many other people with this name (or the
-    contact's, when commoner) live in its city (see `Index.namesakes`); without it,
+    `namesakes(ev, name, contact_id)` estimates how many other people with this name (or
+    the contact's, when commoner) live in its city (see `Index.namesakes`); without it,
     name+city is not used."""
     level, how, other = _best_name(ev.name, prof.names)
     named = _name_part(ev.name, level, how, other)
@@ -505,14 +535,17 @@ def judge(
         shared = sorted(ev.emails & prof.emails)
         if shared:
             return Match(contact_id, "email", f"same e-mail {shared[0]}; {named}", level)
+        profiles = sorted(ev.profiles & prof.profiles)
+        if profiles:
+            return Match(contact_id, "profile", f"same {profiles[0].replace(':', ' profile ', 1)}; {named}", level)
         mobiles = sorted(p for p in ev.phones & prof.phones if p in ev.mobiles or p in prof.mobiles)
         if mobiles:
             return Match(contact_id, "mobile", f"same mobile {mobiles[0]}; {named}", level)
     if level < COMPATIBLE:
         return None
+    # the weaker rules below hold only when nothing says "another person" (a different
+    # mobile, another address at the same company domain); name+city tolerates a new mobile
     against = contradiction(ev, prof)
-    if any(a != "different mobile numbers" for a in against):
-        return None
     given_both = ev.name is not None and other is not None and ev.name.given is not None and other.given is not None
     # an initial or a similar family name needs the company, and no rival (see Index.match)
     if (level >= CLOSE or given_both) and not against:
@@ -527,13 +560,19 @@ def judge(
     phones = sorted(ev.phones & prof.phones)
     if phones and not against:
         return Match(contact_id, "phone", f"same office phone {phones[0]}; {named}", level)
-    if level >= CLOSE and ev.city and namesakes and ev.name and not ev.name.initial_only and other and not other.initial_only:
+    if (
+        (level >= SAME or (level == CLOSE and _same_family(ev.name, other)))
+        and ev.city and namesakes and ev.name and not ev.name.initial_only and other and not other.initial_only
+    ):
         if ev.company and any(same_company(ev.company, key) for key in prof.companies):
             return None  # the same company, and name+company did not hold: two people
         city = next((text for key, text in prof.cities.items() if same_city(ev.city, key)), None)
         # a new job in the same city: only for a name rare enough there, rarer still
         # when the card prints another mobile than the contact's
-        if city and namesakes(ev, other) <= (RARE_NAME_OTHER_MOBILE if against else RARE_NAME):
+        other_mobile = against == ("different mobile numbers",)
+        if city and (not against or other_mobile) and namesakes(ev, other, contact_id) <= (
+            RARE_NAME_OTHER_MOBILE if other_mobile else RARE_NAME
+        ):
             return Match(contact_id, "name+city", f"{named}; city {city!r} (new job?)", level)
     return None
 
@@ -544,6 +583,33 @@ def same_city(a: str, b: str) -> bool:
     if a == b or ocr_fold(a) == ocr_fold(b):
         return True
     return min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+# Letters OCR reads one for another (beyond the glyphs ocr_fold() collapses).
+_CONFUSABLE = frozenset({("e", "c"), ("h", "b"), ("u", "v"), ("a", "o"), ("t", "f"), ("n", "h")})
+
+
+def misread(a: str, b: str) -> bool:
+    """Two spellings one OCR misread apart: one confusable letter (e/c, h/b, u/v, a/o, t/f)
+    or a doubled letter. Miller / Muller and Meyer / Meier are two families, not a misread."""
+    a, b = ocr_fold(a), ocr_fold(b)
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(diff) == 1 and (diff[0] in _CONFUSABLE or diff[0][::-1] in _CONFUSABLE)
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return long[:i] + long[i + 1 :] == short and (long[i] == long[i - 1:i] or long[i] == long[i + 1:i + 2])
+
+
+def _same_family(a: PersonName | None, b: PersonName | None) -> bool:
+    """The family names are one, or one OCR misread apart (see `misread`)."""
+    if a is None or b is None or not a.family or not b.family:
+        return False
+    return misread(a.family, b.family) or (b.given is not None and misread(a.family, b.given))
 
 
 def _near_number(a: str, b: str) -> bool:
@@ -595,8 +661,8 @@ class Placement:
 class Index:
     """Cards and contacts in memory, with the blocks and the user's apart-decisions.
 
-    Build it from the store's rows (`Index.build`), ask `match()` or `place()` for each
-    new card, and mirror user decisions with `move()`, `merge()` and `keep_apart()`.
+    Build it from the store's rows (`Index.build`); for each new card, `plan()` says
+    where it goes (changing nothing) and `apply()` files it once the caller has its id.
     """
 
     def __init__(self, *, block_limit: int = BLOCK_LIMIT) -> None:
@@ -608,7 +674,7 @@ class Index:
         self._profiles: dict[int, _Profile] = {}
         self._apart: dict[int, set[int]] = {}  # card -> cards it must not share a contact with
         self._counts: Counter[str] = Counter()  # cards by given name, family name and city
-        self._filed = 0
+        self._counted = 0  # cards with a name and a city, in _counts
 
     @classmethod
     def build(
@@ -667,19 +733,30 @@ class Index:
         found = [m for cid in self.candidates(ev) if (m := judge(ev, cid, self._profile(cid), self.namesakes))]
         return sorted(found, key=_strength, reverse=True)
 
-    def namesakes(self, ev: Evidence, other: PersonName | None = None) -> float:
-        """How many people with this card's given and family name one expects in its city
-        by chance, from the cards filed: n(given) * n(family) * n(city) / n(cards)^2, each
-        count the larger of the card's spelling and `other`'s (Miller / Muller: common)."""
+    def namesakes(self, ev: Evidence, other: PersonName | None = None, contact_id: int | None = None) -> float:
+        """How many people besides contact `contact_id` one expects by chance with this
+        card's given and family name in its city: contacts x p(given) x p(family) x p(city),
+        the shares counted over the cards filed (without the contact's own) and smoothed
+        towards PRIOR_SHARE, so that a young network does not take every name for rare;
+        each the larger of the card's spelling and `other`'s (Miller / Muller: both common)."""
         if ev.name is None or ev.city is None:
             return float("inf")
-        n = max(self._filed, 1)
+        own: Counter[str] = Counter()
+        for card in self._members.get(contact_id, ()) if contact_id is not None else ():
+            e = self._evidence[card]
+            if e.name is not None and e.city is not None:
+                own.update(_count_keys(e.name, e.city))
         c = self._counts
+        n = self._counted - sum(own.values()) // 3 + PRIOR_CARDS
         names = [ev.name] if other is None else [ev.name, other]
         keys = [_count_keys(name, ev.city) for name in names]
-        given = max(max(c[k[0]], 1) for k in keys)
-        family = max(max(c[k[1]], 1) for k in keys)
-        return given * family * max(c[keys[0][2]], 1) / (n * n)
+
+        def share(kind: int, key: str) -> float:  # smoothed towards the prior share
+            return (c[key] - own[key] + PRIOR_CARDS * PRIOR_SHARE[kind]) / n
+
+        given = max(share(0, k[0]) for k in keys)
+        family = max(share(1, k[1]) for k in keys)
+        return max(len(self._members), 1) * given * family * share(2, keys[0][2])
 
     def match(self, record: ContactRecord | Evidence) -> Match | None:
         """The contact this card belongs to, with the other contacts it links (`also`)."""
@@ -687,7 +764,7 @@ class Index:
         if not found:
             return None
         best = found[0]
-        if best.level <= COMPATIBLE and best.rule not in ("email", "mobile") and len(found) > 1:
+        if best.level <= COMPATIBLE and best.rule not in ("email", "profile", "mobile") and len(found) > 1:
             return None  # "J. Doe" at Acme, and both John and Jane Doe work there: ask nobody, guess nothing
         if best.rule not in LINK_RULES:
             return best
@@ -718,7 +795,7 @@ class Index:
             self._blocks.setdefault(key, []).append(card_id)
         if ev.name is not None and ev.city is not None:
             self._counts.update(_count_keys(ev.name, ev.city))
-        self._filed += 1
+            self._counted += 1
         prof = self._profiles.get(contact_id)
         if prof is not None:
             prof.add(ev)
@@ -748,16 +825,6 @@ class Index:
             self.merge(contact_id, other.contact_id)
         return ev
 
-    def move(self, card_id: int, contact_id: int) -> None:
-        old = self._contact[card_id]
-        if old == contact_id:
-            return
-        self._members[old].remove(card_id)
-        self._members.setdefault(contact_id, []).append(card_id)
-        self._contact[card_id] = contact_id
-        self._profiles.pop(old, None)
-        self._profiles.pop(contact_id, None)
-
     def merge(self, into: int, other: int) -> list[int]:
         """Move every card of `other` into `into`; returns the cards moved."""
         moved = self._members.pop(other, [])
@@ -772,12 +839,10 @@ class Index:
         return moved
 
     def keep_apart(self, a: int, b: int) -> None:
+        """The user split cards a and b apart: no automatic join puts them together again.
+        (The store rebuilds its index after a user's merge or split.)"""
         self._apart.setdefault(a, set()).add(b)
         self._apart.setdefault(b, set()).add(a)
-
-    def forget_apart(self, a: int, b: int) -> None:
-        self._apart.get(a, set()).discard(b)
-        self._apart.get(b, set()).discard(a)
 
 
 # --------------------------------------------------------------------------

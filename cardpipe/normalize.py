@@ -196,12 +196,11 @@ ACCENT_LANGS = {
 ACCENTED_GIVEN_NAMES = {ex.fold(n): n for n in sorted(ex.GIVEN_NAMES) if ex.fold(n) != n and ex.fold(n).isalpha()}
 
 
-def name_reread(page: OcrPage, record: ContactRecord, *, skip: Sequence[str] = ()) -> tuple[tuple[int, int, int, int], str] | None:
-    """Where the name is printed (left, top, right, bottom) and the language to read it again
-    in, when its accents may be lost: a word of it was read with an accent at low confidence
-    ('Zoé' at 53: the English model guesses), or the given name is one usually written with
-    accents and was read without ('Jose'). None when neither, or the language is in `skip`
-    (the languages the card was read in already)."""
+def name_reread(page: OcrPage, record: ContactRecord) -> tuple[tuple[int, int, int, int], str] | None:
+    """Where the name is printed (left, top, right, bottom) and the language to read that
+    line again in, when its accents may be lost: a word of it was read with an accent at low
+    confidence ('Zoé' at 53: the English model guesses), or the given name is one usually
+    written with accents and was read without ('Jose', 'Helene'). None otherwise."""
     if not record.name or not record.given_name:
         return None
     keys = {ex.fold(t).strip(".,") for t in record.name.split()}
@@ -225,7 +224,7 @@ def name_reread(page: OcrPage, record: ContactRecord, *, skip: Sequence[str] = (
         form = ACCENTED_GIVEN_NAMES.get(ex.fold(given))
         if form:
             lang = next((ACCENT_LANGS[ch] for ch in form if ch in ACCENT_LANGS), None)
-    if lang is None or lang in skip:
+    if lang is None:
         return None
     pad = max(w.height for w in best) // 2
     return (
@@ -247,6 +246,31 @@ def take_name_accents(record: ContactRecord, page: OcrPage) -> ContactRecord:
         if parts and parts.full != record.name and ex.fold(parts.full) == want and not parts.full.isascii():
             return replace(record, name=parts.full, given_name=parts.given, family_name=parts.family)
     return record
+
+
+def better_address(record: ContactRecord, other: ContactRecord) -> ContactRecord:
+    """The record with the address of `other` (another read of the same card, e.g. in the
+    card's language) when both found the same postcode and `other` read it with more
+    confidence: the street and city in the card's own language ('Köln', not 'Kdéin'), or a
+    street line the first read missed."""
+    a, b = record.address, other.address
+    if a is None or b is None or a == b or not a.postcode or not b.postcode:
+        return record
+    key = re.compile(r"\W")
+    if key.sub("", a.postcode).upper() != key.sub("", b.postcode).upper():
+        return record
+    mine, theirs = record.confidence_map.get("address", 0.0), other.confidence_map.get("address", 0.0)
+    if theirs <= mine:
+        return record
+    confidence = {**record.confidence_map, "address": theirs}
+    review = [f for f in record.review if f != "address"] + (["address"] if "address" in other.review else [])
+    order = {f: i for i, f in enumerate(CONFIDENCE_FIELDS)}
+    return replace(
+        record,
+        address=b,
+        confidence=tuple(sorted(confidence.items(), key=lambda kv: order.get(kv[0], 99))),
+        review=tuple(sorted(review, key=lambda f: order.get(f, 99))),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -338,6 +362,36 @@ def judge_email(cand: ex.EmailCandidate, site_domain: str | None, site_conf: flo
     if original:
         return _Judged(original, fit * 0.6, cand.evidence.conf, "unknown-tld")
     return None
+
+
+def _personal_domain(name: NameParts | None, domain: str) -> bool:
+    """Whether a domain spells the person's whole name (averyroy.com, jdoe.com): their own site."""
+    return name is not None and ex.email_local_match(name.full.split(), [ex.domain_label(domain)]) >= 0.95
+
+
+def _near_name(local: str, name: NameParts) -> bool:
+    """Whether an e-mail's local part almost, but not quite, spells a part of the name
+    ('agner70' for Wagner, 'rousscau' for Rousseau, 'acampbeli'): a letter lost or misread.
+    Exact spellings, with an initial or German transliteration ('joerg'), are not near."""
+    from rapidfuzz import fuzz
+
+    parts = [*name.full.split(), *(p.replace(" ", "") for p in (name.given, name.family) if p and " " in p)]
+    words = [re.sub(r"[^a-z]", "", ex.fold(w)) for w in parts]  # 'de Jong' also as 'dejong'
+    words = [w for w in words if len(w) >= 3]
+    translit = [
+        re.sub(r"[^a-z]", "", w.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))
+        for w in parts
+    ]
+    whole = [re.sub(r"[^a-z]", "", ex.fold(p)) for p in (name.given, name.family) if p]
+    spelled = set(words) | set(translit) | {"".join(whole), "".join(reversed(whole))}
+    initials = {w[0] for w in words}
+    for piece in (p for p in re.split(r"[._+\-\d]+", ex.fold(local)) if len(p) >= 4):
+        if piece in spelled or (piece[0] in initials and piece[1:] in spelled) or (piece[-1] in initials and piece[:-1] in spelled):
+            continue
+        for w in spelled:
+            if len(w) >= 4 and (fuzz.ratio(piece, w) >= 80 or fuzz.ratio(piece[1:], w) >= 80):
+                return True
+    return False
 
 
 def _company_from_domain(domain: str) -> str:
@@ -663,7 +717,9 @@ def judge(
         restored = restore_umlauts(name, [*locals_, *slugs])
         local_match = ex.email_local_match(restored.full.split(), locals_)
         fit = min(1.0, 0.35 + name_cand.name_score * 0.7)
-        conf["name"] = _conf(fit, name_cand.evidence.conf)
+        seg = next((x for x in cands.segments if x.index == name_cand.segment), None)
+        weakest = min((w.conf for w in seg.words), default=name_cand.evidence.conf) if seg else name_cand.evidence.conf
+        conf["name"] = _conf(fit, (name_cand.evidence.conf + weakest) / 2)  # one badly read word counts
         if local_match >= 0.7 or restored is not name:
             conf["name"] = _agree(conf["name"])
         name = restored
@@ -692,10 +748,23 @@ def judge(
         suffix = "company-suffix" in best.features
         fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
         c = _conf(fit, best.evidence.conf)
-        conf["company"] = _agree(c) if "domain-match" in best.features else c
-    elif domains:
+        c = _agree(c) if "domain-match" in best.features else c
+        if re.search(r"\d{4}", company):
+            c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
+        conf["company"] = round(c, 3)
+    elif domains and not _personal_domain(name, domains[0]):
+        # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
         company = _company_from_domain(domains[0])
         conf["company"] = 0.45  # derived, not read: a human should look
+    if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
+        # no name found, and the "company" is a given name and a family name that the domain
+        # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
+        # Hansa Druck, hansadruck.de, is a company: Hansa is no given name)
+        parts = split_name(best.text)
+        if parts is not None and domains and _personal_domain(parts, domains[0]):
+            name, name_cand, company, company_read = parts, best, None, False
+            conf["name"] = _conf(0.75, best.evidence.conf)
+            conf.pop("company", None)
 
     # ---- confidences of e-mails and website, from OCR and from agreement
     if judged:
@@ -706,11 +775,17 @@ def judge(
             odd = local != local.lower() and local != local.upper()
             if odd:
                 c *= 0.7  # "ESAclgado": mixed case is rare in printed addresses, common in OCR junk
-            named = name is not None and ex.email_local_match(name.full.split(), [local]) >= 0.7
+            near = name is not None and _near_name(local, name)
+            named = not near and name is not None and ex.email_local_match(name.full.split(), [local]) >= 0.7
             agreements = int(named)
             if site_domain and ex.registrable_domain(domain) == site_domain and (named or not odd):
                 agreements += 1
-            confs.append(_agree(c, agreements))
+            c = _agree(c, agreements)
+            if near:
+                c *= 0.6  # 'agner70' for Wagner, 'rousscau' for Rousseau: almost the name, so misread
+            elif not named and ex.is_freemail(domain):
+                c *= 0.6  # a personal address that says nothing of whose it is: nothing to check it by
+            confs.append(round(c, 3))
         conf["emails"] = min(confs)
     elif email_failed:
         conf["emails"] = 0.0
@@ -737,7 +812,7 @@ def judge(
         if p.type_source == "default":
             fit *= 0.9
         phones.append(Phone(p.e164, p.type, p.raw, p.extension))
-        phone_confs.append(_conf(fit, p.evidence.conf, weight=0.8))  # the worst digit group counts
+        phone_confs.append(_conf(fit, p.evidence.conf, weight=0.6))  # the worst digit group counts
     if phones:
         conf["phones"] = min(phone_confs)
 
@@ -748,6 +823,9 @@ def judge(
         text = ", ".join(line.strip(" ,") for line in a.lines)
         address = Address(text, a.street, a.city, a.region, a.postcode, a.country)
         conf["address"] = _conf(a.fit, a.evidence.conf)
+
+    for f in cands.unread:  # printed on the card (a labelled number, an '@'), but not read from it
+        conf[f] = min(conf.get(f, 1.0), 0.4)
 
     draft = _Draft(conf, name, title, company, emails, phones, website, address, social)
     for payload in qr_texts:

@@ -111,6 +111,15 @@ class TesseractEngine:
         assert isinstance(data, dict)
         return page_from_tsv(data, width=image.shape[1], height=image.shape[0])
 
+    def read_line(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
+        """One printed line cut out of a card, read as a raw line (--psm 13), which keeps
+        accents that the sparse-text read of the whole card drops (Hélène, not Helene)."""
+        data = self._call(
+            pytesseract.image_to_data, image, "--psm 13 --dpi 300", lang=lang, output_type=pytesseract.Output.DICT
+        )
+        assert isinstance(data, dict)
+        return page_from_tsv(data, width=image.shape[1], height=image.shape[0])
+
     def orientation(self, image: np.ndarray) -> int:
         try:
             text = self._call(pytesseract.image_to_osd, image, "--psm 0 --dpi 300")
@@ -155,14 +164,16 @@ def _merge_same_row(lines: list[OcrLine]) -> list[OcrLine]:
 
     Sparse-text mode often cuts a printed line into several pieces. Pieces that
     share a row join when the gap between them is small for their font size;
-    a wide gap keeps them apart (two columns, a contact bar).
+    a wide gap keeps them apart (two columns, a contact bar). A piece shares a row
+    when each one's middle is within the other's height: a small title right
+    under a large name reaches into the name's box, but not to its middle.
     """
     rows: list[list[OcrLine]] = []
     bounds: list[tuple[int, int]] = []
     for line in sorted(lines, key=lambda ln: (ln.top, ln.left)):
         centre = (line.top + line.bottom) / 2
         for i, (top, bottom) in enumerate(bounds):
-            if top <= centre <= bottom:
+            if top <= centre <= bottom and line.top <= (top + bottom) / 2 <= line.bottom:
                 rows[i].append(line)
                 bounds[i] = (min(top, line.top), max(bottom, line.bottom))
                 break

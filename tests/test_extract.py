@@ -880,3 +880,174 @@ def test_region_comes_from_the_address_before_the_default() -> None:
     cands = extract.propose(OcrPage.from_text("Hohe Straße 4\n50667 Köln\nTel 0221 516247"), region="US")
     assert (cands.region, cands.region_source) == ("DE", "address")
     assert [p.e164 for p in cands.phones] == ["+49221516247"]
+
+
+# --------------------------------------------------------------------------
+# More OCR slips: a comma for a dot in the local part, damaged postcodes
+# --------------------------------------------------------------------------
+
+
+def words_page(rows: list[list[tuple[str, int, int]]], *, height: int = 30, conf: float = 90.0) -> OcrPage:
+    """A page from rows of (text, left, width) words, one OcrLine per row."""
+    lines = [
+        OcrLine(tuple(OcrWord(t, conf, left, 40 + 50 * i, w, height) for t, left, w in row), block=i)
+        for i, row in enumerate(rows)
+    ]
+    return OcrPage(tuple(lines), width=1400, height=60 + 50 * len(rows))
+
+
+def test_comma_read_for_the_dot_of_a_local_part() -> None:
+    glued = words_page([[("charlotte,", 100, 214), ("davies@", 320, 74), ("harbourfinch.com", 402, 295)]])
+    assert read_contact(glued).emails == ("charlotte.davies@harbourfinch.com",)
+    spaced = words_page([[("Sales,", 100, 120), ("jane@acme.com", 240, 260)]])  # a space: two words
+    assert read_contact(spaced).emails == ("jane@acme.com",)
+
+
+@pytest.mark.parametrize(
+    ("printed", "repaired"),
+    [
+        ("San Francisco, CA94103", "San Francisco, CA 94103"),
+        ("Montréal, QC H3B4W8", "Montréal, QC H3B4W8"),  # the Canadian pattern reads it as it is
+        ("Toronto, ONM5V 2T6", "Toronto, ON M5V 2T6"),
+        ("Birmingham B3 2B)", "Birmingham B3 2BJ"),
+        ("Manchester M3 28A", "Manchester M3 2BA"),
+        ("Ottawa, ON K1iP 5G4", "Ottawa, ON K1P 5G4"),
+        ("London SW1A 2AA", "London SW1A 2AA"),
+        ("Suite 12345", "Suite 12345"),
+        ("ZZ12345", "ZZ12345"),  # not a state
+        ("Zeil 123, 50667 Köln", "Zeil 123, 50667 Köln"),
+    ],
+)
+def test_repair_postcode_line(printed: str, repaired: str) -> None:
+    from cardpipe.extract.address import repair_postcode_line
+
+    assert repair_postcode_line(printed) == repaired
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "3980 Main Street\nSan Francisco, CA94103\nUSA",
+            Address("3980 Main Street, San Francisco, CA 94103, USA", "3980 Main Street", "San Francisco", "CA", "94103", "US"),
+        ),
+        (
+            "Floor 3, 360 Queen Street\nBirmingham\nB3 2B)",
+            Address("Floor 3, 360 Queen Street, Birmingham, B3 2BJ", "Floor 3, 360 Queen Street", "Birmingham", None, "B3 2BJ", "GB"),
+        ),
+        (
+            "471 Rue Sainte-Catherine O, Ottawa, ON K1iP 5G4",
+            Address("471 Rue Sainte-Catherine O, Ottawa, ON K1P 5G4", "471 Rue Sainte-Catherine O", "Ottawa", "ON", "K1P 5G4", "CA"),
+        ),
+    ],
+    ids=["us-zip-glued-to-state", "uk-inward-code-bracket", "speck-inside-canadian-postcode"],
+)
+def test_damaged_postcode_still_gives_the_address(text: str, address: Address) -> None:
+    assert read_contact(OcrPage.from_text(text)).address == address
+
+
+# --------------------------------------------------------------------------
+# A personal domain is not a company
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("Avery Roy\nPhotographer\navery@averyroy.com\nwww.averyroy.com", None),
+        ("Jane Doe\nIllustrator\nhello@janedoe.studio", None),
+        ("William Evans\nConsultant\nbill@wevans.co.uk\n020 7946 0958", None),
+        ("Jane Doe\nIllustrator\njane@jdoe.com", None),  # initial + family name
+        ("Anna Berg\nSales Manager\nanna@bergco.com", "Bergco"),  # the family's company: still a guess, flagged
+    ],
+)
+def test_no_company_from_a_domain_that_spells_the_name(text: str, company: str | None) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.company == company
+    assert ("company" in record.review) == (company is not None)
+    assert record.name == text.partition("\n")[0]
+
+
+# --------------------------------------------------------------------------
+# Accents: what OCR drops, what a second read or the e-mail gives back
+# --------------------------------------------------------------------------
+
+
+def test_accents_read_are_not_turned_into_umlauts_by_the_email() -> None:
+    record = read_contact(OcrPage.from_text("CHLOÉ MACLEOD\nSenior Account Manager\nchloe.macleod@maple.ca"))
+    assert (record.name, record.given_name) == ("Chloé MacLeod", "Chloé")
+
+
+def test_umlauts_restored_from_a_linkedin_slug() -> None:
+    text = "Matthias Muller\nKey Account Manager\nmatthias@kessler.de\nlinkedin.com/in/matthias-mueller"
+    assert read_contact(OcrPage.from_text(text)).name == "Matthias Müller"
+
+
+def test_name_reread_when_accents_may_be_lost() -> None:
+    from cardpipe.normalize import name_reread
+
+    page = page_from_boxes([("Jose Ramirez", 100, 50, 40), ("Account Manager", 100, 110, 24)])
+    record = read_contact(page)
+    box, lang = name_reread(page, record) or ((0, 0, 0, 0), "")
+    assert lang == "fra"  # José: the French model keeps é
+    left, top, right, bottom = box
+    assert left < 100 < 150 < right and top < 50 < 90 < bottom <= 110  # the name's line, not the title's
+
+    low = OcrPage.from_text("Zoé Fletcher\nPartner", conf=95.0)
+    words = list(low.lines[0].words)
+    words[0] = OcrWord("Zoé", 53.0, words[0].left, words[0].top, words[0].width, words[0].height)
+    low = OcrPage((OcrLine(tuple(words)), *low.lines[1:]), low.width, low.height)
+    assert name_reread(low, read_contact(low))[1] == "fra"  # an accent read at low confidence
+
+    for text in ("Sarah Hayes\nPartner", "Zoé Fletcher\nPartner", "Jörg Wagner\nBerater"):
+        page = OcrPage.from_text(text)
+        assert name_reread(page, read_contact(page)) is None, text  # nothing lost, or read with confidence
+
+
+@pytest.mark.parametrize(
+    ("reread", "name"),
+    [
+        ("José Ramirez", "José Ramirez"),
+        ("JOSÉ RAMIREZ", "José Ramirez"),
+        ("Josef Ramirez", "Jose Ramirez"),  # another name, not accents: kept as first read
+        ("Jose Ramirez", "Jose Ramirez"),
+        ("", "Jose Ramirez"),
+    ],
+)
+def test_take_name_accents(reread: str, name: str) -> None:
+    from cardpipe.normalize import take_name_accents
+
+    record = read_contact(OcrPage.from_text("Jose Ramirez\nAccount Manager"))
+    out = take_name_accents(record, OcrPage.from_text(reread))
+    assert out.name == name
+    assert (out.given_name, out.family_name) == tuple(name.split())
+
+
+def test_better_address_from_a_second_read_of_the_same_address() -> None:
+    from cardpipe.normalize import better_address
+
+    first = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Kdéin", conf=60.0))
+    second = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Köln", conf=95.0))
+    assert better_address(first, second).address == second.address
+    assert better_address(second, first) == second  # the better read stays
+    other = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50668 Köln", conf=95.0))
+    assert better_address(first, other) == first  # another postcode: another address
+
+
+# --------------------------------------------------------------------------
+# Confidence that tells wrong fields apart
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Sabine Wagner\nKey Account Manager\nagner70@gmail.com", True),  # almost the name: a letter lost
+        ("Key Account Manager\nsabine.wagner70@gmail.com", True),  # freemail, no name to check it by
+        ("Sabine Wagner\nKey Account Manager\nsabine.wagner70@gmail.com", False),
+        ("Sabine Wagner\nKey Account Manager\ns.wagner@hansadruck.de\nwww.hansadruck.de", False),
+        ("Sabine Wagner\nKey Account Manager\ninfo@hansadruck.de\nwww.hansadruck.de", False),
+    ],
+)
+def test_email_confidence_reflects_agreement_with_the_name(text: str, flagged: bool) -> None:
+    assert ("emails" in read_contact(OcrPage.from_text(text)).review) is flagged

@@ -90,3 +90,35 @@ def test_a_weak_read_asks_for_orientation_and_alternatives():
 )
 def test_is_weak(text, conf, weak):
     assert pipeline.is_weak(OcrPage.from_text(text, conf=conf)) is weak
+
+
+def _tsv(words: list[tuple[str, int, int, int, int, int]]) -> dict[str, list]:
+    """An image_to_data dict from (text, tesseract line number, left, top, width, height)."""
+    keys = ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")
+    data: dict[str, list] = {k: [] for k in keys}
+    for text, line, left, top, width, height in words:
+        for k, v in zip(keys, (text, 95, line, 1, 1, left, top, width, height), strict=True):
+            data[k].append(v)
+    return data
+
+
+def test_ocr_rows_keep_a_title_under_a_large_name_apart() -> None:
+    """A large name (72-91 px) and the smaller title whose box reaches into the name's: two rows."""
+    from cardpipe.ocr import page_from_tsv
+
+    data = _tsv([
+        ("Rachel", 1, 101, 113, 346, 72), ("Thompson", 1, 481, 113, 531, 91),
+        ("Office", 2, 100, 180, 131, 36), ("Manager", 2, 254, 181, 201, 44),
+    ])
+    page = page_from_tsv(data, width=1200, height=400)
+    assert [ln.text for ln in page.lines] == ["Rachel Thompson", "Office Manager"]
+
+
+def test_ocr_rows_join_the_pieces_of_one_printed_line() -> None:
+    """Sparse-text mode cut one line (a small label, larger digits) into pieces: one row again."""
+    from cardpipe.ocr import page_from_tsv
+
+    data = _tsv([("T:", 1, 100, 414, 30, 26), ("+1", 2, 150, 411, 51, 31), ("404", 2, 220, 411, 72, 32),
+                 ("555", 3, 310, 412, 71, 31), ("0106", 3, 400, 411, 97, 32)])
+    page = page_from_tsv(data, width=1200, height=500)
+    assert [ln.text for ln in page.lines] == ["T: +1 404 555 0106"]

@@ -100,6 +100,41 @@ def split_country_suffix(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+_GLUED_US_RE = re.compile(r"\b([A-Z]{2})(\d{5}(?:[-–]\d{4})?)$")
+_GLUED_CA_RE = re.compile(r"\b(AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)([ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d)$")
+_UK_POSTCODE_RE = re.compile(r"(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) [0-9][ABD-HJLNP-UW-Z]{2}")
+_UK_DAMAGED_RE = re.compile(r"(?<![\w])([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9OISZB])([A-Z0-9)\]}|]{2})$")
+_AS_DIGIT = str.maketrans("OISZB", "01528")
+_AS_LETTER = str.maketrans("5820)]}", "SBZOJJJ")
+
+
+def repair_postcode_line(text: str) -> str:
+    """A postcode line with the usual OCR damage undone: 'CA94103' -> 'CA 94103' (a space
+    lost between state and ZIP), 'B3 2B)' -> 'B3 2BJ' (a UK inward code with a letter read as
+    a digit or a bracket), 'K1iP 5G4' -> 'K1P 5G4' (a speck read as a letter). A repair is
+    kept only when it gives a well-formed postcode."""
+    tail = re.search(r"(?:\S+ )?\S+$", text)
+    if tail and re.search(r"(?<=[A-Z0-9])[a-z](?=[A-Z0-9])", tail.group(0)):
+        # 'K1iP 5G4': a speck read as a small letter inside a capitals-and-digits postcode
+        cut = re.sub(r"(?<=[A-Z0-9])[a-z](?=[A-Z0-9])", "", tail.group(0))
+        if re.fullmatch(r"[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d", cut) or _UK_POSTCODE_RE.fullmatch(cut):
+            text = text[: tail.start()] + cut
+    m = _GLUED_US_RE.search(text)
+    if m and m.group(1) in US_STATES:
+        return f"{text[: m.start()]}{m.group(1)} {m.group(2)}"
+    m = _GLUED_CA_RE.search(text)
+    if m:
+        return f"{text[: m.start()]}{m.group(1)} {m.group(2)}"
+    m = _UK_DAMAGED_RE.search(text)
+    if m and re.search(r"[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d$", text):
+        return text  # a Canadian postcode, not a damaged British one
+    if m and not _UK_POSTCODE_RE.fullmatch(f"{m.group(1)} {m.group(2)}{m.group(3)}"):
+        fixed = f"{m.group(1)} {m.group(2).translate(_AS_DIGIT)}{m.group(3).translate(_AS_LETTER)}"
+        if _UK_POSTCODE_RE.fullmatch(fixed):
+            return text[: m.start()] + fixed
+    return text
+
+
 def street_like(text: str) -> bool:
     if _STREET_WORDS_RE.search(text):
         return True
@@ -200,7 +235,7 @@ def find_addresses(
     for seg in segments:
         if seg.index in contact or seg.index in used:
             continue
-        text = ADDRESS_LABEL_RE.sub("", seg.text).strip()
+        text = repair_postcode_line(ADDRESS_LABEL_RE.sub("", seg.text).strip())
         parsed = parse_postcode_line(text, hints)
         if not parsed:
             continue

@@ -110,3 +110,4 @@ class Candidates:
     region: str  # the region used for numbers printed without `+`
     region_source: str  # "address", "tld", "phone-prefix" or "default"
     median_height: float
+    unread: tuple[str, ...] = ()  # fields printed on the card that gave no value ("phones": a label and digits)

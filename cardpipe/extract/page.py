@@ -39,7 +39,7 @@ from .layout import (
     words_conf,
 )
 from .lexicon import GIVEN_NAMES
-from .phones import phones_in
+from .phones import phones_in, unread_number
 from .text import fold, is_freemail, region_for_tld
 from .urls import find_urls
 
@@ -180,6 +180,19 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             seen[key] = p
     phones = list(seen.values())
 
+    # Printed but not read: a labelled number, an '@' or a 'www' that gave no value
+    unread: set[str] = set()
+    for seg in segments:
+        if seg.index in address_segs or seg.index not in masked_text:
+            continue
+        rest = mask_words(seg.text, word_offsets(seg), used_words.get(seg.index, set()))
+        if unread_number(rest):
+            unread.add("phones")
+        if re.search(r"\w{2,}@|@\w{2,}|\w{2,} ?(?:@|\(at\)) ?\w{2,}", rest, re.IGNORECASE):  # not a logo's "@ HANSA"
+            unread.add("emails")
+        if re.search(r"\bwww\b|\bhttps?\b", rest, re.IGNORECASE):
+            unread.add("website")
+
     # Free text
     domains = list(dict.fromkeys(h for h in hosts if not is_freemail(h)))
     locals_ = list(dict.fromkeys(e.value.partition("@")[0] for e in emails))
@@ -270,4 +283,5 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         region=card_region,
         region_source=region_source,
         median_height=float(median_h),
+        unread=tuple(sorted(unread)),
     )

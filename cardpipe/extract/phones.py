@@ -17,7 +17,7 @@ from .candidates import PhoneCandidate, Segment
 from .layout import evidence_of, span_conf
 from .lexicon import ICON_TYPES, PHONE_LABELS
 
-_DIGITISH_RE = re.compile(r"[\dOoIl|]{2,}[\dOoIl|\s().-]*")
+_DIGITISH_RE = re.compile(r"[\dOoIl|!]{2,}[\dOoIl|!\s().,-]*")
 
 
 def _label_before(text: str) -> str | None:
@@ -65,26 +65,38 @@ def _label_type(label: str | None) -> str | None:
 
 
 def _repair_digits(text: str) -> str:
-    """O -> 0 and l/I/| -> 1 inside runs that are mostly digits (used only after a phone label)."""
+    """O -> 0, l/I/|/! -> 1 and a comma between digits -> '.' inside runs that are mostly
+    digits (used only after a phone label: 'O12! 496 0826', '04,53.14.37.25')."""
 
     def fix(m: re.Match[str]) -> str:
         s = m.group(0)
-        core = re.sub(r"[\s().-]", "", s)
+        core = re.sub(r"[\s().,-]", "", s)
         digits = sum(c.isdigit() for c in core)
         if core and digits / len(core) >= 0.6 and digits >= 3:
-            return s.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}))
+            s = s.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "!": "1"}))
+            return re.sub(r"(?<=\d),(?=\d)", ".", s)
         return s
 
     return _DIGITISH_RE.sub(fix, text)
 
 
 def _strip_leading_label(text: str) -> tuple[str, str | None]:
-    m = re.match(r"\s*([^\W\d_][\w./-]*|[☎✆📞☏📱📠])\s*[:.]?\s*(?=[+(\d])", text)
+    m = re.match(r"\s*([^\W\d_][\w./-]*|[☎✆📞☏📱📠])\s*[:.]?\s*(?=[+(\d]|[OoIl|][\dOoIl|!\s().,-]{4,}\d)", text)
     if m:
         word = m.group(1)
         if _label_type(word.rstrip(".:")) or word in ICON_TYPES:
             return text, word
     return text, None
+
+
+def unread_number(text: str) -> bool:
+    """Whether text left over once the numbers were found still looks like a phone number:
+    a run of digits after a phone label, or a long one ('Tél. 04 53 14 3?', 'T O12! 49b')."""
+    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!\s().,/-]{4,}[\dOoIl|!]", text):
+        digits = sum(c.isdigit() for c in m.group(0))
+        if digits >= 8 or (digits >= 5 and _label_before(text[: m.start()])):
+            return True
+    return False
 
 
 FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", "IE", "ES", "IT", "NZ")
