@@ -23,7 +23,8 @@ $(VENV)/.installed: pyproject.toml
 ## run: process sample_cards/ through a fresh demo inbox, then show the results
 run: setup
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox
-	@cp -p sample_cards/images/* $(DEMO)/inbox/
+	@cp sample_cards/images/* $(DEMO)/inbox/
+	@touch -d '1 minute ago' $(DEMO)/inbox/*  # as if dropped a while ago: complete, ready to take
 	@echo "== cardpipe run on $$(ls $(DEMO)/inbox | wc -l) sample files (demo data in $(DEMO)/)"
 	$(BIN)/cardpipe run --inbox $(DEMO)/inbox --db $(DEMO)/cardpipe.db --output $(DEMO)/output --verbose || [ $$? -eq 1 ]
 	@echo "== contacts"

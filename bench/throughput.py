@@ -161,9 +161,10 @@ def fill_db(path: Path, n: int) -> None:
     store.close()
 
 
-def cardpipe_cmd(home: Path, jobs: int) -> list[str]:
+def cardpipe_cmd(home: Path, jobs: int, config: Path | None = None) -> list[str]:
     return [
         str(Path(sys.executable).with_name("cardpipe")), "run",
+        *(["--config", str(config)] if config else []),
         "--inbox", str(home / "inbox"), "--db", str(home / "cardpipe.db"), "--output", str(home / "out"),
         "--jobs", str(jobs),
     ]
@@ -185,21 +186,29 @@ def main() -> None:
         print(f"batch: {len(batch)} files, {n_cards} cards, {args.jobs} cores")
         print(f"{'what':<40} {'seconds':>8} {'cards/s':>8} {'peak MB':>8}")
         print(f"{'floor: tesseract alone, 1 proc/core':<40} {floor_s:8.1f} {n_cards / floor_s:8.2f} {'':>8}")
+        no_pass = work / "no-language-pass.toml"
+        no_pass.write_text("language_pass = false\n")
         rates = {}
-        for jobs in ([1] if not args.skip_serial else []) + [args.jobs]:
-            home = work / f"run-{jobs}"
+        runs = [(1, None)] if not args.skip_serial else []
+        runs += [(args.jobs, None), (args.jobs, no_pass)]
+        for jobs, config in runs:
+            key = (jobs, config is None)
+            home = work / f"run-{jobs}-{'default' if config is None else 'nopass'}"
             (home / "inbox").mkdir(parents=True)
             for f in batch:
                 shutil.copy2(f, home / "inbox" / f.name)
-            secs, peak, res = measure(cardpipe_cmd(home, jobs))
+            secs, peak, res = measure(cardpipe_cmd(home, jobs, config))
             if res.returncode not in (0, 1):
                 print(res.stderr[-2000:])
                 raise SystemExit(f"cardpipe run failed with exit code {res.returncode}")
-            rates[jobs] = n_cards / secs
-            print(f"{f'cardpipe run --jobs {jobs}':<40} {secs:8.1f} {rates[jobs]:8.2f} {peak:8.0f}")
-        print(f"pipeline / floor (--jobs {args.jobs}): {rates[args.jobs] / (n_cards / floor_s):.0%}")
-        if 1 in rates:
-            print(f"speed-up 1 -> {args.jobs} cores: {rates[args.jobs] / rates[1]:.2f}x")
+            rates[key] = n_cards / secs
+            label = f"cardpipe run --jobs {jobs}" + ("" if config is None else ", language_pass off")
+            print(f"{label:<40} {secs:8.1f} {rates[key]:8.2f} {peak:8.0f}")
+        floor_rate = n_cards / floor_s
+        print(f"pipeline / floor (--jobs {args.jobs}): {rates[(args.jobs, True)] / floor_rate:.0%}"
+              f" (language_pass off: {rates[(args.jobs, False)] / floor_rate:.0%})")
+        if (1, True) in rates:
+            print(f"speed-up 1 -> {args.jobs} cores: {rates[(args.jobs, True)] / rates[(1, True)]:.2f}x")
         noop = work / "noop"
         (noop / "inbox").mkdir(parents=True)
         fill_db(noop / "cardpipe.db", args.noop_cards)

@@ -56,6 +56,9 @@ class Config:
     date_order: str = "auto"  # how due.csv dates like 11/12/2026 read: "MDY", "DMY" or "auto" (from region)
     region: str = "US"  # default phone region (ISO 3166-1 alpha-2)
     lang: str = "eng"  # Tesseract languages, e.g. "eng+deu"
+    # read a card from a non-English country again in its language (when installed) to keep
+    # accents (Björn, not Bjorn): one more OCR pass on those cards only
+    language_pass: bool = True
     jobs: int = 0  # worker processes; 0 = one per core
     ocr_timeout: float = 60.0  # seconds per Tesseract call
     review_threshold: float = 0.6  # fields below this confidence are flagged for review

@@ -58,6 +58,7 @@ class ReadOptions:
     max_pages: int = 10
     engine: str = "tesseract"
     debug_dir: Path | None = None
+    language_pass: bool = True
 
     @classmethod
     def from_config(cls, cfg: Config, **kw: object) -> ReadOptions:
@@ -69,6 +70,7 @@ class ReadOptions:
             max_bytes=int(cfg.max_file_mb * 1024 * 1024),
             max_pixels=cfg.max_pixels,
             max_pages=cfg.max_pages,
+            language_pass=cfg.language_pass,
             **kw,  # type: ignore[arg-type]
         )
 
@@ -115,17 +117,17 @@ def read_file(
                 record = normalize.read_contact(
                     page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                 )
-                lang2 = second_language(record, opts.lang, installed=_installed_languages())
+                lang2 = opts.language_pass and second_language(record, opts.lang, installed=_installed_languages())
                 if lang2:
                     # a card printed in another country: read it again in that language,
                     # which keeps the accents the default languages drop (Björn, not Bjorn)
-                    page2 = engine.read(best.image, lang=lang2)
+                    page2 = engine.read(_scaled(best.image, SECOND_READ_SCALE), lang=lang2)
                     record2 = normalize.read_contact(
                         page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                     )
                     # and the address of that read when it is the same address, read better (Köln, not Kdéin)
                     record = normalize.better_address(restore_accents(record, record2), record2)
-                reread = normalize.name_reread(page, record)
+                reread = opts.language_pass and normalize.name_reread(page, record)
                 if reread and reread[1] in _installed_languages():
                     # a name that may have lost its accents (Jose, Zoé read at low confidence):
                     # its line only, again, as a raw line in a language that keeps them
@@ -168,6 +170,18 @@ def _read_back(back: Path, opts: ReadOptions, engine: OcrEngine) -> OcrPage:
                 _write_debug(opts.debug_dir, back, 0, best)
             return page
     return OcrPage((), 0, 0)
+
+
+# The second-language read only restores accents and re-reads the address, and does
+# that as well at 0.6 of the size (no change on the sample set's fields) for about a
+# third of the OCR time.
+SECOND_READ_SCALE = 0.6
+
+
+def _scaled(image, factor: float):
+    import cv2
+
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
 
 
 def stack_pages(front: OcrPage, back: OcrPage) -> OcrPage:

@@ -122,3 +122,31 @@ def test_ocr_rows_join_the_pieces_of_one_printed_line() -> None:
                  ("555", 3, 310, 412, 71, 31), ("0106", 3, 400, 411, 97, 32)])
     page = page_from_tsv(data, width=1200, height=500)
     assert [ln.text for ln in page.lines] == ["T: +1 404 555 0106"]
+
+
+class LangSpy(FakeEngine):
+    """Remembers the languages it was asked to read in."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.langs: list[str | None] = []
+
+    def read(self, image, lang=None):
+        self.langs.append(lang)
+        return super().read(image, lang)
+
+
+GERMAN_CARD = "Jurgen Weber\nVertriebsleiter\nWeber Druck GmbH\nTel. +49 30 1234567\njw@weber-druck.de\nwww.weber-druck.de"
+
+
+@pytest.mark.parametrize("language_pass", [True, False])
+def test_language_pass_reads_a_german_card_again_in_german_only_when_on(language_pass):
+    from conftest import SAMPLES
+
+    spy = LangSpy(GERMAN_CARD)
+    opts = pipeline.ReadOptions(language_pass=language_pass)
+    result = pipeline.read_file(SAMPLES / "scan300-01.png", opts, spy)
+    assert result.ok, result.error
+    assert spy.langs[0] is None  # the first read: the configured languages
+    assert ("deu" in spy.langs) is language_pass
+    assert set(spy.langs) <= {None, "deu"}

@@ -1,0 +1,83 @@
+"""Where the time goes when one card is read: milliseconds per file for each stage,
+per kind of sample image, serially in one process (one core).
+
+    .venv/bin/python bench/stages.py [--language-pass off]
+
+Stages: decode (decode.load), prepare (preprocess), OCR (every Tesseract call:
+the first read, plus orientation / second-language / name re-reads when they
+happen), QR (presence test + decoding), extract+normalize.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pytesseract  # noqa: E402
+
+from cardpipe import decode, normalize, pipeline, preprocess, qr  # noqa: E402
+
+SAMPLES = ROOT / "sample_cards" / "images"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--language-pass", choices=("on", "off"), default="on")
+    args = ap.parse_args()
+    spent: collections.Counter[tuple[str, str]] = collections.Counter()
+    calls: collections.Counter[tuple[str, str]] = collections.Counter()
+    kind = ["?"]
+
+    def timed(stage: str, fn):
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[kind[0], stage] += time.perf_counter() - t
+                calls[kind[0], stage] += 1
+        return wrapper
+
+    pytesseract.image_to_data = timed("ocr", pytesseract.image_to_data)
+    pytesseract.image_to_osd = timed("ocr", pytesseract.image_to_osd)
+    pytesseract.image_to_string = timed("ocr", pytesseract.image_to_string)
+    decode.load = timed("decode", decode.load)
+    preprocess.prepare = timed("prepare", preprocess.prepare)
+    preprocess.prepare_pages = timed("prepare", preprocess.prepare_pages)
+    qr.decode_qr = timed("qr", qr.decode_qr)
+    normalize.read_contact = timed("extract", normalize.read_contact)
+
+    opts = pipeline.ReadOptions(language_pass=args.language_pass == "on")
+    files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() != ".json")
+    per_kind: collections.Counter[str] = collections.Counter()
+    wall: collections.Counter[str] = collections.Counter()
+    pipeline.read_file(files[0], opts)  # warm up: imports, Tesseract's first start
+    spent.clear()
+    calls.clear()
+    for f in files:
+        kind[0] = f.name.split("-")[0]
+        t = time.perf_counter()
+        pipeline.read_file(f, opts)
+        wall[kind[0]] += time.perf_counter() - t
+        per_kind[kind[0]] += 1
+    stages = ("decode", "prepare", "ocr", "qr", "extract")
+    print(f"ms per file, one core, language_pass {args.language_pass}")
+    print(f"{'kind':<9}{'files':>6}" + "".join(f"{s:>9}" for s in stages) + f"{'ocr calls':>10}{'total':>8}")
+    for k in sorted(per_kind, key=lambda k: -per_kind[k]):
+        n = per_kind[k]
+        cells = "".join(f"{1000 * spent[k, s] / n:9.0f}" for s in stages)
+        print(f"{k:<9}{n:>6}{cells}{calls[k, 'ocr'] / n:10.2f}{1000 * wall[k] / n:8.0f}")
+    n = sum(per_kind.values())
+    cells = "".join(f"{1000 * sum(v for (_, s2), v in spent.items() if s2 == s) / n:9.0f}" for s in stages)
+    ocr_calls = sum(v for (_, s2), v in calls.items() if s2 == "ocr") / n
+    print(f"{'all':<9}{n:>6}{cells}{ocr_calls:10.2f}{1000 * sum(wall.values()) / n:8.0f}")
+
+
+if __name__ == "__main__":
+    main()
