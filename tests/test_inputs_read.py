@@ -4,9 +4,9 @@ the fields that come out, not just that something does (resources: tests/resourc
 from __future__ import annotations
 
 import pytest
+from conftest import RESOURCES
 
 from cardpipe import pipeline
-from conftest import RESOURCES
 
 pytestmark = pytest.mark.e2e
 
