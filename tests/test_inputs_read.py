@@ -39,7 +39,8 @@ NAME_FLAGGED = {"decode_cmyk.jpg", "decode_cmyk_plain.jpg"}
 @pytest.fixture(scope="module")
 def results():
     names = list(CASES)
-    read = pipeline.extract_files([RESOURCES / n for n in names], pipeline.ReadOptions(), jobs=2)
+    # serial: forking this test process, where OpenCV has already started its threads, is not safe
+    read = pipeline.extract_files([RESOURCES / n for n in names], pipeline.ReadOptions(), jobs=1)
     return dict(zip(names, read, strict=True))
 
 
