@@ -245,9 +245,6 @@ class SqliteStore:
         row = self.db.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
-    def known_hashes(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT sha256 FROM files WHERE status != 'failed'")}
-
     def add_file(
         self,
         sha256: str,
@@ -276,14 +273,6 @@ class SqliteStore:
         self.db.execute("DELETE FROM files WHERE sha256 = ? AND status = 'failed'", (sha256,))
 
     # ---- cards and contacts ----
-
-    def contacts_with_key(self, kind: str, value: str) -> list[int]:
-        rows = self.db.execute(
-            "SELECT DISTINCT c.contact_id FROM card_keys k JOIN cards c ON c.id = k.card_id "
-            "WHERE k.kind = ? AND k.value = ?",
-            (kind, value),
-        )
-        return [r[0] for r in rows]
 
     def add_card(
         self,

@@ -28,9 +28,6 @@ for _type, _words in {
 
 ICON_TYPES = {"☎": "work", "✆": "work", "📞": "work", "☏": "work", "📱": "mobile", "📠": "fax"}
 
-EMAIL_LABEL_RE = re.compile(
-    r"^(?:e-?mail|email|mail|e|em|courriel|correo|correo electrónico|posta|✉|📧)\s*[:.\-]?\s+", re.I
-)
 WEB_LABEL_RE = re.compile(r"^(?:w|web|website|www|site|url|internet|homepage|🌐)\s*[:.\-]\s*", re.I)
 ADDRESS_LABEL_RE = re.compile(
     r"^(?:a|addr|address|adresse|anschrift|dirección|direccion|adres|indirizzo|endereço|office|📍)\s*[:.\-]\s*",
@@ -175,8 +172,6 @@ US_STATES = set(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
     "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
 )
-CA_PROVINCES = set("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
-AU_STATES = set("NSW VIC QLD WA SA TAS ACT NT".split())
 
 # fmt: off
 COUNTRY_NAMES = {
