@@ -111,14 +111,6 @@ def is_role_email(email: str) -> bool:
     return local in ROLE_LOCALPARTS or re.split(r"[._-]", local, maxsplit=1)[0] in ROLE_LOCALPARTS
 
 
-def identity_keys(record: ContactRecord) -> list[tuple[str, str]]:
-    """The (kind, value) keys that identify the person on this card: e-mails that are
-    not role addresses, and phones that are not fax lines."""
-    keys = [("email", e.lower()) for e in record.emails if not is_role_email(e)]
-    keys += [("phone", p.e164) for p in record.phones if p.type != "fax"]
-    return keys
-
-
 # --------------------------------------------------------------------------
 # Folding: the forms values are compared in
 # --------------------------------------------------------------------------

@@ -547,7 +547,7 @@ def run(
             recovered = ingest.recover_claims(cfg.inbox)
             summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
             for a in aside:
-                _set_aside_path(a, cfg, store, now)
+                _set_aside_path(a, cfg)
                 summary.set_aside += 1
                 summary.failed.append((ingest.text_name(a.rel), a.reason))
             open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
@@ -637,7 +637,7 @@ def _claim_all(
         job = Job(item, sha)
         open_jobs[item.path] = job
         if store.file_status(sha) in ("done", "duplicate"):
-            _archive_duplicate(item, sha, cfg, store, now)
+            _archive_duplicate(item, cfg)
             del open_jobs[item.path]
             summary.duplicates += 1
             summary.files += 1
@@ -674,7 +674,7 @@ def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSum
     False when that one was not finished (the twin goes back to the inbox with it)."""
     status = store.file_status(job.sha256)
     if status == "done":
-        _archive_duplicate(job.item, job.sha256, cfg, store, now)
+        _archive_duplicate(job.item, cfg)
         summary.duplicates += 1
         summary.files += 1
         return True
@@ -761,7 +761,7 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
     summary.cards += len(result.cards)
 
 
-def _archive_duplicate(item: ingest.InboxItem, sha: str, cfg: Config, store, now: dt.datetime) -> None:
+def _archive_duplicate(item: ingest.InboxItem, cfg: Config) -> None:
     dest = ingest.move_into(item, cfg.archive_dir)
     log.info(
         "%s: same bytes as a file already processed; archived as %s without OCR",
@@ -769,7 +769,7 @@ def _archive_duplicate(item: ingest.InboxItem, sha: str, cfg: Config, store, now
     )
 
 
-def _set_aside_path(a: ingest.SetAside, cfg: Config, store, now: dt.datetime) -> None:
+def _set_aside_path(a: ingest.SetAside, cfg: Config) -> None:
     item = ingest.InboxItem(a.path, a.rel)
     ingest.set_aside(item, cfg.failed_dir, a.reason)
     log.warning("%s: set aside: %s", ingest.display_name(a.rel), a.reason)

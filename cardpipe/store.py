@@ -114,6 +114,12 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (card_a < card_b)
     );
     """,
+    # 4: card_keys was written for every card but never read once matching moved to
+    # dedupe's in-memory index (built from the cards' records): drop it
+    """
+    DROP INDEX card_keys_lookup;
+    DROP TABLE card_keys;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -317,10 +323,6 @@ class SqliteStore:
             ),
         )
         card_id = int(cur.lastrowid or 0)
-        self.db.executemany(
-            "INSERT INTO card_keys (card_id, kind, value) VALUES (?, ?, ?)",
-            [(card_id, k, v) for k, v in dedupe.identity_keys(record)],
-        )
         index.apply(card_id, ev, contact_id, placement)
         for link in placement.joined:  # the card links contacts that are one person: join them
             self.move_contact(
@@ -517,12 +519,6 @@ class SqliteStore:
             card_dates=tuple(dt.date.fromisoformat(c["collected_on"]) for c in cards),
             interval_days=row["interval_days"],
         )
-
-    def card_dates(self, contact_id: int) -> list[dt.date]:
-        return [
-            dt.date.fromisoformat(r[0])
-            for r in self.db.execute("SELECT collected_on FROM cards WHERE contact_id = ? ORDER BY collected_on", (contact_id,))
-        ]
 
     # ---- follow-ups, notes, edits ----
 

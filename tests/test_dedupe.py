@@ -81,8 +81,9 @@ def test_a_nameless_card_takes_its_name_from_a_first_last_address():
 
 
 def test_role_addresses_and_fax_lines_are_not_identity_keys():
-    keys = dedupe.identity_keys(rec(email=["info@acme.com", "sales.uk@acme.com", "ann@acme.com"], work=W1, fax=F1))
-    assert keys == [("email", "ann@acme.com"), ("phone", W1)]
+    ev = dedupe.evidence(rec(email=["info@acme.com", "sales.uk@acme.com", "ann@acme.com"], work=W1, fax=F1))
+    assert ev.emails == {"ann@acme.com"}
+    assert ev.phones == {W1} and F1 not in ev.phones
 
 
 # --------------------------------------------------------------------------- rules

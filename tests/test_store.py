@@ -45,6 +45,7 @@ def test_schema_version_wal_and_reopen(tmp_path):
     s = SqliteStore(path)
     assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.db.execute("SELECT name FROM sqlite_master WHERE name = 'card_keys'").fetchone() is None
     assert [c.record.name for c in s.contacts()] == ["Jane Doe"]
     assert s.file_status("h1") == "done"
     assert s.file_status("nope") is None
@@ -134,3 +135,22 @@ def test_search(store):
     add(store, "h2", card("John Roe", emails=["john@other.org"], company="Other"))
     assert len(store.search("acme")) == 1
     assert len(store.search("o")) == 2
+
+
+def test_a_database_at_schema_3_migrates_and_loses_the_unread_card_keys(tmp_path):
+    from cardpipe import store as store_mod
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for number in range(3):
+        for statement in store_mod._statements(store_mod.MIGRATIONS[number]):
+            db.execute(statement)
+    db.execute("PRAGMA user_version=3")
+    db.commit()
+    db.close()
+    s = SqliteStore(path)
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert s.db.execute("SELECT name FROM sqlite_master WHERE name = 'card_keys'").fetchone() is None
+    add(s, "h1", card("Jane Doe", emails=["jane@acme.com"]))  # and it still takes cards
+    assert [c.record.name for c in s.contacts()] == ["Jane Doe"]
+    s.close()
