@@ -25,13 +25,7 @@ def main(seeds: int = 40) -> int:
         with tempfile.TemporaryDirectory() as d:
             w = sim.World(pathlib.Path(d), seed)
             try:
-                for _ in range(56):
-                    w.run()
-                    w.check()
-                    w.act()
-                    w.clock.advance(1)
-                w.run()
-                w.check()
+                w.simulate(56)
             except AssertionError as e:
                 failures.append((seed, str(e)[:200]))
             totals.update(w.seen)

@@ -4,7 +4,7 @@
 
 The format comes from the first bytes of the file, never from its name: a PSD
 renamed ``.png`` is refused before any decoder sees it. Every refusal is an
-`InputFileError` subclass whose message is one sentence naming the file and
+`InputFileError` subclass whose message is one sentence saying what is wrong with the file and
 what to do, so the batch goes on and the file is set aside with that reason:
 
 - `UnsupportedFormat`: empty-of-image data (text, EPS, PSD, SVG, GIF, BMP...),
@@ -88,16 +88,16 @@ def _read(path: Path, max_bytes: int) -> bytes:
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)  # never read more than the cap, even if the file grows
     except FileNotFoundError as e:
-        raise CorruptImage(f"{path.name} disappeared before it could be read.") from e
+        raise CorruptImage("it disappeared before it could be read.") from e
     except IsADirectoryError as e:
-        raise UnsupportedFormat(f"{path.name} is a directory, not an image file.") from e
+        raise UnsupportedFormat("it is a directory, not an image file.") from e
     except OSError as e:
-        raise CorruptImage(f"{path.name} cannot be read: {e.strerror or e}.") from e
+        raise CorruptImage(f"it cannot be read: {e.strerror or e}.") from e
     if not data:
-        raise CorruptImage(f"{path.name} is empty (0 bytes); copy the scan again.")
+        raise CorruptImage("it is empty (0 bytes); copy the scan again.")
     if len(data) > max_bytes:
         raise ImageTooLarge(
-            f"{path.name} is larger than the {_mb(max_bytes)} limit; "
+            f"it is larger than the {_mb(max_bytes)} limit; "
             "scan at a lower resolution or raise max_file_mb in the config."
         )
     return data
@@ -180,7 +180,7 @@ def _unsupported_message(path: Path, kind: str) -> str:
     ext = path.suffix.lower()
     named = f" (although it is named {ext})" if ext else ""
     return (
-        f"{path.name} is {kind}{named}, not an image cardpipe reads; "
+        f"it is {kind}{named}, not an image cardpipe reads; "
         "save the card as JPEG, PNG, TIFF, WebP, HEIC or PDF."
     )
 
@@ -200,7 +200,7 @@ def _heif_opener(path: Path) -> None:
         import pillow_heif
     except ImportError as e:
         raise UnsupportedFormat(
-            f"{path.name} is a HEIC photo, and reading HEIC needs the optional pillow-heif package: "
+            "it is a HEIC photo, and reading HEIC needs the optional pillow-heif package: "
             "pip install 'cardpipe[heic]' (or pip install pillow-heif), or export the photo as JPEG."
         ) from e
     pillow_heif.register_heif_opener()  # idempotent
@@ -220,7 +220,7 @@ def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pag
                 n = getattr(im, "n_frames", 1) if kind == TIFF else 1
                 if n > max_pages:
                     raise ImageTooLarge(
-                        f"{path.name} has {n} pages, more than max_pages ({max_pages}); "
+                        f"it has {n} pages, more than max_pages ({max_pages}); "
                         "split the file or raise max_pages in the config."
                     )
                 captured = _captured(im)
@@ -234,10 +234,10 @@ def _load_raster(path: Path, data: bytes, kind: str, *, max_pixels: int, max_pag
         m = re.search(r"\((\d+) pixels\)", str(e))
         raise ImageTooLarge(_too_many_pixels(path, None, max_pixels, int(m.group(1)) if m else None)) from e
     except MemoryError as e:
-        raise ImageTooLarge(f"{path.name} is too large to decode in the memory available.") from e
+        raise ImageTooLarge("it is too large to decode in the memory available.") from e
     except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError, struct.error... on bad data
         raise CorruptImage(
-            f"{path.name} looks like a {kind} image but cannot be decoded ({_reason(e)}); "
+            f"it looks like a {kind} image but cannot be decoded ({_reason(e)}); "
             "it may be truncated or damaged: scan or copy it again."
         ) from e
     return Decoded(images=images, captured=captured, format=kind)
@@ -252,7 +252,7 @@ def _frames(im: Image.Image, n: int, path: Path, max_pixels: int) -> Iterator[tu
         if w * h > max_pixels:
             raise ImageTooLarge(_too_many_pixels(path, (w, h), max_pixels))
         if w == 0 or h == 0:
-            raise CorruptImage(f"{path.name} declares an empty {w}x{h} image.")
+            raise CorruptImage(f"it declares an empty {w}x{h} image.")
         scale = 1.0
         if im.format == "JPEG" and w * h > JPEG_DRAFT_ABOVE:
             # A 48-megapixel phone photo: let libjpeg decode it at 1/2 or 1/4 scale (faster, less
@@ -273,7 +273,7 @@ def _too_many_pixels(path: Path, size: tuple[int, int] | None, max_pixels: int, 
     else:
         dims = f" ({pixels / 1e6:.0f} megapixels)" if pixels else ""
     return (
-        f"{path.name} is too large once decoded{dims}, over the {max_pixels / 1e6:g} megapixel limit; "
+        f"it is too large once decoded{dims}, over the {max_pixels / 1e6:g} megapixel limit; "
         "it may be a decompression bomb, or raise max_pixels in the config."
     )
 
@@ -411,17 +411,17 @@ def _load_pdf(path: Path, data: bytes, *, max_pixels: int, max_pages: int) -> De
         code = getattr(e, "err_code", None)
         if code in (_FPDF_ERR_PASSWORD, _FPDF_ERR_SECURITY):
             raise UnsupportedFormat(
-                f"{path.name} is a password-protected (encrypted) PDF; "
+                "it is a password-protected (encrypted) PDF; "
                 "save an unprotected copy or export the pages as images."
             ) from e
         raise CorruptImage(
-            f"{path.name} looks like a PDF but cannot be opened ({_reason(e)}); it may be truncated or damaged."
+            f"it looks like a PDF but cannot be opened ({_reason(e)}); it may be truncated or damaged."
         ) from e
     try:
         n = len(doc)
         if n > max_pages:
             raise ImageTooLarge(
-                f"{path.name} has {n} pages, more than max_pages ({max_pages}); "
+                f"it has {n} pages, more than max_pages ({max_pages}); "
                 "split the PDF or raise max_pages in the config."
             )
         images = []
@@ -435,7 +435,7 @@ def _load_pdf(path: Path, data: bytes, *, max_pixels: int, max_pages: int) -> De
                     dpi = dpi * (max_pixels / px) ** 0.5 * 0.995  # pdfium rounds sizes up
                     if dpi < _PDF_MIN_DPI:
                         raise ImageTooLarge(
-                            f"{path.name}: page {i + 1} is {w_pt / 72:.0f}x{h_pt / 72:.0f} inches, "
+                            f"page {i + 1} is {w_pt / 72:.0f}x{h_pt / 72:.0f} inches, "
                             f"too large to render within the {max_pixels / 1e6:g} megapixel limit."
                         )
                     log.info("%s: page %d rendered at %.0f dpi to stay under max_pixels", path.name, i + 1, dpi)
@@ -451,9 +451,9 @@ def _load_pdf(path: Path, data: bytes, *, max_pixels: int, max_pages: int) -> De
     except InputFileError:
         raise
     except MemoryError as e:
-        raise ImageTooLarge(f"{path.name} is too large to render in the memory available.") from e
+        raise ImageTooLarge("it is too large to render in the memory available.") from e
     except Exception as e:
-        raise CorruptImage(f"{path.name}: a page of this PDF cannot be rendered ({_reason(e)}).") from e
+        raise CorruptImage(f"a page of this PDF cannot be rendered ({_reason(e)}).") from e
     finally:
         doc.close()
     return Decoded(images=tuple(images), captured=None, format=PDF)

@@ -213,6 +213,17 @@ class World:
 
     # -- the check --
 
+    def simulate(self, days: int = 56) -> None:
+        """Each day: run cardpipe, check the outputs, act like a user, then a day passes;
+        a last run and check at the end."""
+        for _ in range(days):
+            self.run()
+            self.check()
+            self.act()
+            self.clock.advance(1)
+        self.run()
+        self.check()
+
     def check(self) -> None:
         want = expected_due(self.people, self.today)
         items = service.due_items(self.store, self.cfg, self.today)
@@ -328,13 +339,7 @@ class World:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_eight_weeks_of_days_match_an_independent_computation(tmp_path, seed):
     w = World(tmp_path, seed)
-    for _ in range(56):
-        w.run()
-        w.check()
-        w.act()
-        w.clock.advance(1)
-    w.run()
-    w.check()
+    w.simulate(56)
     # the simulation exercised what it claims to
     recorded = w.store.db.execute("SELECT source, COUNT(*) FROM followups GROUP BY source").fetchall()
     sources = dict(recorded)
