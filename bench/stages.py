@@ -5,7 +5,8 @@ per kind of sample image, serially in one process (one core).
 
 Stages: decode (decode.load), prepare (preprocess), OCR (every Tesseract call:
 the first read, plus orientation / second-language / name re-reads when they
-happen), QR (presence test + decoding), extract+normalize.
+happen), QR (presence test + decoding), extract+normalize; then what one
+Tesseract call costs before it reads anything (process start, model loading).
 """
 
 from __future__ import annotations
@@ -77,6 +78,20 @@ def main() -> None:
     cells = "".join(f"{1000 * sum(v for (_, s2), v in spent.items() if s2 == s) / n:9.0f}" for s in stages)
     ocr_calls = sum(v for (_, s2), v in calls.items() if s2 == "ocr") / n
     print(f"{'all':<9}{n:>6}{cells}{ocr_calls:10.2f}{1000 * sum(wall.values()) / n:8.0f}")
+    print(f"Tesseract start-up (process, model loading) per call: {1000 * startup_seconds():.0f} ms")
+
+
+def startup_seconds(repeat: int = 10) -> float:
+    """What one Tesseract call costs before it reads anything: a blank 50x50 image."""
+    import numpy as np
+
+    blank = np.full((50, 50), 255, dtype=np.uint8)
+    engine = pipeline.ReadOptions().make_engine()
+    engine.read(blank)
+    t = time.perf_counter()
+    for _ in range(repeat):
+        engine.read(blank)
+    return (time.perf_counter() - t) / repeat
 
 
 if __name__ == "__main__":
