@@ -738,10 +738,10 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
         if back:  # the back side: read with the front, its text in the front's card
             store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
         for card in result.cards:
-            _card_id, contact_id = store.add_card(
+            card_id, contact_id = store.add_card(
                 job.sha256, card, collected_on=collected, scanned_at=now, event=job.item.event, name=name
             )
-            attached = len(store.cards_of(contact_id)) > 1
+            attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
             summary.matched += attached
             summary.new_contacts += not attached
             lines.append((card.card, contact_id, "matched" if attached else "new", card.record.name))

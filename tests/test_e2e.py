@@ -124,3 +124,15 @@ def test_extract_reports_a_bad_file_and_goes_on(home, tmp_path):
     assert r.returncode == 1
     assert len(r.stdout.splitlines()) == 1
     assert "empty.png" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_summary_counts_new_and_matched_contacts(home):
+    home.drop(GOOD[0])
+    r = home.run("run", "--verbose")
+    assert (r.returncode, r.stdout) == (0, "")
+    assert "1 file(s), 1 card(s), 1 new contact(s), 0 due" in r.stderr
+    # a second scan of the same card (other bytes: the same image with a trailing byte)
+    (home.inbox / "rescan.png").write_bytes((SAMPLES / GOOD[0]).read_bytes() + b"\0")
+    r = home.run("run", "--verbose")
+    assert r.returncode == 0, r.stderr
+    assert "1 file(s), 1 card(s), 0 new contact(s), 1 matched to existing contacts" in r.stderr
