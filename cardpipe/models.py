@@ -168,9 +168,6 @@ class Address:
     country: str | None = None  # ISO 3166-1 alpha-2 when known
 
 
-# Field names, in the order exports show them. Confidence and review use these.
-FIELDS = ("name", "title", "company", "emails", "phones", "website", "address", "social")
-
 
 @dataclass(frozen=True)
 class ContactRecord:
