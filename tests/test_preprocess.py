@@ -6,7 +6,6 @@ Fixtures are made by tests/resources/make_resources.py (see tests/resources/READ
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import cv2
@@ -19,7 +18,6 @@ from cardpipe.models import PreparedCard, SourceImage
 RES = Path(__file__).parent / "resources"
 LIMITS = dict(max_bytes=50_000_000, max_pixels=100_000_000, max_pages=10)
 
-needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract is not installed")
 
 
 def source(name: str) -> SourceImage:
@@ -43,7 +41,6 @@ def one(name: str) -> PreparedCard:
 # ---- single cards --------------------------------------------------------
 
 
-@needs_tesseract
 @pytest.mark.parametrize("name", ["prep_scan_upright.png", "prep_scan_rot90.png", "prep_scan_rot180.png",
                                   "prep_scan_rot270.png"])
 def test_rotated_scans_come_out_upright(name):
@@ -61,7 +58,6 @@ def test_rotation_step_names_the_turn():
     assert not any(s.startswith("rotate") for s in one("prep_scan_upright.png").steps)
 
 
-@needs_tesseract
 def test_skewed_scan_is_deskewed():
     card = one("prep_scan_skew4.png")
     (step,) = [s for s in card.steps if s.startswith("deskew:")]
@@ -69,7 +65,6 @@ def test_skewed_scan_is_deskewed():
     assert "linus@vitaminresearch.org" in read(card.image)
 
 
-@needs_tesseract
 def test_dark_card_is_inverted():
     card = one("prep_dark_card.png")
     assert "invert" in card.steps
@@ -78,7 +73,6 @@ def test_dark_card_is_inverted():
     assert "Marie Curie" in text and "marie.curie@radium.fr" in text
 
 
-@needs_tesseract
 def test_low_resolution_scan_is_scaled_up():
     card = one("prep_scan_150dpi.png")
     (step,) = [s for s in card.steps if s.startswith("scale:")]
@@ -86,7 +80,6 @@ def test_low_resolution_scan_is_scaled_up():
     assert "alan.turing@bletchley.org" in read(card.image)
 
 
-@needs_tesseract
 def test_text_height_lands_near_the_target():
     import pytesseract
 
@@ -98,7 +91,6 @@ def test_text_height_lands_near_the_target():
         assert hs and 20 <= float(np.median(hs)) <= 60, (name, sorted(hs))
 
 
-@needs_tesseract
 def test_photo_on_desk_is_cropped_and_flattened():
     src = source("prep_photo_desk.jpg")
     card = one("prep_photo_desk.jpg")
@@ -117,7 +109,6 @@ def test_photo_on_desk_is_cropped_and_flattened():
         assert np.median(corner) > 200
 
 
-@needs_tesseract
 def test_light_text_on_a_dark_band_is_inverted_locally():
     card = one("prep_band_card.png")
     assert "invert-patches" in card.steps and "invert" not in card.steps
@@ -139,7 +130,6 @@ def test_plain_scans_stay_one_card():
 # ---- several cards on a flatbed page --------------------------------------
 
 
-@needs_tesseract
 def test_flatbed_page_gives_four_cards_in_reading_order():
     src = source("prep_flatbed_4cards.jpg")
     cards = preprocess.prepare(src)
@@ -152,7 +142,6 @@ def test_flatbed_page_gives_four_cards_in_reading_order():
         assert name in read(card.image), (name, card.steps)
 
 
-@needs_tesseract
 def test_white_cards_on_a_white_lid_are_found_by_their_rims():
     cards = preprocess.prepare(source("prep_flatbed_white_2cards.png"))
     assert len(cards) == 2
@@ -184,7 +173,6 @@ def test_rotate_turns_clockwise_and_back():
         preprocess.rotate(card, 45)
 
 
-@needs_tesseract
 def test_osd_rotate_value_fixes_a_sideways_card():
     import pytesseract
 
