@@ -6,6 +6,11 @@ failure of that card (`OcrTimeout`), anything else becomes `OcrError ... from e`
 
 `OcrEngine` is the seam where another engine (or a fake one, in tests) plugs in:
 anything with `read(image) -> OcrPage` and `orientation(image) -> int`.
+
+A reading asks for OCR with `OcrRequest`s, and `serve` answers the requests of
+many cards at once: an engine with `read_many` (Tesseract) reads every image of
+one kind and language in one process, so the 60-100 ms Tesseract spends starting
+and loading its models is paid once per batch instead of once per card.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Literal, Protocol
 
 import numpy as np
 import pytesseract
@@ -47,6 +54,56 @@ class OcrEngine(Protocol):
     def orientation(self, image: np.ndarray) -> int:
         """Clockwise degrees (0, 90, 180, 270) to rotate the image so text is upright."""
         ...
+
+
+@dataclass(frozen=True, eq=False)
+class OcrRequest:
+    """One thing a reading needs from the engine: `page` (the words of a card),
+    `line` (one printed line cut out of a card, read raw) or `orientation`."""
+
+    image: np.ndarray
+    lang: str | None = None
+    kind: Literal["page", "line", "orientation"] = "page"
+
+
+def serve(engine: OcrEngine, requests: Sequence[OcrRequest]) -> list[OcrPage | int | OcrError]:
+    """The answer to each request, in order: an `OcrPage`, degrees for `orientation`,
+    or the `OcrError` that request met (for its reading to handle; other errors, like a
+    missing Tesseract, are raised).
+
+    Requests of one kind and language go to the engine's `read_many` together when it
+    has one; if that batch fails, each is asked alone, so a card that makes Tesseract
+    fail or time out gets its own error and the others their pages.
+    """
+    answers: list[OcrPage | int | OcrError | None] = [None] * len(requests)
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for i, req in enumerate(requests):
+        groups.setdefault((req.kind, req.lang), []).append(i)
+    read_many = getattr(engine, "read_many", None)
+    for (kind, lang), idx in groups.items():
+        if read_many is not None and kind != "orientation" and len(idx) > 1:
+            try:
+                pages = read_many([requests[i].image for i in idx], lang=lang, kind=kind)
+            except OcrError as e:
+                log.debug("a batch of %d %s reads failed (%s); reading them one at a time", len(idx), kind, e)
+            else:
+                for i, page in zip(idx, pages, strict=True):
+                    answers[i] = page
+                continue
+        for i in idx:
+            answers[i] = _serve_one(engine, requests[i])
+    return answers  # type: ignore[return-value]
+
+
+def _serve_one(engine: OcrEngine, req: OcrRequest) -> OcrPage | int | OcrError:
+    try:
+        if req.kind == "orientation":
+            return engine.orientation(req.image)
+        if req.kind == "line":
+            return getattr(engine, "read_line", engine.read)(req.image, lang=req.lang)
+        return engine.read(req.image, lang=req.lang)
+    except OcrError as e:
+        return e
 
 
 @dataclass(frozen=True)
@@ -87,10 +144,13 @@ class TesseractEngine:
         os.environ["OMP_THREAD_LIMIT"] = "1"
 
     def _call(
-        self, fn: Callable[..., object], image: np.ndarray, config: str, lang: str | None = None, **kw: object
+        self, fn: Callable[..., object], image: np.ndarray | str, config: str, lang: str | None = None, **kw: object
     ) -> object:
-        pil = Image.fromarray(image)
-        pil.format = "BMP"  # uncompressed hand-over: no PNG encoding per call
+        if isinstance(image, str):
+            pil: Image.Image | str = image  # a file (read_many's list of images)
+        else:
+            pil = Image.fromarray(image)
+            pil.format = "BMP"  # uncompressed hand-over: no PNG encoding per call
         try:
             return fn(pil, lang=lang or self.lang, config=config, timeout=self.timeout, **kw)
         except pytesseract.TesseractNotFoundError as e:
@@ -100,11 +160,15 @@ class TesseractEngine:
                 raise OcrTimeout(f"Tesseract took longer than {self.timeout:g} s (ocr_timeout).") from e
             raise OcrError(f"Tesseract failed: {_first_line(e)}") from e
 
+    def _config(self, kind: str) -> str:
+        # a line cut out of a card is read as a raw line (--psm 13)
+        return f"--psm {13 if kind == 'line' else self.psm} --dpi 300"
+
     def read(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
         data = self._call(
             pytesseract.image_to_data,
             image,
-            f"--psm {self.psm} --dpi 300",
+            self._config("page"),
             lang=lang,
             output_type=pytesseract.Output.DICT,
         )
@@ -115,10 +179,37 @@ class TesseractEngine:
         """One printed line cut out of a card, read as a raw line (--psm 13), which keeps
         accents that the sparse-text read of the whole card drops (Hélène, not Helene)."""
         data = self._call(
-            pytesseract.image_to_data, image, "--psm 13 --dpi 300", lang=lang, output_type=pytesseract.Output.DICT
+            pytesseract.image_to_data, image, self._config("line"), lang=lang, output_type=pytesseract.Output.DICT
         )
         assert isinstance(data, dict)
         return page_from_tsv(data, width=image.shape[1], height=image.shape[0])
+
+    def read_many(self, images: Sequence[np.ndarray], lang: str | None = None, kind: str = "page") -> list[OcrPage]:
+        """Several images in one Tesseract process (its list-of-files input): the same
+        words as one call per image, without starting Tesseract and loading its models
+        for each. The images go over as uncompressed BMP files in a temporary folder."""
+        with tempfile.TemporaryDirectory(prefix="cardpipe-ocr-") as tmp:
+            names = []
+            for i, image in enumerate(images):
+                name = Path(tmp, f"{i}.bmp")
+                Image.fromarray(image).save(name, format="BMP")
+                names.append(str(name))
+            listing = Path(tmp, "images.txt")
+            listing.write_text("\n".join(names) + "\n")
+            data = self._call(
+                pytesseract.image_to_data, str(listing), self._config(kind), lang=lang,
+                output_type=pytesseract.Output.DICT,
+            )
+        assert isinstance(data, dict)
+        rows: list[dict[str, list]] = [{k: [] for k in data} for _ in images]
+        for r, page_num in enumerate(data["page_num"]):
+            if not 1 <= int(page_num) <= len(images):
+                raise OcrError(f"Tesseract returned page {page_num} for {len(images)} images")
+            for k, col in data.items():
+                rows[int(page_num) - 1][k].append(col[r])
+        return [
+            page_from_tsv(d, width=image.shape[1], height=image.shape[0]) for d, image in zip(rows, images, strict=True)
+        ]
 
     def orientation(self, image: np.ndarray) -> int:
         try:

@@ -14,12 +14,12 @@ import signal
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from . import faults, ingest, service
 from .clock import Clock
@@ -30,7 +30,7 @@ from .models import CardResult, ContactRecord, FileResult, OcrLine, OcrPage, Ocr
 if TYPE_CHECKING:
     import numpy as np
 
-    from .ocr import OcrEngine
+    from .ocr import OcrEngine, OcrRequest
 
 # The image and OCR stages (OpenCV, NumPy, Pillow, Tesseract) are imported where
 # they are used: a cron run with nothing new to read never pays for loading them.
@@ -94,59 +94,111 @@ def read_file(
     `back` is the back side of a one-card file (`NAME-back.jpg` beside `NAME.jpg`): its
     text joins the front's, and the two make one card record.
     """
+    return read_files([(path, sha256, back)], opts, engine)[0]
+
+
+def read_files(
+    jobs: Sequence[tuple[Path, str, Path | None]], opts: ReadOptions, engine: OcrEngine | None = None
+) -> list[FileResult]:
+    """`read_file` for each (path, sha256, back side) in `jobs`, read in step.
+
+    Each file's reading is a generator that yields the OCR it needs (`OcrRequest`) and
+    gets the answer back. All files advance to their next request, then the requests
+    are served together (`ocr.serve`): one Tesseract process reads the first pass of
+    every card of the batch, then the second-language passes, and so on. The words are
+    the same as one call per image; the start-up is paid once per batch.
+    """
+    from .ocr import serve
+
+    engine = engine or _worker_engine(opts)
+    readings = [_reading(path, opts, sha256=sha, back=back) for path, sha, back in jobs]
+    results: list[FileResult | None] = [None] * len(readings)
+    waiting: dict[int, OcrRequest] = {}
+
+    def advance(i: int, answer: object) -> None:
+        try:
+            if isinstance(answer, OcrError):
+                waiting[i] = readings[i].throw(answer)
+            else:
+                waiting[i] = readings[i].send(answer)
+        except StopIteration as done:
+            results[i] = done.value
+
+    for i in range(len(readings)):
+        advance(i, None)
+    while waiting:
+        order = list(waiting)
+        answers = serve(engine, [waiting.pop(i) for i in order])
+        for i, answer in zip(order, answers, strict=True):
+            advance(i, answer)
+    return [r for r in results if r is not None]
+
+
+# What a reading yields (an OCR request), is sent (the answer: an OcrPage, or degrees
+# for an orientation request; an OcrError is thrown in instead) and returns.
+Reading = Generator["OcrRequest", Any, T]
+
+
+def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | None = None) -> Reading[FileResult]:
     from . import decode, normalize, preprocess, qr
+    from .ocr import OcrRequest
 
     start = time.perf_counter()
-    engine = engine or _worker_engine(opts)
     try:
         decoded = decode.load(path, max_bytes=opts.max_bytes, max_pixels=opts.max_pixels, max_pages=opts.max_pages)
-        back_page = _read_back(back, opts, engine) if back is not None else None
+        captured = decoded.captured
+        # QR codes first, from the card in colour and full size; then only the grayscale card
+        # for OCR is kept, so that a batch of files holds a few MB per card while it waits
+        prepared_cards = [
+            (replace(card, color=None), qr.decode_qr(card.color if card.color is not None else card.image))
+            for src in decoded.images
+            for card in preprocess.prepare(src)
+        ]
+        del decoded
+        back_page = (yield from _back_reading(back, opts)) if back is not None else None
         cards: list[CardResult] = []
-        for src in decoded.images:
-            for prepared in preprocess.prepare(src):
-                card_no = len(cards)
-                best, page = read_card(prepared, engine)
-                if opts.debug_dir is not None:
-                    _write_debug(opts.debug_dir, path, card_no, best)
-                if back_page is not None and card_no == 0:
-                    page = stack_pages(page, back_page)
-                if not _has_text(page):
-                    continue
-                color = best.color if best.color is not None else best.image
-                qr_texts = qr.decode_qr(color)
-                record = normalize.read_contact(
-                    page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
+        for prepared, qr_texts in prepared_cards:
+            card_no = len(cards)
+            best, page = yield from _card_reading(prepared)
+            if opts.debug_dir is not None:
+                _write_debug(opts.debug_dir, path, card_no, best)
+            if back_page is not None and card_no == 0:
+                page = stack_pages(page, back_page)
+            if not _has_text(page):
+                continue
+            record = normalize.read_contact(
+                page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
+            )
+            lang2 = opts.language_pass and second_language(record, opts.lang, installed=_installed_languages())
+            if lang2:
+                # a card printed in another country: read it again in that language,
+                # which keeps the accents the default languages drop (Björn, not Bjorn)
+                page2 = yield OcrRequest(_scaled(best.image, SECOND_READ_SCALE), lang=lang2)
+                record2 = normalize.read_contact(
+                    page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                 )
-                lang2 = opts.language_pass and second_language(record, opts.lang, installed=_installed_languages())
-                if lang2:
-                    # a card printed in another country: read it again in that language,
-                    # which keeps the accents the default languages drop (Björn, not Bjorn)
-                    page2 = engine.read(_scaled(best.image, SECOND_READ_SCALE), lang=lang2)
-                    record2 = normalize.read_contact(
-                        page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
-                    )
-                    # and the address of that read when it is the same address, read better (Köln, not Kdéin)
-                    record = normalize.better_address(restore_accents(record, record2), record2)
-                reread = opts.language_pass and normalize.name_reread(page, record)
-                if reread and reread[1] in _installed_languages():
-                    # a name that may have lost its accents (Jose, Zoé read at low confidence):
-                    # its line only, again, as a raw line in a language that keeps them
-                    record = _reread_name(record, best.image, *reread, engine)
-                cards.append(
-                    CardResult(
-                        source=str(path),
-                        card=card_no,
-                        record=record,
-                        ocr_text=page.text,
-                        ocr_conf=round(page.mean_conf, 1),
-                        steps=best.steps,
-                    )
+                # and the address of that read when it is the same address, read better (Köln, not Kdéin)
+                record = normalize.better_address(restore_accents(record, record2), record2)
+            reread = opts.language_pass and normalize.name_reread(page, record)
+            if reread and reread[1] in _installed_languages():
+                # a name that may have lost its accents (Jose, Zoé read at low confidence):
+                # its line only, again, as a raw line in a language that keeps them
+                record = yield from _name_reading(record, best.image, *reread)
+            cards.append(
+                CardResult(
+                    source=str(path),
+                    card=card_no,
+                    record=record,
+                    ocr_text=page.text,
+                    ocr_conf=round(page.mean_conf, 1),
+                    steps=best.steps,
                 )
+            )
         if not cards:
             raise NoTextFound("no text found on the image; is it a business card?")
         # number the cards that had text 0, 1, 2... in reading order
         cards = [CardResult(c.source, i, c.record, c.ocr_text, c.ocr_conf, c.steps) for i, c in enumerate(cards)]
-        return FileResult(str(path), sha256, tuple(cards), seconds=time.perf_counter() - start, captured=decoded.captured)
+        return FileResult(str(path), sha256, tuple(cards), seconds=time.perf_counter() - start, captured=captured)
     except InputFileError as e:
         return FileResult(str(path), sha256, error=str(e), error_code=int(e.exit_code), seconds=time.perf_counter() - start)
     except CardpipeError:
@@ -155,7 +207,7 @@ def read_file(
         return FileResult(str(path), sha256, error="the image is too large to process in memory", error_code=1)
 
 
-def _read_back(back: Path, opts: ReadOptions, engine: OcrEngine) -> OcrPage:
+def _back_reading(back: Path, opts: ReadOptions) -> Reading[OcrPage]:
     """The text of a card's back side (its first card only)."""
     from . import decode, preprocess
 
@@ -163,13 +215,14 @@ def _read_back(back: Path, opts: ReadOptions, engine: OcrEngine) -> OcrPage:
         decoded = decode.load(back, max_bytes=opts.max_bytes, max_pixels=opts.max_pixels, max_pages=1)
     except InputFileError as e:
         raise type(e)(f"its back side {back.name} cannot be read: {e}") from e
-    for src in decoded.images:
-        for prepared in preprocess.prepare(src):
-            best, page = read_card(prepared, engine)
-            if opts.debug_dir is not None:
-                _write_debug(opts.debug_dir, back, 0, best)
-            return page
-    return OcrPage((), 0, 0)
+    first = [replace(card, color=None) for src in decoded.images for card in preprocess.prepare(src)][:1]
+    del decoded  # the full-size page, as for the front
+    if not first:
+        return OcrPage((), 0, 0)
+    best, page = yield from _card_reading(first[0])
+    if opts.debug_dir is not None:
+        _write_debug(opts.debug_dir, back, 0, best)
+    return page
 
 
 # The second-language read only restores accents and re-reads the address, and does
@@ -203,45 +256,60 @@ def stack_pages(front: OcrPage, back: OcrPage) -> OcrPage:
     )
 
 
-def _reread_name(
-    record: ContactRecord, image: np.ndarray, box: tuple[int, int, int, int], lang: str, engine: OcrEngine
-) -> ContactRecord:
+def _name_reading(
+    record: ContactRecord, image: np.ndarray, box: tuple[int, int, int, int], lang: str
+) -> Reading[ContactRecord]:
     """The record with the accents a raw-line read of the name's box finds; unchanged when
     the box is not on this image or the read fails (it is only a second opinion)."""
     from . import normalize
+    from .ocr import OcrRequest
 
     x0, y0, x1, y1 = box
     h, w = image.shape[:2]
     if not (0 <= x0 < x1 <= w + 50 and 0 <= y0 < y1 <= h + 50):
         return record  # e.g. a name on the back side of the card
-    read_line = getattr(engine, "read_line", engine.read)
     try:
-        return normalize.take_name_accents(record, read_line(image[y0:y1, x0:x1], lang=lang))
+        line = yield OcrRequest(image[y0:y1, x0:x1], lang=lang, kind="line")
     except OcrError as e:
         log.debug("re-reading the name failed: %s", e)
         return record
+    return normalize.take_name_accents(record, line)
 
 
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
     """OCR a prepared card; only a weak first read pays for orientation detection
     and a second pass on an alternative preparation."""
-    from . import preprocess
+    from .ocr import serve
 
-    page = engine.read(card.image)
+    reading = _card_reading(card)
+    answer: object = None
+    while True:
+        try:
+            req = reading.throw(answer) if isinstance(answer, OcrError) else reading.send(answer)
+        except StopIteration as done:
+            return done.value
+        (answer,) = serve(engine, [req])
+
+
+def _card_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage]]:
+    from . import preprocess
+    from .ocr import OcrRequest
+
+    page = yield OcrRequest(card.image)
     if not is_weak(page):
         return card, page
     best = (card, page)
     try:
-        degrees = engine.orientation(card.image)
+        degrees = yield OcrRequest(card.image, kind="orientation")
     except OcrTimeout:
         degrees = 0
     if degrees:
         turned = preprocess.rotate(card, degrees)
-        best = _better(best, (turned, engine.read(turned.image)))
+        best = _better(best, (turned, (yield OcrRequest(turned.image))))
         if not is_weak(best[1]):
             return best
     for alt in preprocess.alternatives(best[0]):
-        best = _better(best, (alt, engine.read(alt.image)))
+        best = _better(best, (alt, (yield OcrRequest(alt.image))))
         if not is_weak(best[1]):
             break
     return best
@@ -411,15 +479,33 @@ def make_executor(jobs: int, stop: threading.Event | None = None) -> Executor:
 
 
 class _Reader:
-    """A picklable callable: (path, sha[, back side path]) -> FileResult."""
+    """A picklable callable: a batch of (path, sha[, back side path]) -> their FileResults."""
 
     def __init__(self, opts: ReadOptions) -> None:
         self.opts = opts
 
-    def __call__(self, job: tuple) -> FileResult:
-        path, sha, back = (*job, None)[:3]
-        faults.point(f"reading {path.name}")  # testing hook: a reader process that dies on this file
-        return read_file(path, self.opts, sha256=sha, back=back)
+    def __call__(self, batch: Sequence[tuple]) -> list[FileResult]:
+        jobs = [(*job, None)[:3] for job in batch]
+        for path, *_ in jobs:
+            faults.point(f"reading {path.name}")  # testing hook: a reader process that dies on this file
+        return read_files(jobs, self.opts)
+
+
+# Files read together by one worker (`read_files`): the more, the less Tesseract
+# start-up per card (8: an eighth of it), and the more memory (the prepared cards
+# of the batch, a few MB each) and the more files in flight when a run is stopped.
+MAX_BATCH = 8
+
+
+def batches(items: Sequence[T], workers: int, most: int = MAX_BATCH) -> Iterator[list[T]]:
+    """`items` in consecutive batches of at most `most`, smaller towards the end (a
+    quarter of what is left per worker), so that no worker is left alone with a big
+    last batch while the others are idle."""
+    i = 0
+    while i < len(items):
+        size = max(1, min(most, -(-(len(items) - i) // (2 * max(workers, 1)))))
+        yield list(items[i : i + size])
+        i += size
 
 
 def extract_files(
@@ -438,9 +524,11 @@ def extract_files(
     results: dict[int, FileResult] = {}
     index = {p: i for i, p in enumerate(paths)}
     nxt = 0
-    todo = [(p, "", back_of.get(p)) for p in paths]
-    for (path, *_), res in make_executor(min(jobs, len(paths))).map_unordered(_Reader(opts), todo):
-        results[index[path]] = res
+    workers = min(jobs, len(paths))
+    todo = batches([(p, "", back_of.get(p)) for p in paths], workers)
+    for batch, res in make_executor(workers).map_unordered(_Reader(opts), todo):
+        for (path, *_), result in zip(batch, res, strict=True):
+            results[index[path]] = result
         while nxt in results:
             yield results.pop(nxt)
             nxt += 1
@@ -560,17 +648,20 @@ def run(
                         from .ocr import check_engine as engine_check
                     engine_check(cfg.lang)
                 reader = _Reader(ReadOptions.from_config(cfg))
-                executor = make_executor(min(cfg.workers, len(jobs)), stop)
-                results = executor.map_unordered(
-                    reader, [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
-                )
+                workers = min(cfg.workers, len(jobs))
+                executor = make_executor(workers, stop)
+                todo = [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
+                results = executor.map_unordered(reader, batches(todo, workers))
                 try:
-                    for done, ((path, *_), result) in enumerate(results, 1):
-                        faults.point("read")
-                        _store_result(paired[path], result, cfg, store, clock, summary)
-                        _finished(paired[path], open_jobs)
-                        if progress:
-                            progress(done, len(jobs))
+                    done = 0
+                    for batch, batch_results in results:
+                        for (path, *_), result in zip(batch, batch_results, strict=True):
+                            faults.point("read")
+                            _store_result(paired[path], result, cfg, store, clock, summary)
+                            _finished(paired[path], open_jobs)
+                            done += 1
+                            if progress:
+                                progress(done, len(jobs))
                 except BrokenProcessPool:
                     # a reader process died (out of memory, a decoder crash): read what is left one
                     # file per process, so the file that kills its reader is set aside, not retried forever
@@ -660,7 +751,7 @@ def _read_alone(job: Job, reader: _Reader) -> FileResult:
     with ProcessPoolExecutor(max_workers=1, initializer=_ignore_signals) as pool:
         try:
             back = job.back.item.path if job.back else None
-            return pool.submit(reader, (job.item.path, job.sha256, back)).result()
+            return pool.submit(reader, [(job.item.path, job.sha256, back)]).result()[0]
         except BrokenProcessPool:
             return FileResult(
                 str(job.item.path), job.sha256, error_code=int(ExitCode.files_failed),
