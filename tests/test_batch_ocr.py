@@ -109,7 +109,7 @@ def test_an_engine_without_read_many_is_asked_once_per_image():
     ],
 )
 def test_batches_cover_every_item_once_in_order(n, workers, sizes):
-    out = list(pipeline.batches(list(range(n)), workers))
+    out = list(pipeline.batches(list(range(n)), workers, most=8))
     assert [len(b) for b in out] == sizes
     assert [x for b in out for x in b] == list(range(n))
 

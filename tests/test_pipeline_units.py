@@ -150,3 +150,32 @@ def test_language_pass_reads_a_german_card_again_in_german_only_when_on(language
     assert spy.langs[0] is None  # the first read: the configured languages
     assert ("deu" in spy.langs) is language_pass
     assert set(spy.langs) <= {None, "deu"}
+
+
+def test_the_second_language_read_skips_email_web_and_phone_lines_and_takes_them_from_the_first():
+    page = OcrPage.from_text(
+        "Jürgen Weber\nVertriebsleiter\n@) Weber Druck GmbH\nTel. +49 30 1234567\njw@weber-druck.de\n"
+        "www.weber-druck.de\nKönigstraße 5, 10178 Berlin"
+    )
+    image = np.zeros((page.height, page.width), np.uint8)  # all ink: what is painted white shows
+    wordy, plain = pipeline._wordy_lines(image, page)
+    assert [ln.text for ln in plain] == ["Tel. +49 30 1234567", "jw@weber-druck.de", "www.weber-druck.de"]
+    for line in page.lines:
+        inside = wordy[line.top : line.bottom, line.left : line.right]
+        assert (inside == 255).all() == (line in plain), line.text
+    assert (image == 0).all()  # the first read's image is left as it was
+
+    second = OcrPage.from_text("Jürgen Weber\nVertriebsleiter")  # what the masked read found
+    merged = pipeline._with_lines(second, plain, 0.5)
+    assert [ln.text for ln in merged.lines] == [
+        "Jürgen Weber", "Vertriebsleiter", "Tel. +49 30 1234567", "jw@weber-druck.de", "www.weber-druck.de"
+    ]
+    assert merged.lines[2].top == round(plain[0].top * 0.5)
+
+
+def test_a_card_with_nothing_to_skip_is_read_again_as_it_is():
+    page = OcrPage.from_text("Jürgen Weber\nWeber Druck GmbH")
+    image = np.zeros((page.height, page.width), np.uint8)
+    wordy, plain = pipeline._wordy_lines(image, page)
+    assert wordy is image and plain == []
+    assert pipeline._with_lines(page, [], 0.6) is page
