@@ -12,7 +12,10 @@
 
 Prints cards/s for each, the ratio of the pipeline to the floor, the speed-up
 from 1 to all cores, and the peak memory of the whole process tree (PSS, so
-shared libraries count once; sampled every 20 ms).
+shared libraries count once; sampled every 20 ms). Also the CPU time per card
+(user + system, the whole process tree): unlike cards/s it hardly moves when
+other programs share the machine, so it tells whether a change made the
+pipeline cheaper even on a busy machine.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,8 +76,14 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1e6
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and its descendants."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall seconds and peak tree RSS (MB) of a command."""
+    """Wall seconds and peak tree PSS (MB) of a command."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0.0
@@ -182,10 +192,14 @@ def main() -> None:
         batch = make_batch(work / "batch", args.cards)
         prepared = prepare_all(batch, work / "prepared")
         n_cards = len(prepared)
+        cpu = children_cpu()
         floor_s = floor(prepared, args.jobs)
+        floor_cpu = (children_cpu() - cpu) / n_cards
         print(f"batch: {len(batch)} files, {n_cards} cards, {args.jobs} cores")
-        print(f"{'what':<40} {'seconds':>8} {'cards/s':>8} {'peak MB':>8}")
-        print(f"{'floor: tesseract alone, 1 proc/core':<40} {floor_s:8.1f} {n_cards / floor_s:8.2f} {'':>8}")
+        print(f"{'what':<40} {'seconds':>8} {'cards/s':>8} {'peak MB':>8} {'CPU ms/card':>12}")
+        print(f"{'floor: tesseract alone, 1 proc/core':<40} {floor_s:8.1f} {n_cards / floor_s:8.2f} {'':>8}"
+              f" {1000 * floor_cpu:12.0f}")
+        cpus = {}
         no_pass = work / "no-language-pass.toml"
         no_pass.write_text("language_pass = false\n")
         rates = {}
@@ -197,16 +211,20 @@ def main() -> None:
             (home / "inbox").mkdir(parents=True)
             for f in batch:
                 shutil.copy2(f, home / "inbox" / f.name)
+            cpu = children_cpu()
             secs, peak, res = measure(cardpipe_cmd(home, jobs, config))
+            cpus[key] = (children_cpu() - cpu) / n_cards
             if res.returncode not in (0, 1):
                 print(res.stderr[-2000:])
                 raise SystemExit(f"cardpipe run failed with exit code {res.returncode}")
             rates[key] = n_cards / secs
             label = f"cardpipe run --jobs {jobs}" + ("" if config is None else ", language_pass off")
-            print(f"{label:<40} {secs:8.1f} {rates[key]:8.2f} {peak:8.0f}")
+            print(f"{label:<40} {secs:8.1f} {rates[key]:8.2f} {peak:8.0f} {1000 * cpus[key]:12.0f}")
         floor_rate = n_cards / floor_s
         print(f"pipeline / floor (--jobs {args.jobs}): {rates[(args.jobs, True)] / floor_rate:.0%}"
-              f" (language_pass off: {rates[(args.jobs, False)] / floor_rate:.0%})")
+              f" (language_pass off: {rates[(args.jobs, False)] / floor_rate:.0%});"
+              f" in CPU per card: {floor_cpu / cpus[(args.jobs, True)]:.0%}"
+              f" (language_pass off: {floor_cpu / cpus[(args.jobs, False)]:.0%})")
         if (1, True) in rates:
             print(f"speed-up 1 -> {args.jobs} cores: {rates[(args.jobs, True)] / rates[(1, True)]:.2f}x")
         noop = work / "noop"

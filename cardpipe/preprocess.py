@@ -145,10 +145,11 @@ def _find_cards(bgr: np.ndarray, dpi: float | None = None) -> list[_Found]:
     """Where the cards are on a page, in reading order; the whole image when nothing card-like is found."""
     h, w = bgr.shape[:2]
     f = max(h, w) / _DETECT_SIDE if max(h, w) > _DETECT_SIDE else 1.0
-    small = cv2.resize(bgr, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA) if f > 1 else bgr
     px_per_mm = _px_per_mm(dpi, (h, w)) / f if dpi else None
     if px_per_mm and _card_sized(*sorted((w / f / px_per_mm, h / f / px_per_mm), reverse=True), slack=1.25):
         return [_Found(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), "whole")]  # a scan of one card
+    # the small copy only when there is something to look for (a few ms for a photo)
+    small = cv2.resize(bgr, (round(w / f), round(h / f)), interpolation=cv2.INTER_AREA) if f > 1 else bgr
     quads = _flatbed_regions(bgr, small, px_per_mm)
     if quads:
         how = "crop-region"
