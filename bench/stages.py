@@ -1,10 +1,12 @@
-"""Where the time goes when one card is read: milliseconds per file for each stage,
+"""Where the time goes when cards are read: milliseconds per file for each stage,
 per kind of sample image, serially in one process (one core).
 
-    .venv/bin/python bench/stages.py [--language-pass off]
+    .venv/bin/python bench/stages.py [--language-pass off] [--batch N]
 
-Stages: decode (decode.load), prepare (preprocess), OCR (every Tesseract call:
-the first read, plus orientation / second-language / name re-reads when they
+Files are read as a worker reads them: in batches (`pipeline.read_files`, up to
+`pipeline.MAX_BATCH` files of one kind; `--batch 1` reads one file at a time).
+Stages: decode (decode.load), prepare (preprocess), OCR (every Tesseract process:
+the first reads, plus orientation / second-language / name re-reads when they
 happen), QR (presence test + decoding), extract+normalize; then what one
 Tesseract call costs before it reads anything (process start, model loading).
 """
@@ -30,6 +32,7 @@ SAMPLES = ROOT / "sample_cards" / "images"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--language-pass", choices=("on", "off"), default="on")
+    ap.add_argument("--batch", type=int, default=pipeline.MAX_BATCH, help="files read together (1: one at a time)")
     args = ap.parse_args()
     spent: collections.Counter[tuple[str, str]] = collections.Counter()
     calls: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -45,9 +48,8 @@ def main() -> None:
                 calls[kind[0], stage] += 1
         return wrapper
 
-    pytesseract.image_to_data = timed("ocr", pytesseract.image_to_data)
-    pytesseract.image_to_osd = timed("ocr", pytesseract.image_to_osd)
-    pytesseract.image_to_string = timed("ocr", pytesseract.image_to_string)
+    # every Tesseract process goes through run_tesseract (one per batch of images)
+    pytesseract.pytesseract.run_tesseract = timed("ocr", pytesseract.pytesseract.run_tesseract)
     decode.load = timed("decode", decode.load)
     preprocess.prepare = timed("prepare", preprocess.prepare)
     preprocess.prepare_pages = timed("prepare", preprocess.prepare_pages)
@@ -56,20 +58,24 @@ def main() -> None:
 
     opts = pipeline.ReadOptions(language_pass=args.language_pass == "on")
     files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() != ".json")
+    by_kind: dict[str, list[Path]] = collections.defaultdict(list)
+    for f in files:
+        by_kind[f.name.split("-")[0]].append(f)
     per_kind: collections.Counter[str] = collections.Counter()
     wall: collections.Counter[str] = collections.Counter()
     pipeline.read_file(files[0], opts)  # warm up: imports, Tesseract's first start
     spent.clear()
     calls.clear()
-    for f in files:
-        kind[0] = f.name.split("-")[0]
-        t = time.perf_counter()
-        pipeline.read_file(f, opts)
-        wall[kind[0]] += time.perf_counter() - t
-        per_kind[kind[0]] += 1
+    for k, group in by_kind.items():
+        kind[0] = k
+        for batch in pipeline.batches(group, 1, most=args.batch):
+            t = time.perf_counter()
+            pipeline.read_files([(f, "", None) for f in batch], opts)
+            wall[k] += time.perf_counter() - t
+            per_kind[k] += len(batch)
     stages = ("decode", "prepare", "ocr", "qr", "extract")
-    print(f"ms per file, one core, language_pass {args.language_pass}")
-    print(f"{'kind':<9}{'files':>6}" + "".join(f"{s:>9}" for s in stages) + f"{'ocr calls':>10}{'total':>8}")
+    print(f"ms per file, one core, language_pass {args.language_pass}, batches of up to {args.batch} files")
+    print(f"{'kind':<9}{'files':>6}" + "".join(f"{s:>9}" for s in stages) + f"{'tess/file':>10}{'total':>8}")
     for k in sorted(per_kind, key=lambda k: -per_kind[k]):
         n = per_kind[k]
         cells = "".join(f"{1000 * spent[k, s] / n:9.0f}" for s in stages)

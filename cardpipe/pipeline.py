@@ -548,10 +548,11 @@ MAX_BATCH = 16
 def batches(items: Sequence[T], workers: int, most: int = MAX_BATCH) -> Iterator[list[T]]:
     """`items` in consecutive batches of at most `most`, smaller towards the end (half
     of each worker's share of what is left), so that no worker is left alone with a
-    big last batch while the others are idle."""
+    big last batch while the others are idle. One worker waits for no one: full batches."""
     i = 0
     while i < len(items):
-        size = max(1, min(most, -(-(len(items) - i) // (2 * max(workers, 1)))))
+        left = len(items) - i
+        size = most if workers <= 1 else max(1, min(most, -(-left // (2 * workers))))
         yield list(items[i : i + size])
         i += size
 

@@ -103,9 +103,10 @@ def test_an_engine_without_read_many_is_asked_once_per_image():
         (0, 2, []),
         (1, 2, [1]),
         (3, 2, [1, 1, 1]),
-        (3, 1, [2, 1]),
+        (3, 1, [3]),
         (40, 2, [8, 8, 6, 5, 4, 3, 2, 1, 1, 1, 1]),
-        (200, 1, [8] * 24 + [4, 2, 1, 1]),
+        (200, 1, [8] * 25),
+        (20, 1, [8, 8, 4]),
     ],
 )
 def test_batches_cover_every_item_once_in_order(n, workers, sizes):

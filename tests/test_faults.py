@@ -552,20 +552,22 @@ def _wait_for_no_process_with(config: Path, timeout: float = 20.0) -> None:
 # ---------------------------------------------------------------------------
 
 
-# Three files are read in batches of 2 and 1 (pipeline.batches): a SIGTERM after the first
-# is stored still stores the second, already read with it, and leaves the third unread.
-@pytest.mark.parametrize("fault, stored", [("read:1:TERM", 2), ("in-transaction:2:TERM", 2), ("claimed:2:TERM", 0)])
+# With 2 workers, 7 files are read in batches of 2, 2, 1, 1, 1 (pipeline.batches), 3 batches
+# in flight: a SIGTERM while the first results are stored lets the 5 files being read be
+# stored, and puts the other 2 back; a SIGTERM while files are claimed reads none.
+@pytest.mark.parametrize("fault, stored", [("read:1:TERM", 5), ("in-transaction:2:TERM", 5), ("claimed:2:TERM", 0)])
 def test_sigterm_finishes_the_cards_being_read_then_stops(tray, fault, stored):
-    for i, sample in enumerate(CARDS[:3]):
+    tray.configure(jobs=2)
+    for i, sample in enumerate(CARDS):
         tray.card(sample, f"{i}.png")
     r = tray.run(env={"CARDPIPE_FAULT": fault})
     assert r.returncode == 130, r.stderr
     assert "stopped before the end; the files not read are back in the inbox" in r.stderr
     p = tray.check()  # settled: nothing left claimed
-    assert len(p.archive) == stored and len(p.inbox) == 3 - stored
+    assert len(p.archive) == stored and len(p.inbox) == len(CARDS) - stored
     r = tray.run()
     assert (r.returncode, r.stderr) == (0, "")
-    assert len(tray.check().archive) == 3
+    assert len(tray.check().archive) == len(CARDS)
 
 
 def test_sigterm_from_outside_during_ocr(tray):
