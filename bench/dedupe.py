@@ -13,7 +13,8 @@ without SQLite), and compares the contacts it ends with against the labels:
 Precision and recall are pairwise: over all pairs of records, a pair is predicted when
 both records end in one contact, and true when both are the same person. "Recall of
 later cards by kind" asks, for each card after a person's first, whether it ended in
-the contact of that person's previous card. Time is the wall (and CPU) time of matching
+the contact of that person's previous card; the line below it splits the job changes by
+what ties them to the card before (JOB_EVIDENCE). Time is the wall (and CPU) time of matching
 and filing every record, building each record's evidence included, generating the data
 excluded, on one core.
 
@@ -321,6 +322,7 @@ class Card:
     day: int
     kind: str  # first, rescan, variant, job change
     record: ContactRecord
+    tie: str = ""  # a job change: the evidence printed on it and the card before (JOB_EVIDENCE)
 
 
 def ocr_slip(rng: random.Random, text: str) -> str:
@@ -412,6 +414,7 @@ class Spec:
     mobile: str | None
     personal: bool
     force: set[str] = field(default_factory=set)
+    tie: str = ""
 
 
 def new_local(rng: random.Random, person: Person, company: Company, used: dict[str, set[str]]) -> str:
@@ -453,7 +456,7 @@ def make_cards(rng: random.Random, people: list[Person], companies: list[Company
             if evidence == "personal" and not person.personal_email:
                 g, f = dedupe.fold(person.given).replace(" ", ""), dedupe.fold(person.family).replace(" ", "")
                 person.personal_email = f"{g}.{f}{rng.randint(1, 999)}@{rng.choice(FREE_MAIL)}"
-            specs.append(Spec(kind, job, mobile, evidence == "personal"))
+            specs.append(Spec(kind, job, mobile, evidence == "personal", tie=evidence))
             if evidence != "none":
                 specs[-2].force.add(evidence)
                 specs[-1].force.add(evidence)
@@ -463,7 +466,7 @@ def make_cards(rng: random.Random, people: list[Person], companies: list[Company
         for spec in specs:
             record = card_record(rng, person, spec.job, spec.kind, mobile=spec.mobile, personal=spec.personal,
                                  force=frozenset(spec.force))
-            cards.append(Card(person.pid, day, spec.kind, record))
+            cards.append(Card(person.pid, day, spec.kind, record, spec.tie))
             day += rng.randrange(1, 200)
     cards.sort(key=lambda c: c.day)
     return cards
@@ -550,8 +553,9 @@ def score(cards: list[Card], contact: list[int]) -> dict:
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for i, c in enumerate(cards):
         if c.pid in previous:
-            kinds[c.kind][1] += 1
-            kinds[c.kind][0] += contact[i] == contact[previous[c.pid]]
+            for kind in (c.kind, f"{c.kind} by {c.tie}") if c.tie else (c.kind,):
+                kinds[kind][1] += 1
+                kinds[kind][0] += contact[i] == contact[previous[c.pid]]
         previous[c.pid] = i
     return {
         "precision": tp / pred if pred else 1.0,
@@ -613,9 +617,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile and n == args.sizes[-1]:
             prof.disable()
         s = score(cards, contact)
-        kinds = ", ".join(f"{k} {v:.3f}" for k, v in sorted(s["kinds"].items()))
+        kinds = ", ".join(f"{k} {v:.3f}" for k, v in sorted(s["kinds"].items()) if " by " not in k)
         print(f"{len(cards):>8} {s['people']:>7} {s['contacts']:>8} {s['true_pairs']:>10} {s['precision']:>9.4f} "
               f"{s['recall']:>7.4f} {seconds:>8.2f} {cpu:>6.2f} {1e6 * seconds / len(cards):>9.1f}  {kinds}", flush=True)
+        ties = ", ".join(f"{k.split(' by ')[1]} {v:.3f}" for k, v in sorted(s["kinds"].items()) if " by " in k)
+        print(f"{'':>68}  job changes tied by: {ties}", flush=True)
         if args.show_errors:
             show_errors(cards, contact, args.show_errors)
     if args.store:

@@ -21,14 +21,17 @@ first; the card goes to the candidate with the strongest rule, and the rule and 
 fields that decided are recorded with the card (`Match.detail`).
 
     email         the same personal e-mail, and the names do not contradict
-    profile       the same LinkedIn member page, and the names do not contradict
+    profile       the same LinkedIn member page, or X/Instagram handle or personal
+                  website that spells the name, and the names do not contradict
     mobile        the same mobile number, and the names do not contradict
     name+company  the same name (nickname, accents, order, OCR slip) and the same
                   company (legal form ignored, OCR slip) or company e-mail domain
     phone         the same office number and compatible names (an initial will do);
                   colleagues with different names behind one switchboard stay apart
     name+city     the same full name and the same city: a new job at another company;
-                  only for a name rare in the user's own network (`Index.namesakes`)
+                  only for a name rare in the user's own network (`Index.namesakes`),
+                  rarer still when the two cards print different mobiles, and never
+                  when two contacts of that name live in that city
 
 The three weaker rules hold only when nothing says "another person": a different mobile,
 or another personal address at the same company domain (two John Smiths at Acme). An
@@ -48,7 +51,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from .models import Address, ContactRecord, Phone
 from .nicknames import KNOWN_GIVEN, are_variants, formal_names, variants
@@ -317,7 +320,7 @@ def name_keys(name: PersonName) -> tuple[set[str], set[str]]:
     families = {f, *_deletions(f)} if len(f) >= 5 else {f}
     givens = {g, ocr_fold(name.forenames)} | {ocr_fold(n) for n in formal_names(name.given)}
     keys = {f"n:{x}:{y}" for x in givens for y in families}
-    keys.update(f"g:{f}:{v}" for v in _deletions(g))
+    keys.update(f"g:{f}:{v}" for v in (g, *_deletions(g)))  # a given name a letter longer or shorter
     keys.add("s:" + ":".join(sorted((g, f))))  # the same name printed family-first
     return keys | {f"i:{g[0]}:{f}"}, keys | {f"ii:{g[0]}:{f}"}
 
@@ -385,9 +388,26 @@ class Evidence:
     probes: tuple[str, ...] = ()  # the blocks it looks candidates up in
 
 
-def personal_profiles(record: ContactRecord) -> frozenset[str]:
-    """LinkedIn member pages (linkedin.com/in/<slug>): one person's, whatever their job.
-    Company pages and other networks' handles (often the company's) are not used."""
+def spells_name(text: str, name: PersonName | None, *, initial: bool = True) -> bool:
+    """A handle or a domain label that spells the person's name: the family name (3 letters
+    or more) and the given name ("janedoe", "doe_jane"); when `initial`, also its initial
+    ("jdoe"), and for a card that prints only an initial, any given name of that initial.
+    "doe", "doe-plumbing" or "acmelabs" names a family or a company, not a person."""
+    if name is None or not name.family or not name.given or len(name.family) < 3:
+        return False
+    letters = re.sub(r"[^a-z]", "", fold(text))
+    g, f = name.given, name.family
+    if len(g) == 1:  # the card prints an initial: any given name of that initial
+        rest = letters.removesuffix(f) if letters.endswith(f) else letters.removeprefix(f)
+        return initial and rest != letters and rest[:1] == g
+    return letters in (g + f, f + g) or (initial and letters == g[0] + f)
+
+
+def personal_profiles(record: ContactRecord, name: PersonName | None = None) -> frozenset[str]:
+    """Identities of one person, whatever their job: LinkedIn member pages
+    (linkedin.com/in/<slug>); X/Twitter and Instagram handles that spell the card's name
+    ("@janedoe", "jdoe"); a website whose domain spells the full name ("janedoe.com").
+    Company pages, and handles or sites named otherwise (often the company's), are not used."""
     out = set()
     for network, value in record.social:
         path = re.sub(r"^[a-z]+://", "", value.strip().lower()).split("?", 1)[0].rstrip("/")
@@ -395,7 +415,23 @@ def personal_profiles(record: ContactRecord) -> frozenset[str]:
             slug = path.rpartition("/in/")[2].split("/", 1)[0]
             if slug:
                 out.add(f"linkedin:{slug}")
+        elif network in ("twitter", "instagram"):
+            handle = path.rpartition("/")[2].lstrip("@")
+            if spells_name(handle, name):
+                out.add(f"{network}:{handle}")
+    if record.website:
+        domain = registered_domain(_website_host(record.website))
+        if domain not in FREE_MAIL_DOMAINS and spells_name(domain.split(".", 1)[0], name, initial=False):
+            out.add(f"website:{domain}")
     return frozenset(out)
+
+
+def profile_text(key: str) -> str:
+    """'linkedin:jane-doe-1a2b' -> 'LinkedIn profile jane-doe-1a2b', for the reasons shown."""
+    network, _, value = key.partition(":")
+    label = {"linkedin": "LinkedIn profile", "twitter": "X/Twitter handle", "instagram": "Instagram handle",
+             "website": "personal website"}.get(network, network)
+    return f"{label} {value}"
 
 
 def evidence(record: ContactRecord) -> Evidence:
@@ -412,7 +448,7 @@ def evidence(record: ContactRecord) -> Evidence:
     company = company_key(record.company) if record.company and fold(record.company) else None
     city_text = record.address.city if record.address and record.address.city else None
     city = fold(city_text) if city_text else None
-    profiles = personal_profiles(record)
+    profiles = personal_profiles(record, name)
     ids = {f"e:{e}" for e in emails} | {f"t:{p}" for p in phones} | {f"p:{p}" for p in profiles}
     # an office number is looked up only while few cards share it: behind a switchboard,
     # the names decide, and those meet in the name blocks
@@ -442,7 +478,12 @@ OFFICE_BLOCK_LIMIT = 12  # cards behind one office number before it counts as a 
 # city, estimated from the network's own name and city counts) the rule tolerates
 # (bench/dedupe.py: 0.02 keeps precision >= 0.99 up to 100,000 cards; see the README)
 RARE_NAME = 0.02
-RARE_NAME_OTHER_MOBILE = 0.002
+# ... divided by four when both cards print a mobile and no two are alike: people who change
+# jobs often print a company mobile, so another number makes "another person" only a few
+# times likelier (on bench/dedupe.py's same-name, same-city candidates, another mobile is
+# about half as frequent for the same person as for a namesake; a tenth, 0.002, cost
+# 0.003 to 0.006 of recall to gain 0.0001 to 0.002 of precision)
+RARE_NAME_OTHER_MOBILE = RARE_NAME / 4
 # Before a network has its own counts: the share of people with a typical given name,
 # family name and city (the sums of squared shares in census data are about 0.006 for
 # given names and 0.0005 for family names; a network clusters in a few cities), weighed
@@ -529,7 +570,7 @@ def judge(
             return Match(contact_id, "email", f"same e-mail {shared[0]}; {named}", level)
         profiles = sorted(ev.profiles & prof.profiles)
         if profiles:
-            return Match(contact_id, "profile", f"same {profiles[0].replace(':', ' profile ', 1)}; {named}", level)
+            return Match(contact_id, "profile", f"same {profile_text(profiles[0])}; {named}", level)
         mobiles = sorted(p for p in ev.phones & prof.phones if p in ev.mobiles or p in prof.mobiles)
         if mobiles:
             return Match(contact_id, "mobile", f"same mobile {mobiles[0]}; {named}", level)
@@ -571,10 +612,14 @@ def judge(
 
 @lru_cache(maxsize=65536)
 def same_city(a: str, b: str) -> bool:
-    """Two folded city names are one city, allowing an OCR slip in a long one."""
+    """Two folded city names are one city, allowing an OCR slip in a long one, and a
+    letter dropped or doubled in a short one ("Lyo", "RRoma"; a letter read as another
+    one in a short name may be another city: Bonn / Born)."""
     if a == b or ocr_fold(a) == ocr_fold(b):
         return True
-    return min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1
+    if min(len(a), len(b)) >= 5:
+        return OSA.distance(a, b, score_cutoff=1) <= 1
+    return min(len(a), len(b)) >= 3 and abs(len(a) - len(b)) == 1 and Indel.distance(a, b, score_cutoff=1) <= 1
 
 
 # Letters OCR reads one for another (beyond the glyphs ocr_fold() collapses).
@@ -758,6 +803,8 @@ class Index:
         best = found[0]
         if best.level <= COMPATIBLE and best.rule not in ("email", "profile", "mobile") and len(found) > 1:
             return None  # "J. Doe" at Acme, and both John and Jane Doe work there: ask nobody, guess nothing
+        if best.rule == "name+city" and any(m.rule == "name+city" for m in found[1:]):
+            return None  # two contacts of this name in this city already: namesakes, or one of them
         if best.rule not in LINK_RULES:
             return best
         also = tuple(m for m in found[1:] if m.rule in LINK_RULES and self.can_merge(best.contact_id, m.contact_id))

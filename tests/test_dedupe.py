@@ -100,6 +100,13 @@ RULES = [
     ([replace(rec("Jane Doe", "Acme"), social=(("linkedin", "https://www.linkedin.com/in/jane-doe-4b2/"),))],
      replace(rec("Jane Doe", "NewCo"), social=(("linkedin", "linkedin.com/in/Jane-Doe-4b2"),)),
      (0, "profile"), "new job, same LinkedIn page"),
+    ([replace(rec("Jane Doe", "Acme"), social=(("twitter", "https://x.com/JaneDoe"),))],
+     replace(rec("Jane Doe", "NewCo"), social=(("twitter", "@janedoe"),)), (0, "profile"), "new job, same X handle"),
+    ([replace(rec("Jane Doe", "Acme"), social=(("instagram", "instagram.com/jane.doe"),))],
+     replace(rec("J. Doe", "NewCo"), social=(("instagram", "@jane.doe"),)), (0, "profile"),
+     "new job, same Instagram handle, an initial"),
+    ([rec("Jane Doe", "Acme", website="https://www.janedoe.com")], rec("Jane Doe", "NewCo", website="janedoe.com/about"),
+     (0, "profile"), "new job, same personal website"),
     ([rec("Jane Doe", "Acme", email="jane@acme.com")], rec("Jane Dce", "Acme", email="jane@acme.com"),
      (0, "email"), "same e-mail, name misread"),
     ([rec("Thomas Hughes", "ACME Inc.")], rec("Thornas Hughes", "Acme"), (0, "name+company"), "OCR slip, legal form"),
@@ -110,6 +117,13 @@ RULES = [
     ([rec("Jane Doe", work=W1)], rec("J. Doe", work=W1), (0, "phone"), "initial on the same office line"),
     ([rec("Agnieszka Danuvalelli", "Acme", city="Springfield")],
      rec("Agnieszka Danuvalelli", "NewCo", city="Springfield"), (0, "name+city"), "new job, same city, rare name"),
+    ([rec("Agnieszka Danuvalelli", "Acme", city="Springfield", mobile=M1)],
+     rec("Agnieszka Danuvalelli", "NewCo", city="Springfield", mobile=M2), (0, "name+city"),
+     "new job, same city, rare name, a company mobile"),
+    ([rec("Olivia Danuvalelli", "Acme", city="Lyon")], rec("Olivi Danuvalelli", "NewCo", city="Lyo"), (0, "name+city"),
+     "new job, a letter dropped from the given name and from a short city"),
+    ([rec("Olivi Danuvalelli", "Acme", city="Roma")], rec("Olivia Danuvalelli", "NewCo", city="RRoma"),
+     (0, "name+city"), "new job, a letter added to the given name, a doubled letter in a short city"),
     ([rec("Ann Lee", "Acme", email="ann@acme.com"), rec("Bob Stone", "Acme", email="bob@acme.com", work=W1)],
      rec("Bob Stone", "Acme", email="info@acme.com", work=W1), (1, "name+company"), "the right colleague"),
     # -- must not merge
@@ -126,6 +140,18 @@ RULES = [
     ([rec("Ann Lee", fax=F1)], rec("Ann Lee", fax=F1), None, "a shared fax line"),
     ([replace(rec("Ann Lee"), social=(("linkedin", "linkedin.com/company/acme"),))],
      replace(rec("Bob Stone"), social=(("linkedin", "linkedin.com/company/acme"),)), None, "a company page"),
+    ([replace(rec("Ann Lee", "Acme"), social=(("twitter", "@acmelabs"),))],
+     replace(rec("Ann Leigh", "Beta"), social=(("twitter", "@acmelabs"),)), None, "a company's X handle"),
+    ([replace(rec("John Doe", "Doe Plumbing"), social=(("instagram", "@doe"),))],
+     replace(rec("Jane Doe", "Doe Plumbing"), social=(("instagram", "@doe"),)), None, "relatives, the family's handle"),
+    ([rec("John Doe", "Doe & Sons", website="https://johndoe.com")],
+     rec("Jane Doe", "Doe & Sons", website="https://johndoe.com"), None, "relatives, a site named after the founder"),
+    ([rec("Ann Doe", website="doe-plumbing.com")], rec("Bea Doe", website="doe-plumbing.com"), None,
+     "relatives, the family business's site"),
+    ([rec("Agnieszka Danuvalelli", "Acme", city="Springfield"), rec("Agnieszka Danuvalelli", "Beta", city="Springfield")],
+     rec("Agnieszka Danuvalelli", "NewCo", city="Springfield"), None, "two contacts of that name in that city"),
+    ([rec("Olivia Danuvalelli", "Acme", city="Bonn")], rec("Olivia Danuvalelli", "NewCo", city="Born"), None,
+     "a short city a letter apart: another city"),
     ([rec("Jane Doe", "Acme", city="Springfield")], rec("Jane Doe", "NewCo", city="Shelbyville"), None,
      "namesake elsewhere"),
     ([rec("John Smith", "Acme", email="john.smith@acme.com")], rec("John Smith", "Acme", email="jsmith2@acme.com"),
@@ -158,6 +184,47 @@ def test_the_reason_names_the_rule_and_the_fields():
     m = index.match(rec("Bob Stone", "NewCo", mobile=M1))
     assert m.rule == "mobile"
     assert M1 in m.detail and "'Bob Stone' ~ 'Robert Stone' (nickname)" in m.detail
+
+
+SPELLED = [
+    ("janedoe", "Jane Doe", True), ("Doe_Jane", "Jane Doe", True), ("jdoe", "Jane Doe", True),
+    ("jdoe", "J. Doe", True), ("jane.vanderberg", "Jane van der Berg", True),
+    ("doe", "Jane Doe", False), ("jane", "Jane Doe", False), ("acmelabs", "Jane Doe", False),
+    ("janedoe2", "Jane Doe", True), ("doeplumbing", "Jane Doe", False), ("bdoe", "Jane Doe", False),
+]
+
+
+@pytest.mark.parametrize("text, name, spelled", SPELLED)
+def test_a_personal_handle_spells_the_name(text, name, spelled):
+    assert dedupe.spells_name(text, dedupe.parse_name(name)) is spelled
+
+
+def test_a_site_must_spell_the_full_name():
+    assert dedupe.personal_profiles(rec("Jane Doe", website="janedoe.de"), dedupe.parse_name("Jane Doe")) == {
+        "website:janedoe.de"}
+    assert not dedupe.personal_profiles(rec("Jane Doe", website="jdoe.de"), dedupe.parse_name("Jane Doe"))
+    assert not dedupe.personal_profiles(rec("Jane Doe", website="gmail.com"), dedupe.parse_name("Jane Doe"))
+
+
+# how many namesakes in the city the index estimates, another mobile on both cards, the rule
+NAME_CITY = [
+    (dedupe.RARE_NAME * 0.9, False, "name+city"),
+    (dedupe.RARE_NAME * 1.1, False, None),
+    (dedupe.RARE_NAME_OTHER_MOBILE * 0.9, True, "name+city"),
+    (dedupe.RARE_NAME_OTHER_MOBILE * 1.1, True, None),
+]
+
+
+@pytest.mark.parametrize("namesakes, other_mobile, rule", NAME_CITY)
+def test_name_and_city_weigh_the_namesakes_and_another_mobile(namesakes, other_mobile, rule):
+    old = rec("Jane Doe", "Acme", city="Springfield", mobile=M1)
+    new = rec("Jane Doe", "NewCo", city="Springfield", mobile=M2 if other_mobile else None)
+    prof = dedupe._Profile()
+    prof.add(dedupe.evidence(old))
+    m = dedupe.judge(dedupe.evidence(new), 1, prof, lambda *_: namesakes)
+    assert (m.rule if m else None) == rule
+    if m:
+        assert "city 'Springfield'" in m.detail and "name 'Jane Doe'" in m.detail
 
 
 def test_name_and_city_decide_only_for_a_rare_name():
