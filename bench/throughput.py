@@ -9,6 +9,8 @@
 3. `cardpipe run` on the same files into a fresh database, with --jobs 1 and
    --jobs = cores.
 4. A no-op `cardpipe run` (empty inbox) over a database of --noop-cards cards.
+5. Memory with big images: --big-photos phone photos of 12 megapixels (the photo
+   samples enlarged to 4032x3024) through `cardpipe run --jobs` = cores.
 
 Prints cards/s for each, the ratio of the pipeline to the floor, the speed-up
 from 1 to all cores, and the peak memory of the whole process tree (PSS, so
@@ -126,6 +128,19 @@ def make_batch(folder: Path, n: int) -> list[Path]:
     return out
 
 
+def make_big_photos(folder: Path, n: int) -> None:
+    """n JPEGs of 4032x3024 (a 12-megapixel phone camera) from the photo samples."""
+    folder.mkdir(parents=True, exist_ok=True)
+    photos = sorted(SAMPLES.glob("photo-*.jpg"))
+    for i in range(n):
+        img = cv2.imread(str(photos[i % len(photos)]))
+        big = cv2.resize(img, (4032, 3024), interpolation=cv2.INTER_CUBIC)
+        dst = folder / f"{i:04d}.jpg"
+        cv2.imwrite(str(dst), big, [cv2.IMWRITE_JPEG_QUALITY, 90 - i % 7])  # distinct bytes
+        old = time.time() - 60
+        os.utime(dst, (old, old))
+
+
 def prepare_all(files: list[Path], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
@@ -186,6 +201,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--noop-cards", type=int, default=10_000)
     ap.add_argument("--skip-serial", action="store_true", help="skip the --jobs 1 run (slow)")
+    ap.add_argument("--big-photos", type=int, default=40, help="12-megapixel photos for the memory run (0: none)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cardpipe-bench-"))
     try:
@@ -233,6 +249,12 @@ def main() -> None:
         subprocess.run(cardpipe_cmd(noop, args.jobs), capture_output=True)  # first run writes the exports
         secs, peak, res = measure(cardpipe_cmd(noop, args.jobs))
         print(f"no-op run over {args.noop_cards} cards: {secs:.2f} s, peak {peak:.0f} MB (exit {res.returncode})")
+        if args.big_photos:
+            big = work / "big"
+            make_big_photos(big / "inbox", args.big_photos)
+            secs, peak, res = measure(cardpipe_cmd(big, args.jobs))
+            print(f"{args.big_photos} photos of 12 MP, --jobs {args.jobs}: {secs:.1f} s,"
+                  f" peak {peak:.0f} MB (exit {res.returncode})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
