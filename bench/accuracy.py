@@ -325,6 +325,8 @@ def print_errors(rows: list[CardResult]) -> None:
                 flag = "  (flagged)" if res.flagged else ""
                 print(f"{row.file} card {row.card} {name}: expected {json.dumps(res.expected, ensure_ascii=False)}"
                       f"  got {json.dumps(res.got, ensure_ascii=False)}{extra}{flag}")
+            elif res.flagged:  # what costs the review flag its precision
+                print(f"{row.file} card {row.card} {name}: right but flagged: {json.dumps(res.got, ensure_ascii=False)}")
 
 
 def downscaled(images: Path, entries: list[dict[str, Any]], factor: float, tmp: Path) -> tuple[Path, list[dict[str, Any]]]:
@@ -348,7 +350,7 @@ def downscaled(images: Path, entries: list[dict[str, Any]], factor: float, tmp: 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description="Score `cardpipe extract --json` against sample_cards/truth.json.",
-                                 epilog="example: .venv/bin/python bench/accuracy.py --split holdout --show-errors")
+                                 epilog="example: .venv/bin/python bench/accuracy.py --downscale 0.6 --show-errors")
     ap.add_argument("--split", choices=("tune", "holdout", "all"), default="tune",
                     help="which images to run (default: %(default)s)")
     ap.add_argument("--kinds", nargs="+", metavar="KIND",
@@ -357,7 +359,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                     help="parallel cardpipe processes (default: cores = %(default)s)")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per image (default: %(default)s)")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write the per-card comparison here")
-    ap.add_argument("--show-errors", action="store_true", help="print every wrong field")
+    ap.add_argument("--show-errors", action="store_true",
+                    help="print every wrong field, and every right one flagged for review")
     ap.add_argument("--samples", type=Path, default=SAMPLES,
                     help="directory holding truth.json and images/ (default: %(default)s)")
     ap.add_argument("--downscale", type=float, metavar="F",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -235,6 +235,23 @@ def name_reread(page: OcrPage, record: ContactRecord) -> tuple[tuple[int, int, i
     ), lang
 
 
+def accents_only(first: str, second: str) -> bool:
+    """Whether `second` (a read in the card's language) is `first` (the default read) with
+    the accented letters the default read lost or took for another letter: 'Müller' for
+    'Muller' or 'Miller' (the English model has no 'ü' and guesses), 'Inès' for 'Inés'.
+    Any other difference ('Mailer' for 'Miller', a letter more or less) is not."""
+    if first == second or len(first) != len(second) or second.isascii():
+        return False
+    for a, b in zip(first, second, strict=True):
+        if a == b:
+            continue
+        if b.isascii() or not b.isalpha() or not a.isalpha():
+            return False  # the second read differs at a plain letter: it read another word
+        if ex.fold(a) != ex.fold(b) and not a.isascii():
+            return False  # two accented letters that are not the same letter
+    return True
+
+
 def take_name_accents(record: ContactRecord, page: OcrPage) -> ContactRecord:
     """The record with the name as `page` (a second read of the name's line) spells it,
     when that differs only by accents; otherwise the record unchanged."""
@@ -317,6 +334,24 @@ class _Judged:
     note: str = ""
 
 
+_FREEMAIL_LABELS = [(d.partition(".")[0], d) for d in sorted(ex.FREEMAIL) if len(d.partition(".")[0]) >= 5]
+
+
+def _freemail_slip(domain: str) -> str | None:
+    """The free-mail domain one letter away from `domain` ('gmai.com', 'hotrnail.com' are
+    misreads: nobody prints them), or None."""
+    domain = domain.lower()
+    if domain in ex.FREEMAIL or ex.is_freemail(domain):
+        return None
+    label, _, rest = domain.partition(".")
+    near = {
+        d
+        for name, d in _FREEMAIL_LABELS
+        if d.partition(".")[2] == rest and Levenshtein.distance(label, name) <= (2 if "rn" in label else 1)
+    }
+    return near.pop() if len(near) == 1 else None
+
+
 def judge_email(cand: ex.EmailCandidate, site_domain: str | None, site_conf: float = 100.0) -> _Judged | None:
     """Validate an e-mail candidate, trying 'rn'/'m' and TLD digit repairs when they help.
 
@@ -332,6 +367,9 @@ def judge_email(cand: ex.EmailCandidate, site_domain: str | None, site_conf: flo
     fit = 1.0 if not cand.repairs else 0.85
     if "stray-piece" in cand.repairs:
         fit *= 0.8
+    freemail = _freemail_slip(value.rpartition("@")[2])
+    if freemail:
+        value, fit = f"{local}@{freemail}", fit * 0.9
     original = _validate(value)
     if site_domain and original and ex.registrable_domain(original.rpartition("@")[2]) == site_domain:
         return _Judged(original, fit, cand.evidence.conf)
@@ -392,6 +430,127 @@ def _near_name(local: str, name: NameParts) -> bool:
             if len(w) >= 4 and (fuzz.ratio(piece, w) >= 80 or fuzz.ratio(piece[1:], w) >= 80):
                 return True
     return False
+
+
+def _local_forms(name: NameParts) -> tuple[set[str], set[str]]:
+    """(accepted, targets): how an e-mail's local part may spell the name ('helene',
+    'rousseau', 'hrousseau', 'helenerousseau'...), folded to ASCII; `targets`, the spellings a
+    misread piece is repaired to, transliterate umlauts ('joerg', not 'jorg'), `accepted`
+    holds both."""
+
+    def spellings(spell: Callable[[str], str]) -> set[str]:
+        def words(part: str | None) -> list[str]:
+            out = [re.sub(r"[^a-z]", "", spell(w)) for w in re.split(r"[\s-]+", part or "")]
+            return [w for w in out if w]
+
+        given = words(name.given)
+        family = [w for w in words(name.family) if w not in ex.NAME_PARTICLES]
+        if not given or not family:
+            return set()
+        g, f = "".join(given), "".join(words(name.family))  # with its particles: 'vanderberg'
+        forms = {*given, *family, g, f, "".join(family), g + f, f + g, g[0] + f, f + g[0]}
+        return {x for x in forms if len(x) >= 2}
+
+    targets = spellings(lambda t: ex.fold(t.lower().translate(_TRANSLIT_MAP)))
+    return targets | spellings(ex.fold), targets
+
+
+_TRANSLIT_MAP = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_DIGIT_SLIPS = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5", "b": "8", "z": "2"})
+
+
+# An e-mail a letter away from the person's name (a website from the company's) is repaired
+# to that spelling only when OCR itself doubted it (mean word confidence under this); one
+# read well may really be spelled so (mohamed@ for Mohammed), and an e-mail is flagged for
+# review instead: a wrong repair of a right address would be silent.
+REPAIR_BELOW = 80.0
+
+
+def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
+    """(local part, verdict): an e-mail's local part checked against the person's name.
+
+    The verdict is "repaired" when a piece of it (between `.`, `_`, `-`) was a letter away
+    from a spelling of the name, two in a long one, and now spells it ('a.campbeli' ->
+    'a.campbell', 'helene.rousscau' -> 'helene.rousseau', 'igiraré' -> 'igirard'); beside a
+    piece that spells the name exactly, the other name may also have lost its first letters
+    ('elene.rousseau'); and the number after the name gets its digits back ('berenger7S' ->
+    'berenger75'). It is "near" when a piece beside the name is two letters away from the
+    other name ('perg.wagner' for Jörg Wagner: 'jorg' or 'joerg'?), "truncated" when the
+    address starts with only the end of the name ('agner70' for Wagner, 'renger75' for
+    Bérenger: the first letters were lost, and which ones is not known); then nothing is
+    repaired. "" otherwise. A piece as near to two spellings as to one, or the start of the
+    name ('steve' for Steven: a short form), is left alone.
+    """
+    accepted, targets = _local_forms(name)
+    if not targets:
+        return local, ""
+    parts = re.split(r"([._+-])", local)
+    heads: dict[int, tuple[str, str]] = {}
+    for i, piece in enumerate(parts):
+        m = re.fullmatch(r"([^\W\d_]+)(\d\w*)?", piece)
+        if m:
+            heads[i] = (m.group(1), m.group(2) or "")
+    exact = {i for i, (head, _) in heads.items() if ex.fold(head) in accepted}
+    verdicts: set[str] = set()
+    for i, (head, tail) in heads.items():
+        low = ex.fold(head)
+        first = i == 0
+        beside = bool(exact - {i})  # another piece spells the name: this one is the other name
+        if i not in exact and len(low) >= 4:
+            # the nearest spelling; a misread letter before a lost or added one ('wilsom': 'wilson', not 'wilsonm')
+            dist = {f: (Levenshtein.distance(low, f), abs(len(f) - len(low))) for f in targets if len(f) >= 4}
+            best = min(dist.values(), default=(99, 0))
+            near = [f for f, d in dist.items() if d == best]
+            form = near[0] if len(near) == 1 else ""
+            if form.startswith(low):
+                pass  # 'steve' for Steven, 'chris' for Christine: a short form, not a slip
+            elif best[0] <= (2 if len(form) > 9 else 1) and (len(form) >= 5 or beside):
+                if first and not beside and form.endswith(low):
+                    verdicts.add("truncated")  # 'agner' for 'wagner': the start is lost
+                else:
+                    head = form
+                    exact.add(i)
+                    verdicts.add("repaired")
+            elif beside and best[0] == 2:
+                verdicts.add("near")  # 'perg.wagner' for Jörg Wagner: 'jorg' or 'joerg'?
+        if i not in exact and first and not beside and len(low) >= 3:
+            if any(len(f) >= len(low) + 2 and f.endswith(low) for f in accepted):
+                verdicts.add("truncated")  # 'renger' for 'berenger', 'ard' for 'igirard'
+        if i in exact and re.fullmatch(r"\d[\dolisbz]*", tail, re.I) and not tail.isdigit():
+            tail = tail.lower().translate(_DIGIT_SLIPS)
+            verdicts.add("repaired")
+        parts[i] = head + tail
+    verdict = next((v for v in ("truncated", "near", "repaired") if v in verdicts), "")
+    return "".join(parts), verdict
+
+
+def _company_spellings(company: str) -> list[str]:
+    """How a website may spell a company's name: 'harbourfinch' and 'harbour-finch' for
+    'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and')."""
+    core = ex.COMPANY_SUFFIX_RE.sub(" ", company)
+    words = [w for w in re.split(r"[^a-z0-9]+", ex.fold(core)) if w and w not in {"and", "und", "et"}]
+    if not words:
+        return []
+    return list(dict.fromkeys(["".join(words), "-".join(words)]))
+
+
+def website_from_names(website: str, spellings: Sequence[str]) -> str | None:
+    """The website with its name replaced by one of `spellings` (domain names such as
+    'harbourfinch' or 'oceane-transports', read elsewhere on the card) when it is one or two
+    letters away from it ('harbourtinch', 'oceane4transports'); None when it already is one
+    of them or none is that near."""
+    host, slash, path = website.partition("/")
+    reg = ex.registrable_domain(host)
+    label = reg.split(".")[0]
+    names = {s for s in spellings if len(s) >= 5}
+    if not names or label in names or len(label) < 4:
+        return None
+    dist = {s: (Levenshtein.distance(label, s), abs(len(s) - len(label))) for s in names}
+    best = min(dist.values())
+    near = [s for s, d in dist.items() if d == best]
+    if len(near) != 1 or best[0] > (1 if len(near[0]) <= 9 else 2):
+        return None
+    return host[: len(host) - len(reg)] + near[0] + reg[len(label) :] + slash + path
 
 
 def _company_from_domain(domain: str) -> str:
@@ -655,6 +814,8 @@ def _pick_title(
     used = [first.segment]
     ocr = first.evidence.conf
     fit = 0.9 if "title-lexicon" in first.features else 0.55
+    if "title-slip" in first.features:
+        fit = 0.6  # a word of it repaired from the lexicon ('Masager' -> 'Manager'): a guess
     nxt = ex.neighbour_below(segs[first.segment], cands.segments, max_gap=1.2)
     if nxt is not None and nxt.index in by_seg and nxt.index not in taken:
         nt = by_seg[nxt.index]
@@ -766,6 +927,27 @@ def judge(
             conf["name"] = _conf(0.75, best.evidence.conf)
             conf.pop("company", None)
 
+    # ---- e-mails checked against the name (read in a larger type, so with more confidence):
+    # a misread letter repaired, a lost start flagged
+    doubtful: set[str] = set()
+    if name is not None and name_cand is not None:
+        checked: list[_Judged] = []
+        for j in judged:
+            local, _, domain = j.value.rpartition("@")
+            fixed, verdict = local_from_name(local, name)
+            if verdict in ("truncated", "near"):
+                doubtful.add(j.value)
+            elif verdict == "repaired" and (j.conf >= REPAIR_BELOW or name_cand.evidence.conf < j.conf):
+                doubtful.add(j.value)  # read well, yet a letter off the name: Mohamed may be right
+            elif verdict == "repaired":
+                value = _validate(f"{fixed}@{domain}")
+                if value:
+                    j = replace(j, value=value, fit=j.fit * 0.9, note="local-from-name")
+            if j.value.lower() not in {x.value.lower() for x in checked}:
+                checked.append(j)
+        judged = checked
+        emails = [j.value for j in judged]
+
     # ---- confidences of e-mails and website, from OCR and from agreement
     if judged:
         confs = []
@@ -781,7 +963,7 @@ def judge(
             if site_domain and ex.registrable_domain(domain) == site_domain and (named or not odd):
                 agreements += 1
             c = _agree(c, agreements)
-            if near:
+            if near or j.value in doubtful:
                 c *= 0.6  # 'agner70' for Wagner, 'rousscau' for Rousseau: almost the name, so misread
             elif not named and ex.is_freemail(domain):
                 c *= 0.6  # a personal address that says nothing of whose it is: nothing to check it by
@@ -791,7 +973,25 @@ def judge(
         conf["emails"] = 0.0
     if site is not None:
         fit = 0.9 if site.evidence.rule.endswith("explicit") else 0.85
+        if website == site.value and site.evidence.conf < REPAIR_BELOW:
+            # a letter or two misread in the website, spelled right by what was read better:
+            # the company name ('Harbour & Finch' for 'harbourtinch.com') or a company e-mail
+            spellings = [
+                s
+                for s in _company_spellings(company or "")
+                if company_read and best is not None and best.evidence.conf > site.evidence.conf
+            ]
+            spellings += [
+                ex.domain_label(j.value.rpartition("@")[2])
+                for j in judged
+                if not ex.is_freemail(j.value.rpartition("@")[2]) and j.conf > site.evidence.conf
+            ]
+            fixed = website_from_names(website, spellings)
+            if fixed:
+                website, site_domain, fit = fixed, ex.registrable_domain(fixed.split("/")[0]), fit * 0.85
         c = _conf(fit, site.evidence.conf, weight=0.5)
+        if site_domain and not _tld_ok(site_domain):
+            c *= 0.6  # 'www.lindnerlogistik': no TLD, or not one we know
         if company_domains and site_domain not in {ex.registrable_domain(d) for d in company_domains}:
             c *= 0.6  # the website and the company e-mail disagree: one of them is misread
         elif site_domain in {ex.registrable_domain(d) for d in company_domains}:

@@ -13,7 +13,14 @@ import pytest
 
 from cardpipe import extract
 from cardpipe.models import Address, OcrLine, OcrPage, OcrWord, Phone
-from cardpipe.normalize import proper_case, read_contact, split_name, title_case
+from cardpipe.normalize import (
+    accents_only,
+    local_from_name,
+    proper_case,
+    read_contact,
+    split_name,
+    title_case,
+)
 
 
 def page_from_boxes(
@@ -458,6 +465,12 @@ EMAIL_SLIPS = [
     ("rn-for-m-in-tld", "bob@builders.corn", ("bob@builders.com",)),
     ("rn-kept-when-valid", "Burns Co\nvern@burns.com", ("vern@burns.com",)),
     ("number-before-address-not-joined", "M: +1 404 555 0106 - rachel@granite.io", ("rachel@granite.io",)),
+    ("domain-cut-before-its-tld", "charlotte. davies@ ha rbourfinch.com", ("charlotte.davies@harbourfinch.com",)),
+    ("domain-ends-at-its-tld", "jo@acme.com Sales", ("jo@acme.com",)),
+    ("freemail-letter-lost", "Emily Kim\nemily.kim91@gmai.com", ("emily.kim91@gmail.com",)),
+    ("freemail-rn-for-m", "Emily Kim\nemily.kim91@hotrnail.com", ("emily.kim91@hotmail.com",)),
+    ("freemail-neighbour-that-exists-kept", "Emily Kim\nemily.kim91@email.com", ("emily.kim91@email.com",)),
+    ("company-domain-near-a-freemail-kept", "Emily Kim\nemily@gmaxi.com", ("emily@gmaxi.com",)),
 ]
 
 
@@ -471,11 +484,16 @@ def test_misread_email_domain_is_taken_from_a_better_read_website() -> None:
     web = OcrPage.from_text("\nWeb: lumiereconseil.fr", conf=87.0).lines
     record = read_contact(OcrPage(email + web, width=1000, height=100))
     assert record.emails == ("antoine@lumiereconseil.fr",)
-    # the other way round, the website is not trusted over the e-mail
+    # the other way round, the website is not trusted over the e-mail: it is taken from it
     email = OcrPage.from_text("antoine@lumiereconseil.fr", conf=90.0).lines
     web = OcrPage.from_text("\nWeb: lumiereconseii.fr", conf=40.0).lines
     record = read_contact(OcrPage(email + web, width=1000, height=100))
     assert record.emails == ("antoine@lumiereconseil.fr",)
+    assert record.website == "lumiereconseil.fr"
+    # a website three letters away from the e-mail is not repaired, but flagged
+    web = OcrPage.from_text("\nWeb: lumierxcomseii.fr", conf=40.0).lines
+    record = read_contact(OcrPage(email + web, width=1000, height=100))
+    assert (record.emails, record.website) == (("antoine@lumiereconseil.fr",), "lumierxcomseii.fr")
     assert "website" in record.review
 
 
@@ -486,6 +504,13 @@ WEBSITE_SLIPS = [
     ("space-in-domain-after-label", "Web. pinecrest -software.com", "pinecrest-software.com"),
     ("host-lowercased-path-kept", "WWW.ACME.COM/Team/", "www.acme.com/Team"),
     ("not-a-company-abbreviation", "Acme Inc. St. Louis", None),
+    ("space-for-the-dot-before-the-tld", "https//www. harbourfinch com", "www.harbourfinch.com"),
+    ("underscore-for-the-dot-after-www", "https//www_ harbourfinch.com", "www.harbourfinch.com"),
+    ("underscore-before-the-dot", "W: kestrel_.co.uk", "kestrel.co.uk"),
+    ("a-word-after-www-host-is-no-tld", "www.acme and more", "www.acme"),
+    ("misread-linkedin-is-no-website", "henkedin.com/ay", None),
+    ("misread-linkedin-slug-is-no-website", "bnkedin.com/in/charlotte-davies", None),
+    ("near-a-network-name-without-a-path-kept", "www.twister.com", "www.twister.com"),
 ]
 
 
@@ -522,6 +547,9 @@ PHONE_CASES = [
     ),
     ("date-is-not-a-number", "Since 2023-01-15\nT 212-555-0100", "US", [("+12125550100", "work", None)]),
     ("no-digits-without-label", "Suite 4l0", "US", []),
+    ("commas-in-a-number-alone-on-its-line", "04,58,56.90,72", "FR", [("+33458569072", "work", None)]),
+    ("comma-and-dot-between-digit-pairs", "04,.58.56.90.72", "FR", [("+33458569072", "work", None)]),
+    ("thousands-are-not-a-number", "1,234,567", "FR", []),
 ]
 
 
@@ -1051,3 +1079,250 @@ def test_better_address_from_a_second_read_of_the_same_address() -> None:
 )
 def test_email_confidence_reflects_agreement_with_the_name(text: str, flagged: bool) -> None:
     assert ("emails" in read_contact(OcrPage.from_text(text)).review) is flagged
+
+
+# --------------------------------------------------------------------------
+# Fields that check each other: the name, the e-mail, the website, the company
+# --------------------------------------------------------------------------
+
+
+def lines_page(*lines: tuple[str, float]) -> OcrPage:
+    """A page from (text, OCR confidence) lines, one line of 20 px every 30 px."""
+    out: list[OcrLine] = []
+    for i, (text, conf) in enumerate(lines):
+        out += OcrPage.from_text("\n" * i + text, conf=conf).lines
+    return OcrPage(tuple(out), width=1000, height=40 + 30 * len(lines))
+
+
+@pytest.mark.parametrize(
+    ("local", "name", "expected"),
+    [
+        ("a.campbeli", "Avery Campbell", ("a.campbell", "repaired")),  # a letter misread
+        ("helene.rousscau", "Hélène Rousseau", ("helene.rousseau", "repaired")),
+        ("igiraré", "Inès Girard", ("igirard", "repaired")),  # initial + family name, accent read for a letter
+        ("elene.rousseau", "Hélène Rousseau", ("helene.rousseau", "repaired")),  # beside the family name
+        ("thierry.berenger7S", "Thierry Bérenger", ("thierry.berenger75", "repaired")),  # S for 5
+        ("m.wilsom", "Marc-André Wilson", ("m.wilson", "repaired")),  # not 'wilsonm'
+        ("jvandenberg", "Jan van der Berg", ("jvanderberg", "repaired")),
+        ("agner70", "Sabine Wagner", ("agner70", "truncated")),  # the start lost: which letters?
+        ("renger75", "Thierry Bérenger", ("renger75", "truncated")),
+        ("ard", "Inès Girard", ("ard", "truncated")),
+        ("perg.wagner", "Jorg Wagner", ("perg.wagner", "near")),  # 'jorg' or 'joerg'?
+        ("dave.jones", "David Jones", ("dave.jones", "near")),
+        ("julia.mueller94", "Julia Müller", ("julia.mueller94", "")),  # the usual spellings
+        ("julia.muller", "Julia Müller", ("julia.muller", "")),
+        ("s.wagner", "Sabine Wagner", ("s.wagner", "")),
+        ("sabine.wagner70", "Sabine Wagner", ("sabine.wagner70", "")),
+        ("marcandre", "Marc-André Wilson", ("marcandre", "")),
+        ("steve.jones", "Steven Jones", ("steve.jones", "")),  # a short form of the name, not a slip
+        ("chris.smith", "Christine Smith", ("chris.smith", "")),
+        ("bob.smith", "Robert Smith", ("bob.smith", "")),
+        ("wilsonm", "Marc-André Wilson", ("wilsonm", "")),
+        ("info", "Anna Berg", ("info", "")),
+        ("sales2go", "Anna Berg", ("sales2go", "")),
+    ],
+)
+def test_local_part_checked_against_the_name(local: str, name: str, expected: tuple[str, str]) -> None:
+    parts = split_name(name)
+    assert parts is not None
+    assert local_from_name(local, parts) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "emails", "flagged"),
+    [
+        # the name, in large type, read better than the e-mail: the e-mail takes its spelling
+        ((("Avery Campbell", 96.0), ("E: a.campbeli@laurentian.com", 74.0)), ("a.campbell@laurentian.com",), False),
+        ((("Inès Girard", 96.0), ("Email: igiraré@lumiereconseil.fr", 40.0)), ("igirard@lumiereconseil.fr",), False),
+        # the name read worse than the e-mail: the e-mail is kept as read, and the two disagree
+        ((("Avery Campbeli", 60.0), ("E: a.campbell@laurentian.com", 90.0)), ("a.campbell@laurentian.com",), True),
+        # an e-mail read well may really be spelled so: kept as read, flagged for a human to say
+        ((("Mohammed Karimi", 96.0), ("mohamed.karimi@oakline.com", 92.0)), ("mohamed.karimi@oakline.com",), True),
+        ((("Avery Campbell", 96.0), ("E: a.campbeli@laurentian.com", 85.0)), ("a.campbeli@laurentian.com",), True),
+        # the start of the address lost: kept, and flagged
+        ((("Thierry Bérenger", 93.0), ("renger75@gmail.com", 90.0)), ("renger75@gmail.com",), True),
+        ((("Jorg Wagner", 93.0), ("perg.wagner@hansadruck.de", 80.0)), ("perg.wagner@hansadruck.de",), True),
+    ],
+)
+def test_email_checked_against_the_name(
+    lines: tuple[tuple[str, float], ...], emails: tuple[str, ...], flagged: bool
+) -> None:
+    record = read_contact(lines_page(*lines))
+    assert record.emails == emails
+    assert ("emails" in record.review) is flagged
+
+
+@pytest.mark.parametrize(
+    ("lines", "website", "flagged"),
+    [
+        # the company name, read better, spells the website a letter away
+        ((("Harbour & Finch Ltd", 95.0), ("https//www. harbourtinch com", 40.0)), "www.harbourfinch.com", False),
+        ((("OCEANE TRANSPORTS SAS", 95.0), ("W: oceane4transports.fr", 40.0)), "oceane-transports.fr", False),
+        ((("OCEANE TRANSPORTS SAS", 95.0), ("W: oceanetransports.fr", 95.0)), "oceanetransports.fr", False),
+        # ... or a company e-mail does
+        (
+            (("Inès Girard", 95.0), ("igirard@lumiereconseil.fr", 80.0), ("www.bumiereconseil.fr", 30.0)),
+            "www.lumiereconseil.fr",
+            False,
+        ),
+        # the website read better than the company name: kept
+        ((("Harbour & Finch Ltd", 40.0), ("www.harbourtinch.com", 95.0)), "www.harbourtinch.com", False),
+        # read well, if less well than the name: it may really be spelled so, kept
+        ((("Harbour & Finch Ltd", 96.0), ("www.harbourtinch.com", 88.0)), "www.harbourtinch.com", False),
+        # too far from the company name to say
+        ((("Acme Widgets Inc", 95.0), ("www.acmee.com", 40.0)), "www.acmee.com", False),
+        # no TLD: flagged
+        ((("Lindner Logistik GmbH", 95.0), ("hitps//www. lindnerlogistik", 95.0)), "www.lindnerlogistik", True),
+    ],
+)
+def test_website_checked_against_the_company_and_emails(
+    lines: tuple[tuple[str, float], ...], website: str, flagged: bool
+) -> None:
+    record = read_contact(lines_page(*lines))
+    assert record.website == website
+    assert ("website" in record.review) is flagged
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "W: hitpsy/Awww.bumiereconseil fr",
+        "AW: hitps/Avwoe. humaereconsedl.&",
+        "Migr (eww liealoerlogpetih de",
+        "itp eww. beebeertinch com",
+        "W! oceune-tramsports fr",
+        "harbourtinch. com",
+        "hatbourtinch com",
+    ],
+)
+def test_a_website_printed_but_not_read_is_flagged(line: str) -> None:
+    record = read_contact(OcrPage.from_text(f"Thierry Bérenger\n{line}"))
+    assert record.website is None
+    assert "website" in record.review
+
+
+@pytest.mark.parametrize(
+    "line", ["VW Group", "Lindner Logistik GmbH", "Head of Partnerships", "Since 1999 in Lyon", "Directrice de"]
+)
+def test_lines_that_are_no_website_are_not_flagged_as_one(line: str) -> None:
+    assert "website" not in read_contact(OcrPage.from_text(f"Thierry Bérenger\n{line}")).review
+
+
+def test_a_number_with_letters_for_digits_is_flagged_as_unread() -> None:
+    record = read_contact(OcrPage.from_text("Inès Girard\nO8S8.56.90.72"), region="FR")
+    assert record.phones == ()
+    assert "phones" in record.review
+
+
+# --------------------------------------------------------------------------
+# Layout and lexicon slips of small print
+# --------------------------------------------------------------------------
+
+
+def test_a_line_of_two_type_sizes_is_split_at_a_gap_of_the_smaller() -> None:
+    """'Lumière Conseil SARL' (large, left column) and '13001 Marseille' (small, right column)
+    read as one line: the gap is small for the large type, wide for the small one."""
+    merged = OcrLine(
+        (
+            OcrWord("Lumière", 92, 54, 339, 127, 41),
+            OcrWord("Conseil", 95, 197, 339, 102, 41),
+            OcrWord("SARL", 95, 323, 339, 80, 41),
+            OcrWord("13001", 96, 464, 357, 66, 22),
+            OcrWord("Marseille", 96, 541, 357, 107, 22),
+        )
+    )
+    top = page_from_boxes([("Inès Girard", 60, 222, 37), ("314 boulevard Haussmann", 462, 321, 22)])
+    record = read_contact(OcrPage((*top.lines, merged), width=1000, height=400))
+    assert record.company == "Lumière Conseil SARL"
+    assert record.address is not None and record.address.text == "314 boulevard Haussmann, 13001 Marseille"
+    # the same gap between words of one size is a word space
+    same = OcrLine(tuple(OcrWord(w.text, w.conf, w.left, 339, w.width, 41) for w in merged.words))
+    record = read_contact(OcrPage((*top.lines, same), width=1000, height=400))
+    assert record.company == "Lumière Conseil SARL 13001 Marseille"
+
+
+def test_a_labelled_line_of_the_next_column_is_not_joined_to_the_name() -> None:
+    """The e-mail line of the right column starts where the name ends, half a line lower:
+    not the second half of a skewed name line, as its label says."""
+    name = OcrLine((OcrWord("Thierry", 93, 39, 368, 160, 40), OcrWord("Bérenger", 91, 210, 369, 170, 40)))
+    email = OcrLine(
+        (
+            OcrWord("E:", 76, 385, 390, 30, 34),
+            OcrWord("dierry.berenges75@", 20, 420, 390, 200, 34),
+            OcrWord("ema", 20, 625, 390, 40, 34),
+            OcrWord("com", 67, 670, 390, 40, 34),
+        )
+    )
+    record = read_contact(OcrPage((name, email), width=1000, height=500))
+    assert record.name == "Thierry Bérenger"
+    assert "emails" in record.review  # an '@' that gave no address
+    # without the label, the two are taken for one skewed line, and the name is lost in it
+    bare = OcrLine(email.words[1:])
+    assert read_contact(OcrPage((name, bare), width=1000, height=500)).name is None
+
+
+@pytest.mark.parametrize(("word", "kept"), [("Marc-Andre", True), ("Jean-Luc", True), ("Sre-ed", False)])
+def test_a_hyphenated_name_read_at_low_confidence_is_kept(word: str, kept: bool) -> None:
+    line = OcrLine((OcrWord(word, 0.0, 252, 153, 394, 57), OcrWord("Wilson", 96.0, 660, 155, 230, 55)))
+    rest = page_from_boxes([("Chief Financial Officer", 388, 249, 32), ("marcandre@ironwood.ca", 358, 462, 28)])
+    record = read_contact(OcrPage((line, *rest.lines), width=1000, height=600))
+    assert (record.name == f"{word} Wilson") is kept
+    assert (record.name is None) is not kept  # 'Wilson' alone is no name
+
+
+@pytest.mark.parametrize(
+    ("title", "conf", "expected", "flagged"),
+    [
+        ("Operations Masager", 45.0, "Operations Manager", True),  # repaired, and a human should look
+        ("Senior Enginear", 45.0, "Senior Engineer", True),
+        ("Directrise Générale", 45.0, "Directrice Générale", True),
+        ("Operations Masager", 95.0, None, False),  # read with confidence: a word we do not know
+        ("Strategic Accounts Manager", 45.0, "Strategic Accounts Manager", True),  # not 'Strategist'
+        ("Consulting Engineer", 45.0, "Consulting Engineer", True),  # not 'Consultant'
+        ("Managing Director", 45.0, "Managing Director", True),
+        ("Engineering Managers", 45.0, "Engineering Managers", True),  # a plural is no slip
+    ],
+)
+def test_title_word_misread_at_low_confidence(title: str, conf: float, expected: str | None, flagged: bool) -> None:
+    record = read_contact(lines_page(("Charlotte Davies", 96.0), (title, conf)))
+    assert record.title == expected
+    assert ("title" in record.review) is flagged
+
+
+def test_a_company_line_read_at_low_confidence_keeps_its_words() -> None:
+    record = read_contact(lines_page(("Anna Berg", 96.0), ("Sales Director", 95.0), ("Smith & Partnes LLP", 45.0)))
+    assert (record.title, record.company) == ("Sales Director", "Smith & Partnes LLP")
+
+
+@pytest.mark.parametrize(
+    ("street", "country", "phone"),
+    [
+        ("429 qual des Chartons", "FR", "+33634631817"),  # the house number first: France
+        ("Hauptstr 5", "DE", None),  # the house number after the street: Germany
+    ],
+)
+def test_five_digit_postcode_country_from_the_street_order(street: str, country: str, phone: str | None) -> None:
+    record = read_contact(OcrPage.from_text(f"{street}\n68002 Lyon\nM: 06 34 63 18 17"))
+    assert record.address is not None and record.address.country == country
+    if phone:
+        assert [p.e164 for p in record.phones] == [phone]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "taken"),
+    [
+        ("Julia Miller", "Julia Müller", True),  # the English model has no 'ü': it guessed 'i'
+        ("Jorg Wagner", "Jörg Wagner", True),
+        ("Inés Girard", "Inès Girard", True),
+        ("Lumiere Conseil SARL", "Lumière Conseil SARL", True),
+        ("Julia Miller", "Julia Mailer", False),  # another plain letter: another word
+        ("Julia Miller", "Julia Müler", False),  # a letter less
+        ("Julia Müller", "Julia Miller", False),  # the second read lost the accent
+        ("Julia Miller", "Julia Miller", False),
+        ("Anna Berg", "Anna Bérg", True),
+        ("Zoé Martin", "Zoë Martin", True),  # the read in the card's language knows its accents
+        ("Zoé Martin", "Zoä Martin", False),  # two accented letters that are not the same letter
+    ],
+)
+def test_accents_only(first: str, second: str, taken: bool) -> None:
+    assert accents_only(first, second) is taken

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .candidates import AddressCandidate, Evidence, Segment
 from .freetext import person_tokens, title_score
@@ -146,9 +147,11 @@ def street_like(text: str) -> bool:
 
 def parse_postcode_line(
     text: str, hints: dict[str, str | None]
-) -> tuple[str, str, dict[str, str | None]] | None:
-    """Find a postcode line; return (country, rule, parts) with city/region/postcode/street-prefix."""
+) -> tuple[str, str, dict[str, Any]] | None:
+    """Find a postcode line; return (country, rule, parts) with city/region/postcode/street-prefix
+    (and "guessed": a 5-digit postcode with nothing to say whether it is German or French)."""
     body, country_suffix = split_country_suffix(text)
+    guessed = False  # a 5-digit postcode and nothing to tell Germany from France
     for country, rule, rx in _POSTCODE_RULES:
         # Search in the last comma part first, then the whole text.
         for m in rx.finditer(body):
@@ -173,6 +176,7 @@ def parse_postcode_line(
                     country = country_suffix
                 else:
                     country = hints.get("defr") or "DE"
+                    guessed = not hints.get("defr")
                 if (
                     m.start() > 0
                     and body[: m.start()].strip()
@@ -222,6 +226,7 @@ def parse_postcode_line(
                     "postcode": postcode,
                     "prefix": prefix or None,
                     "country_printed": country_suffix,
+                    "guessed": guessed,
                 },
             )
     return None
@@ -271,6 +276,8 @@ def find_addresses(
                 street_parts.insert(0, t.strip(" ,"))
             else:
                 break
+        if parts["guessed"] and country == "DE" and street_parts and re.match(r"\d+\w?,?\s+[^\W\d_]", street_parts[0]):
+            country = "FR"  # '429 quai des Chartrons': the number before the street, as in France, not Germany
         # a country line below
         below = neighbour_below(seg, segments)
         printed = parts["country_printed"]

@@ -105,10 +105,12 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             c, t = toks[j], toks[j + 1]
             if not _DOMAIN_TOKEN_RE.fullmatch(t):
                 break
+            domain_so_far = "".join(toks[k : j + 1]).partition("@")[2]
             if (
                 c.endswith(("@", ".", ",", "-"))
                 or t.startswith((".", ",", "-"))
-                or (c.endswith("@") is False and "@" in c and not re.search(r"[.,][^\W\d_]{2,}$", c))
+                # "davies@ ha rbourfinch.com": a domain has no end before its TLD
+                or (domain_so_far and not re.search(r"[.,][^\W\d_]{2,}$", domain_so_far))
             ):
                 j += 1
             else:

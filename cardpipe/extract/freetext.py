@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ..models import OcrWord
 from .lexicon import (
@@ -22,6 +23,8 @@ from .lexicon import (
 from .text import domain_label, fold, similarity
 
 _JUNK_CHARS_RE = re.compile(r"[(){}\[\]<>©®@#*~^=_\\/%$§¤|]")
+# 'Marc-Andre', "O'Neill": capitalised parts joined by a hyphen or an apostrophe
+_HYPHENATED_NAME_RE = re.compile(r"[^\W\d_][^\W\d_]*(?:[-'’][^\W\d_a-z][^\W\d_]+)+")
 
 
 def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
@@ -34,8 +37,8 @@ def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
         return True
     if len(t) <= 3 and w.conf < 50:
         return True
-    if w.conf < 20 and not re.fullmatch(r"[^\W\d_][^\W\d_'’-]+", t):
-        return True  # a long word read at very low confidence is junk unless it is a plain word
+    if w.conf < 20 and not (re.fullmatch(r"[^\W\d_][^\W\d_'’-]+", t) or _HYPHENATED_NAME_RE.fullmatch(t)):
+        return True  # a long word read at very low confidence is junk unless it is a plain word or name
     if nxt and len(t) <= 3:
         hs = sorted(x.height for x in nxt)
         if w.height > 1.35 * hs[len(hs) // 2]:
@@ -156,6 +159,30 @@ def title_score(text: str) -> tuple[float, bool]:
         return (0.25 if dept == len(toks) and dept > 0 else 0.0), False
     known = (core + dept) / len(toks)
     return min(1.0, 0.5 + 0.5 * known), True
+
+
+_TITLE_WORDS = {fold(w): w for w in sorted(TITLE_CORE) if len(w) >= 6 and w.isalpha()}
+_KNOWN_WORDS = _TITLE_CORE_FOLDED | {fold(w) for w in TITLE_DEPT} | {fold(w) for w in COMPANY_WORDS}
+
+
+def title_slips(words: Sequence[OcrWord]) -> dict[str, str]:
+    """Words read with low confidence (under 70) that are a letter or two away from one
+    title word of the lexicon, and no known word themselves, mapped to that word in the
+    case printed: {'Masager': 'Manager'}. A word as near to two title words is left out."""
+    out: dict[str, str] = {}
+    for w in words:
+        t = w.text.strip(".,;:")
+        low = fold(t)
+        if w.conf >= 70 or len(low) < 6 or not low.isalpha() or {low, low.removesuffix("s")} & _KNOWN_WORDS:
+            continue  # read with confidence, short, or a known word ('Partners' is no slip of 'partner')
+        dist = {k: Levenshtein.distance(low, k) for k in _TITLE_WORDS}
+        best = min(dist.values())
+        near = [k for k, d in dist.items() if d == best]
+        if len(near) != 1 or best > (1 if len(low) <= 9 else 2):
+            continue
+        word = _TITLE_WORDS[near[0]]
+        out[w.text] = word.upper() if t.isupper() else word.capitalize() if t[:1].isupper() else word
+    return out
 
 
 def company_score(text: str, domains: Sequence[str]) -> tuple[float, list[str]]:

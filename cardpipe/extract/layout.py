@@ -118,13 +118,22 @@ def _at_neighbour(words: Sequence[OcrWord], i: int) -> str | None:
     return None
 
 
+def _gap_unit(a: OcrWord, b: OcrWord, line_height: int) -> int:
+    """The text height a gap between two words is measured in: the line's, or the smaller
+    type's when the two differ in size ('Lumière Conseil SARL      13001 Marseille': a company
+    name and an address line of another column, read as one line)."""
+    lo, hi = sorted((max(a.height, 1), max(b.height, 1)))
+    return lo if hi >= 1.5 * lo else line_height
+
+
 def segment_page(page: OcrPage) -> tuple[Segment, ...]:
     """Split every line into segments at separators and at wide horizontal gaps.
 
     A line that holds two printed rows (OCR merged them) is split into rows
-    first. A wide gap (more than 2.5 times the line height) means two columns
-    that OCR read as one line. A label alone before a gap ("Tel:      555...")
-    stays with what follows it. A `|` glued to an e-mail's `@` is read as the
+    first. A wide gap (more than 2.5 times the line height, or the smaller
+    type's height where two sizes meet) means two columns that OCR read as one
+    line. A label alone before a gap ("Tel:      555...") stays with what
+    follows it. A `|` glued to an e-mail's `@` is read as the
     `1` or `l` it usually is.
     """
     segments: list[Segment] = []
@@ -158,8 +167,8 @@ def segment_page(page: OcrPage) -> tuple[Segment, ...]:
                     groups.append([])
                     prev = None
                     continue
-                if prev is not None and piece.left - (prev.left + prev.width) > 2.5 * height and groups[-1]:
-                    if not _is_label_only(groups[-1]):
+                if prev is not None and piece.left - (prev.left + prev.width) > 2.5 * _gap_unit(prev, piece, height):
+                    if groups[-1] and not _is_label_only(groups[-1]):
                         groups.append([])
                 groups[-1].append(piece)
                 prev = piece
@@ -189,6 +198,8 @@ def _join_skewed(segments: list[Segment]) -> list[Segment]:
                 h = max(a.height, b.height, 1)
                 if max(a.height, b.height) > 1.3 * max(min(a.height, b.height), 1):
                     continue
+                if _starts_with_label(b):
+                    continue  # "E: ...", "Tel ...": a line of its own in the next column, not a half
                 gap = b.box.left - a.box.right
                 dy = abs((a.box.top + a.box.bottom) / 2 - (b.box.top + b.box.bottom) / 2)
                 overlap = min(a.box.bottom, b.box.bottom) - max(a.box.top, b.box.top)
@@ -203,6 +214,17 @@ def _join_skewed(segments: list[Segment]) -> list[Segment]:
             if changed:
                 break
     return [Segment(i, s.line, s.text, s.words, s.box, s.conf, s.height) for i, s in enumerate(segs)]
+
+
+def _starts_with_label(seg: Segment) -> bool:
+    """Whether a segment starts with a contact label: 'E:', 'Tel', 'M.', 'Web:'."""
+    first = seg.words[0].text if seg.words else ""
+    key = first.lower().rstrip(":.")
+    if not key:
+        return False
+    if first.endswith((":", ".")) and (key in PHONE_LABELS or key in EMAIL_LABELS or key in {"w", "web"}):
+        return True
+    return len(seg.words) > 1 and _is_label_only(seg.words[:1]) and len(key) > 1
 
 
 def make_segment(index: int, line: int, words: Sequence[OcrWord]) -> Segment | None:

@@ -203,7 +203,7 @@ FREEMAIL = set(
     gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com aol.com icloud.com
     me.com mac.com proton.me protonmail.com gmx.de gmx.net gmx.com web.de t-online.de orange.fr free.fr
     laposte.net wanadoo.fr sfr.fr yahoo.co.uk btinternet.com hotmail.co.uk bigpond.com ziggo.nl
-    kpnmail.nl libero.it yandex.com mail.com zoho.com fastmail.com hey.com
+    kpnmail.nl libero.it yandex.com mail.com email.com zoho.com fastmail.com hey.com
     """.split()
 )
 

@@ -43,6 +43,15 @@ from .phones import phones_in, unread_number
 from .text import fold, is_freemail, region_for_tld
 from .urls import find_urls
 
+# What is left of a web address OCR could not read: 'www', a scheme ('hitps/'), a web label
+# ('W:', 'Web.'), or a name ending in a TLD ('harbourtinch. fr', 'harbourtinch com'; not
+# 'Directeur de', a title running on to the next line).
+_WEB_TRACE_RE = re.compile(
+    r"(?:^|\s)\W?[a-z]?(?=[vw]*ww)[vw]{2,3}\b|\bh\w?t\w?ps?\s?[:/;]|^\s*\W?(?:w|web|website)\s?[:.!]\s"
+    r"|[a-z]{4,}(?:\s?[.,]\s?(?:com|net|org|de|fr|nl|co\.uk|be|ch|at|es|it|io|ca|com\.au)|\s(?:com|net|org))\W*$",
+    re.IGNORECASE,
+)
+
 
 def guess_region(
     segments: Sequence[Segment], hosts: Iterable[str], default: str
@@ -190,7 +199,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             unread.add("phones")
         if re.search(r"\w{2,}@|@\w{2,}|\w{2,} ?(?:@|\(at\)) ?\w{2,}", rest, re.IGNORECASE):  # not a logo's "@ HANSA"
             unread.add("emails")
-        if re.search(r"\bwww\b|\bhttps?\b", rest, re.IGNORECASE):
+        if _WEB_TRACE_RE.search(rest) and not any(u.network is None for u in urls):
             unread.add("website")
 
     # Free text
@@ -225,8 +234,15 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         rel_h = seg.height / median_h if median_h else 1.0
         # name
         name_score = 0.0
-        pt = person_tokens(text)
         t_score, title_core = freetext.title_score(text)
+        slips = freetext.title_slips(words)  # 'Operations Masager': a title word misread at low confidence
+        if slips and freetext.company_score(text, domains)[0] < 0.5:
+            fixed = " ".join(slips.get(t, t) for t in text.split())
+            if freetext.title_score(fixed)[1]:
+                text = fixed
+                t_score, title_core = freetext.title_score(text)
+                feats.append("title-slip")
+        pt = person_tokens(text)
         c_score, cfeats = freetext.company_score(text, domains)
         feats += cfeats
         if title_core:

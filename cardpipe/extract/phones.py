@@ -66,7 +66,8 @@ def _label_type(label: str | None) -> str | None:
 
 def _repair_digits(text: str) -> str:
     """O -> 0, l/I/|/! -> 1 and a comma between digits -> '.' inside runs that are mostly
-    digits (used only after a phone label: 'O12! 496 0826', '04,53.14.37.25')."""
+    digits (used only after a phone label, 'O12! 496 0826', '04,53.14.37.25', or on a run of
+    digits that stands alone, '04,58,56.90,72')."""
 
     def fix(m: re.Match[str]) -> str:
         s = m.group(0)
@@ -74,7 +75,7 @@ def _repair_digits(text: str) -> str:
         digits = sum(c.isdigit() for c in core)
         if core and digits / len(core) >= 0.6 and digits >= 3:
             s = s.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "!": "1"}))
-            return re.sub(r"(?<=\d),(?=\d)", ".", s)
+            return re.sub(r"(?<=\d)[.,]*,[.,]*(?=\d)", ".", s)  # "04,.58": one separator
         return s
 
     return _DIGITISH_RE.sub(fix, text)
@@ -92,7 +93,7 @@ def _strip_leading_label(text: str) -> tuple[str, str | None]:
 def unread_number(text: str) -> bool:
     """Whether text left over once the numbers were found still looks like a phone number:
     a run of digits after a phone label, or a long one ('Tél. 04 53 14 3?', 'T O12! 49b')."""
-    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!\s().,/-]{4,}[\dOoIl|!]", text):
+    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
         digits = sum(c.isdigit() for c in m.group(0))
         if digits >= 8 or (digits >= 5 and _label_before(text[: m.start()])):
             return True
@@ -105,7 +106,8 @@ FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", 
 def phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
     out: list[PhoneCandidate] = []
     _, lead_label = _strip_leading_label(text)
-    work = _repair_digits(text) if lead_label else text
+    alone = re.fullmatch(r"\s*\+?\(?\d[\d\s().,/-]{7,}\d\s*", text)  # '04,58,56.90,72' on a line of its own
+    work = _repair_digits(text) if lead_label or alone else text
     matches = list(PhoneNumberMatcher(work, region, leniency=Leniency.VALID))
     rule = "phone:matcher"
     if not matches and lead_label:

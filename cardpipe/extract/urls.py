@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from .candidates import Segment, UrlCandidate
 from .layout import evidence_of, span_conf
 from .lexicon import COMMON_TLDS, WEB_LABEL_RE
@@ -33,6 +35,14 @@ _HANDLE_RE = re.compile(
     r"^(?P<label>linkedin|in|li|twitter|x|tw|instagram|insta|ig)\s*[:.\-]?\s*(?P<handle>@?[\w.-]{2,}|in/[\w-]+)$",
     re.I,
 )
+_NETWORKS = ("linkedin", "twitter", "instagram", "facebook")
+
+
+def _near_network(label: str) -> bool:
+    """Whether a domain name is a social network's misread ('bnkedin', 'henkedin', 'lnstagram')."""
+    return any(Levenshtein.distance(label, n) <= (2 if len(n) >= 8 else 1) for n in _NETWORKS)
+
+
 _WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww)$")
 
 
@@ -40,7 +50,9 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
     """Websites and social profiles in a segment (e-mails already blanked out of `text`).
 
     OCR slips repaired: a space around a dot, a lost `:` or `/` in the scheme,
-    `vww`/`avww` for `www`, `.con` for `.com` in social links.
+    `vww`/`avww` for `www`, `www_` for `www.`, a space for the dot before the TLD
+    after `www.`, `.con` for `.com` in social links. A domain one or two letters from
+    a social network's ('bnkedin.com/in/...') is a misread profile, not a website.
     """
     out = []
     t = (
@@ -48,6 +60,8 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
         if not text.lower().startswith("www.")
         else text
     )
+    t = re.sub(r"(?i)\b(w{3})_", r"\1.", t)  # "www_ harbourfinch.com": the dot read as '_'
+
     for m in _URL_RE.finditer(t):
         host_raw = m.group("host")
         host = re.sub(r"\s", "", host_raw).replace(",", ".").lower()
@@ -57,6 +71,14 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
         if len(labels) >= 3 and _WWW_SLIP_RE.match(labels[0]) and labels[0] != "www":
             labels[0] = "www"
             host = ".".join(labels)
+        end = m.end()
+        if len(labels) == 2 and labels[0] == "www" and not m.group("path"):
+            # "www.harbourfinch com": the dot before the TLD read as a space
+            tm = re.match(r"\s{1,3}([a-z]{2,6})\b(?![.@-])", t[end:], re.I)
+            if tm and tm.group(1).lower() in COMMON_TLDS:
+                labels.append(tm.group(1).lower())
+                host = ".".join(labels)
+                end += tm.end()
         tld = labels[-1]
         path = (m.group("path") or "").rstrip("/.)")
         explicit = bool(m.group("scheme")) or labels[0] == "www"
@@ -68,7 +90,6 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
                 network = net
                 value = base + sm.group("path")
                 break
-        end = m.end()
         if network is None and re.fullmatch(r"linked\s?in\.c[o0][mn]/in/?", value):
             # "linkedin.com/in charlotte davies": the slug's hyphens were read as spaces
             rest = re.match(r"\s*((?:\S+\s*){1,3})$", t[m.end() :])
@@ -87,7 +108,9 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
                     or len(labels[-2]) < 2
                 ):
                     continue
-            if labels[-2] in {"linkedin", "twitter", "instagram", "facebook"}:
+            if path and labels[-2] not in _NETWORKS and _near_network(labels[-2]):
+                continue  # 'henkedin.com/ay': a social profile misread, not the company's website
+            if labels[-2] in _NETWORKS:
                 if labels[-2] == "facebook":
                     continue
                 network = labels[-2]
@@ -114,7 +137,7 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
             r"\s*(?:w|web|website|www|site|url|internet)\s*[:.\-]\s*(?P<rest>\S.*?)\s*$", text, re.I
         )
         if lm and re.search(r"[.,]\s?[a-z]{2,}", lm.group("rest"), re.I):
-            squeezed = re.sub(r"\s+", "", lm.group("rest"))
+            squeezed = re.sub(r"\s+|_(?=[.,])", "", lm.group("rest"))  # "kestrel_.co.uk" too
             sub = find_urls(seg, squeezed) if squeezed != lm.group("rest") else []
             for cand, _ in sub:
                 out.append((cand, (lm.start("rest"), lm.end("rest"))))
