@@ -391,12 +391,16 @@ def _fold(text: str) -> str:
 def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecord:
     """Take from `other` the text fields that say the same as `record` but with accents.
 
-    Only accents: a second read never replaces what the first one read otherwise.
+    Only accents: a second read never replaces what the first one read otherwise, except
+    for a letter the default read guessed where the card prints an accented one ('Miller'
+    for 'Müller': the English model has no 'ü'; `normalize.accents_only`).
     """
+    from .normalize import accents_only
+
     changes: dict[str, object] = {}
     for name in ("name", "given_name", "family_name", "title", "company"):
         a, b = getattr(record, name), getattr(other, name)
-        if a and b and a != b and _fold(a) == _fold(b) and not b.isascii():
+        if a and b and a != b and (_fold(a) == _fold(b) or accents_only(a, b)) and not b.isascii():
             changes[name] = b
     if record.address and other.address and record.address != other.address:
         a_text, b_text = record.address.text, other.address.text

@@ -38,6 +38,13 @@ def test_restore_accents_takes_only_accents():
     )
 
 
+def test_restore_accents_takes_an_accented_letter_the_default_read_guessed():
+    first = ContactRecord(name="Jurgen Miller", company="Miller Druck GmbH")
+    second = ContactRecord(name="Jürgen Müller", company="Mailer Druck GmbH")
+    out = pipeline.restore_accents(first, second)
+    assert (out.name, out.company) == ("Jürgen Müller", "Miller Druck GmbH")  # 'a' for 'i' is another word
+
+
 def test_restore_accents_never_replaces_a_different_reading():
     first = ContactRecord(name="Bjorn Wagner", company="Acme Ltd")
     second = ContactRecord(name="Björn Wagnér Jr", company=None)
