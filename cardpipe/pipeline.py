@@ -480,11 +480,18 @@ def _ignore_signals() -> None:
     # The parent decides when to stop; workers finish the card they hold.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _one_core()
+    _die_with_parent()
+
+
+def _one_core() -> None:
+    """A reading process uses one core: parallelism comes from the number of processes
+    (--jobs), and OpenCV's or Tesseract's own threads only fight over the same cores.
+    Called in each worker, and in the parent when it reads itself (--jobs 1)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     import cv2
 
-    cv2.setNumThreads(1)  # one card per process: OpenCV's own threads only fight over the cores
-    _die_with_parent()
+    cv2.setNumThreads(1)
 
 
 def _die_with_parent() -> None:
@@ -578,6 +585,8 @@ def extract_files(
     index = {p: i for i, p in enumerate(paths)}
     nxt = 0
     workers = min(jobs, len(paths))
+    if workers == 1:
+        _one_core()
     todo = batches([(p, "", back_of.get(p)) for p in paths], workers)
     for batch, res in make_executor(workers).map_unordered(_Reader(opts), todo):
         for (path, *_), result in zip(batch, res, strict=True):
@@ -702,6 +711,8 @@ def run(
                     engine_check(cfg.lang)
                 reader = _Reader(ReadOptions.from_config(cfg))
                 workers = min(cfg.workers, len(jobs))
+                if workers == 1:
+                    _one_core()  # --jobs 1 means one core, in this process
                 executor = make_executor(workers, stop)
                 todo = [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
                 results = executor.map_unordered(reader, batches(todo, workers))
