@@ -109,11 +109,16 @@ def read_files(
     every card of the batch, then the second-language passes, and so on. The words are
     the same as one call per image; the start-up is paid once per batch.
     """
+    engine = engine or _worker_engine(opts)
+    return _drive([_reading(path, opts, sha256=sha, back=back) for path, sha, back in jobs], engine)
+
+
+def _drive(readings: list[Reading[T]], engine: OcrEngine) -> list[T]:
+    """Run readings in step to their ends: each advances to its next OCR request, the
+    requests are served together, the answers sent back (an OcrError thrown in)."""
     from .ocr import serve
 
-    engine = engine or _worker_engine(opts)
-    readings = [_reading(path, opts, sha256=sha, back=back) for path, sha, back in jobs]
-    results: list[FileResult | None] = [None] * len(readings)
+    results: dict[int, T] = {}
     waiting: dict[int, OcrRequest] = {}
 
     def advance(i: int, answer: object) -> None:
@@ -132,7 +137,7 @@ def read_files(
         answers = serve(engine, [waiting.pop(i) for i in order])
         for i, answer in zip(order, answers, strict=True):
             advance(i, answer)
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(readings))]
 
 
 # What a reading yields (an OCR request), is sent (the answer: an OcrPage, or degrees
@@ -324,16 +329,7 @@ def _name_reading(
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
     """OCR a prepared card; only a weak first read pays for orientation detection
     and a second pass on an alternative preparation."""
-    from .ocr import serve
-
-    reading = _card_reading(card)
-    answer: object = None
-    while True:
-        try:
-            req = reading.throw(answer) if isinstance(answer, OcrError) else reading.send(answer)
-        except StopIteration as done:
-            return done.value
-        (answer,) = serve(engine, [req])
+    return _drive([_card_reading(card)], engine)[0]
 
 
 def _card_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage]]:
