@@ -550,16 +550,19 @@ class _Reader:
 # and the more files to finish when a run is stopped. 8 -> 16 takes Tesseract from
 # 0.60 to 0.46 processes per file on the sample mix.
 MAX_BATCH = 16
+MIN_BATCH = 4  # the smallest batch, but for the last files
 
 
-def batches(items: Sequence[T], workers: int, most: int = MAX_BATCH) -> Iterator[list[T]]:
+def batches(items: Sequence[T], workers: int, most: int = MAX_BATCH, least: int = MIN_BATCH) -> Iterator[list[T]]:
     """`items` in consecutive batches of at most `most`, smaller towards the end (half
-    of each worker's share of what is left), so that no worker is left alone with a
-    big last batch while the others are idle. One worker waits for no one: full batches."""
+    of each worker's share of what is left, down to `least`), so that no worker is left
+    alone with a big last batch while the others are idle, nor reads its last files one
+    Tesseract process each. One worker waits for no one: full batches."""
     i = 0
     while i < len(items):
         left = len(items) - i
-        size = most if workers <= 1 else max(1, min(most, -(-left // (2 * workers))))
+        floor = min(least, most, -(-left // workers))  # never so big that a worker gets nothing
+        size = most if workers <= 1 else max(floor, min(most, -(-left // (2 * workers))))
         yield list(items[i : i + size])
         i += size
 

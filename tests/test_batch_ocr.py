@@ -102,11 +102,13 @@ def test_an_engine_without_read_many_is_asked_once_per_image():
     [
         (0, 2, []),
         (1, 2, [1]),
-        (3, 2, [1, 1, 1]),
-        (3, 1, [3]),
-        (40, 2, [8, 8, 6, 5, 4, 3, 2, 1, 1, 1, 1]),
-        (200, 1, [8] * 25),
+        (3, 2, [2, 1]),  # no batch so big that a worker gets nothing
+        (3, 1, [3]),  # one worker: full batches
         (20, 1, [8, 8, 4]),
+        (200, 1, [8] * 25),
+        # smaller towards the end, but not below 4 files while a worker has more to do
+        (40, 2, [8, 8, 6, 5, 4, 4, 3, 1, 1]),
+        (14, 2, [4, 4, 3, 2, 1]),
     ],
 )
 def test_batches_cover_every_item_once_in_order(n, workers, sizes):

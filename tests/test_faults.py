@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 from conftest import CARDPIPE, RESOURCES, SAMPLES, Home
 
-from cardpipe import ingest
+from cardpipe import ingest, pipeline
 from cardpipe.errors import ConfigError, StoreError
 from cardpipe.store import SqliteStore, _refuse_network_fs
 
@@ -552,22 +552,25 @@ def _wait_for_no_process_with(config: Path, timeout: float = 20.0) -> None:
 # ---------------------------------------------------------------------------
 
 
-# With 2 workers, 7 files are read in batches of 2, 2, 1, 1, 1 (pipeline.batches), 3 batches
-# in flight: a SIGTERM while the first results are stored lets the 5 files being read be
-# stored, and puts the other 2 back; a SIGTERM while files are claimed reads none.
-@pytest.mark.parametrize("fault, stored", [("read:1:TERM", 5), ("in-transaction:2:TERM", 5), ("claimed:2:TERM", 0)])
+# With 2 workers, 14 files are read in batches of 4, 4, 3, 2, 1 (pipeline.batches), one per
+# worker and one more in flight: a SIGTERM while the first results are stored lets those 11
+# files be read and stored, and puts the other 3 back; a SIGTERM while files are claimed
+# reads none.
+@pytest.mark.parametrize("fault, stored", [("read:1:TERM", 11), ("in-transaction:2:TERM", 11), ("claimed:2:TERM", 0)])
 def test_sigterm_finishes_the_cards_being_read_then_stops(tray, fault, stored):
+    assert [len(b) for b in pipeline.batches(range(14), 2)] == [4, 4, 3, 2, 1]
     tray.configure(jobs=2)
-    for i, sample in enumerate(CARDS):
-        tray.card(sample, f"{i}.png")
+    for i in range(14):  # the same cards twice, with distinct bytes (a trailing comment)
+        sample = SAMPLES / CARDS[i % len(CARDS)]
+        tray.data(f"{i}.png", sample.read_bytes() + f"copy {i}".encode())
     r = tray.run(env={"CARDPIPE_FAULT": fault})
     assert r.returncode == 130, r.stderr
     assert "stopped before the end; the files not read are back in the inbox" in r.stderr
     p = tray.check()  # settled: nothing left claimed
-    assert len(p.archive) == stored and len(p.inbox) == len(CARDS) - stored
+    assert len(p.archive) == stored and len(p.inbox) == 14 - stored
     r = tray.run()
     assert (r.returncode, r.stderr) == (0, "")
-    assert len(tray.check().archive) == len(CARDS)
+    assert len(tray.check().archive) == 14
 
 
 def test_sigterm_from_outside_during_ocr(tray):
