@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -416,10 +416,7 @@ def _near_name(local: str, name: NameParts) -> bool:
     parts = [*name.full.split(), *(p.replace(" ", "") for p in (name.given, name.family) if p and " " in p)]
     words = [re.sub(r"[^a-z]", "", ex.fold(w)) for w in parts]  # 'de Jong' also as 'dejong'
     words = [w for w in words if len(w) >= 3]
-    translit = [
-        re.sub(r"[^a-z]", "", w.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"))
-        for w in parts
-    ]
+    translit = [re.sub(r"[^a-z]", "", w.lower().translate(_TRANSLIT_MAP)) for w in parts]
     whole = [re.sub(r"[^a-z]", "", ex.fold(p)) for p in (name.given, name.family) if p]
     spelled = set(words) | set(translit) | {"".join(whole), "".join(reversed(whole))}
     initials = {w[0] for w in words}
@@ -466,6 +463,17 @@ _DIGIT_SLIPS = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5", "b": "8", 
 REPAIR_BELOW = 80.0
 
 
+def _nearest(word: str, spellings: Iterable[str]) -> tuple[str, int]:
+    """The spelling nearest to `word` (fewest edits, then the closest length: for
+    'wilsom', 'wilson', not 'wilsonm') and its edits; ("", edits) when two are as near."""
+    dist = {s: (Levenshtein.distance(word, s), abs(len(s) - len(word))) for s in spellings}
+    if not dist:
+        return "", 99
+    best = min(dist.values())
+    near = [s for s, d in dist.items() if d == best]
+    return (near[0] if len(near) == 1 else ""), best[0]
+
+
 def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
     """(local part, verdict): an e-mail's local part checked against the person's name.
 
@@ -497,21 +505,19 @@ def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
         first = i == 0
         beside = bool(exact - {i})  # another piece spells the name: this one is the other name
         if i not in exact and len(low) >= 4:
-            # the nearest spelling; a misread letter before a lost or added one ('wilsom': 'wilson', not 'wilsonm')
-            dist = {f: (Levenshtein.distance(low, f), abs(len(f) - len(low))) for f in targets if len(f) >= 4}
-            best = min(dist.values(), default=(99, 0))
-            near = [f for f, d in dist.items() if d == best]
-            form = near[0] if len(near) == 1 else ""
-            if form.startswith(low):
+            form, edits = _nearest(low, [f for f in targets if len(f) >= 4])
+            if not form:
+                pass  # as near to two spellings ('marq' for Mark Marx): nothing to say which
+            elif form.startswith(low):
                 pass  # 'steve' for Steven, 'chris' for Christine: a short form, not a slip
-            elif best[0] <= (2 if len(form) > 9 else 1) and (len(form) >= 5 or beside):
+            elif edits <= (2 if len(form) > 9 else 1) and (len(form) >= 5 or beside):
                 if first and not beside and form.endswith(low):
                     verdicts.add("truncated")  # 'agner' for 'wagner': the start is lost
                 else:
                     head = form
                     exact.add(i)
                     verdicts.add("repaired")
-            elif beside and best[0] == 2:
+            elif beside and edits == 2:
                 verdicts.add("near")  # 'perg.wagner' for Jörg Wagner: 'jorg' or 'joerg'?
         if i not in exact and first and not beside and len(low) >= 3:
             if any(len(f) >= len(low) + 2 and f.endswith(low) for f in accepted):
@@ -545,12 +551,10 @@ def website_from_names(website: str, spellings: Sequence[str]) -> str | None:
     names = {s for s in spellings if len(s) >= 5}
     if not names or label in names or len(label) < 4:
         return None
-    dist = {s: (Levenshtein.distance(label, s), abs(len(s) - len(label))) for s in names}
-    best = min(dist.values())
-    near = [s for s, d in dist.items() if d == best]
-    if len(near) != 1 or best[0] > (1 if len(near[0]) <= 9 else 2):
+    name, edits = _nearest(label, names)
+    if not name or edits > (1 if len(name) <= 9 else 2):
         return None
-    return host[: len(host) - len(reg)] + near[0] + reg[len(label) :] + slash + path
+    return host[: len(host) - len(reg)] + name + reg[len(label) :] + slash + path
 
 
 def _company_from_domain(domain: str) -> str:

@@ -1120,6 +1120,7 @@ def lines_page(*lines: tuple[str, float]) -> OcrPage:
         ("wilsonm", "Marc-André Wilson", ("wilsonm", "")),
         ("info", "Anna Berg", ("info", "")),
         ("sales2go", "Anna Berg", ("sales2go", "")),
+        ("marq.marx", "Mark Marx", ("marq.marx", "")),  # as near to 'mark' as to 'marx': left alone
     ],
 )
 def test_local_part_checked_against_the_name(local: str, name: str, expected: tuple[str, str]) -> None:
