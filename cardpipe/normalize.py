@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -463,17 +463,6 @@ _DIGIT_SLIPS = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5", "b": "8", 
 REPAIR_BELOW = 80.0
 
 
-def _nearest(word: str, spellings: Iterable[str]) -> tuple[str, int]:
-    """The spelling nearest to `word` (fewest edits, then the closest length: for
-    'wilsom', 'wilson', not 'wilsonm') and its edits; ("", edits) when two are as near."""
-    dist = {s: (Levenshtein.distance(word, s), abs(len(s) - len(word))) for s in spellings}
-    if not dist:
-        return "", 99
-    best = min(dist.values())
-    near = [s for s, d in dist.items() if d == best]
-    return (near[0] if len(near) == 1 else ""), best[0]
-
-
 def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
     """(local part, verdict): an e-mail's local part checked against the person's name.
 
@@ -505,7 +494,7 @@ def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
         first = i == 0
         beside = bool(exact - {i})  # another piece spells the name: this one is the other name
         if i not in exact and len(low) >= 4:
-            form, edits = _nearest(low, [f for f in targets if len(f) >= 4])
+            form, edits = ex.nearest(low, [f for f in targets if len(f) >= 4])
             if not form:
                 pass  # as near to two spellings ('marq' for Mark Marx): nothing to say which
             elif form.startswith(low):
@@ -551,7 +540,7 @@ def website_from_names(website: str, spellings: Sequence[str]) -> str | None:
     names = {s for s in spellings if len(s) >= 5}
     if not names or label in names or len(label) < 4:
         return None
-    name, edits = _nearest(label, names)
+    name, edits = ex.nearest(label, names)
     if not name or edits > (1 if len(name) <= 9 else 2):
         return None
     return host[: len(host) - len(reg)] + name + reg[len(label) :] + slash + path

@@ -57,7 +57,7 @@ from .lexicon import (
     TITLE_DEPT,
 )
 from .page import guess_region, propose
-from .text import domain_label, fold, is_freemail, region_for_tld, registrable_domain, similarity
+from .text import domain_label, fold, is_freemail, nearest, region_for_tld, registrable_domain, similarity
 
 __all__ = [
     "COMMON_TLDS",
@@ -88,6 +88,7 @@ __all__ = [
     "fold",
     "guess_region",
     "is_freemail",
+    "nearest",
     "neighbour_below",
     "neighbours_above",
     "person_tokens",

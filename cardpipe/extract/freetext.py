@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
 
 from ..models import OcrWord
 from .lexicon import (
@@ -20,7 +19,7 @@ from .lexicon import (
     TITLE_CORE,
     TITLE_DEPT,
 )
-from .text import domain_label, fold, similarity
+from .text import domain_label, fold, nearest, similarity
 
 _JUNK_CHARS_RE = re.compile(r"[(){}\[\]<>©®@#*~^=_\\/%$§¤|]")
 # 'Marc-Andre', "O'Neill": capitalised parts joined by a hyphen or an apostrophe
@@ -175,12 +174,10 @@ def title_slips(words: Sequence[OcrWord]) -> dict[str, str]:
         low = fold(t)
         if w.conf >= 70 or len(low) < 6 or not low.isalpha() or {low, low.removesuffix("s")} & _KNOWN_WORDS:
             continue  # read with confidence, short, or a known word ('Partners' is no slip of 'partner')
-        dist = {k: Levenshtein.distance(low, k) for k in _TITLE_WORDS}
-        best = min(dist.values())
-        near = [k for k, d in dist.items() if d == best]
-        if len(near) != 1 or best > (1 if len(low) <= 9 else 2):
+        key, edits = nearest(low, _TITLE_WORDS, by_length=False)
+        if not key or edits > (1 if len(low) <= 9 else 2):
             continue
-        word = _TITLE_WORDS[near[0]]
+        word = _TITLE_WORDS[key]
         out[w.text] = word.upper() if t.isupper() else word.capitalize() if t[:1].isupper() else word
     return out
 

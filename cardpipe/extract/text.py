@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import phonenumbers
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from .lexicon import FREEMAIL, GENERIC_CCTLDS
 
@@ -66,3 +68,15 @@ def similarity(a: str, b: str) -> float:
         if initials == fb or (len(fb) >= 2 and fb.startswith(initials)):
             best = max(best, 0.9)
     return best
+
+
+def nearest(word: str, spellings: Iterable[str], *, by_length: bool = True) -> tuple[str, int]:
+    """The spelling nearest to `word` in edits (and, with `by_length`, then in length: for
+    'wilsom', 'wilson', not 'wilsonm') and its edits; ("", edits) when two are as near,
+    for then nothing says which one was meant."""
+    dist = {s: (Levenshtein.distance(word, s), abs(len(s) - len(word)) if by_length else 0) for s in spellings}
+    if not dist:
+        return "", 99
+    best = min(dist.values())
+    near = [s for s, d in dist.items() if d == best]
+    return (near[0] if len(near) == 1 else ""), best[0]
