@@ -4,6 +4,8 @@ the engine fail costs only its own file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import SAMPLES
@@ -161,13 +163,20 @@ def test_reading_files_in_a_batch_gives_the_same_cards_as_one_at_a_time():
 def test_a_batch_uses_fewer_tesseract_processes_than_files(monkeypatch):
     import pytesseract
 
-    calls = []
+    images_per_call: list[int] = []  # images each Tesseract process was given
     real = pytesseract.pytesseract.run_tesseract
-    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", lambda *a, **k: calls.append(a) or real(*a, **k))
+
+    def spy(**kw):
+        name = str(kw["input_filename"])
+        images_per_call.append(len(Path(name).read_text().split()) if name.endswith(".txt") else 1)
+        return real(**kw)
+
+    monkeypatch.setattr(pytesseract.pytesseract, "run_tesseract", spy)
     files = [SAMPLES / n for n in ("scan300-01.png", "scan150-04.png", "dark-01.png", "photo-02.jpg")]
     results = pipeline.read_files([(f, "", None) for f in files], pipeline.ReadOptions(language_pass=False))
     assert all(r.ok for r in results)
-    assert len(calls) < len(files)
+    assert images_per_call[0] == 4  # one process reads the first pass of every card
+    assert len(images_per_call) < len(files)
 
 
 def test_a_file_whose_card_breaks_the_engine_fails_alone(tmp_path):
