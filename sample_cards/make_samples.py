@@ -1022,19 +1022,19 @@ def holdout_set(rng: random.Random, n: int) -> set[int]:
     return set(rng.sample(range(1, n + 1), k))
 
 
-def build(out_dir: Path) -> dict:
+def build(out_dir: Path, seed: int = SEED) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.iterdir():
         if old.is_file() and old.name.split("-")[0] in {k for k, _ in KIND_PLAN}:
             old.unlink()
     ctr = Counter()
-    split_rng = random.Random(f"{SEED}-split")
+    split_rng = random.Random(f"{seed}-split")
     images = []
     layout_i = 0
     for kind, count in KIND_PLAN:
         holdout = holdout_set(split_rng, count)
         for i in range(1, count + 1):
-            rng = random.Random(f"{SEED}-{kind}-{i}")
+            rng = random.Random(f"{seed}-{kind}-{i}")
             ext = SPECIAL_EXT.get((kind, i), "jpg" if kind == "photo" else "png")
             name = f"{kind}-{i:02d}.{ext}"
             entry: dict = {"file": name, "kind": kind, "split": "holdout" if i in holdout else "tune"}
@@ -1062,7 +1062,7 @@ def build(out_dir: Path) -> dict:
                                         0.5 if kind == "scan150" else 1.0, rng)
                 cards_meta.append(card_meta(contact, style))
                 if kind == "photo":
-                    img = photo(card, rng, SEED * 100 + i, rng.choice([2000, 2200, 2400]))
+                    img = photo(card, rng, seed * 100 + i, rng.choice([2000, 2200, 2400]))
                     dpi = None
                 else:
                     dpi = 150 if kind == "scan150" else 300
@@ -1085,8 +1085,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=IMAGES, help="image directory (default: %(default)s)")
     ap.add_argument("--truth", type=Path, default=TRUTH, help="truth file (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=SEED,
+                    help="draw another set of cards (default: %(default)s, the committed set); with --out and "
+                    "--truth elsewhere, a fresh set to measure on that nobody has tuned on")
     args = ap.parse_args(argv)
-    truth = build(args.out)
+    truth = build(args.out, args.seed)
     args.truth.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     total = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())
     print(f"{len(truth['images'])} images, {sum(len(i['cards']) for i in truth['images'])} cards, "
