@@ -8,6 +8,14 @@ over ``sample_cards/images`` and compares what it finds with ``sample_cards/trut
     .venv/bin/python bench/accuracy.py --kinds scan300 photo --show-errors
     .venv/bin/python bench/accuracy.py --split all --json bench/out/last.json
     .venv/bin/python bench/accuracy.py --split all --downscale 0.6   # harder: more errors to flag
+    .venv/bin/python bench/accuracy.py --fresh 201 202    # cards nobody tuned on, drawn anew
+
+``--fresh SEED...`` draws new sets with ``sample_cards/make_samples.py --seed SEED`` (49
+files, 61 cards each, in a temporary folder) and scores all their cards: the committed
+set has been looked at while tuning, fresh seeds have not. Seeds 101-103 are the dev
+sets extraction was tuned on; 201 and 202 are kept as a holdout, never to be tuned on.
+Drawing needs the DejaVu, Liberation and FreeFont fonts (Debian: ``fonts-dejavu-core
+fonts-liberation fonts-freefont-ttf``).
 
 The i-th truth card of a file is compared with the i-th card the CLI prints for it; a card
 the CLI does not find scores 0 on every field. This is a benchmark, not a test: it exits 0
@@ -366,13 +374,52 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--downscale", type=float, metavar="F",
                     help="read copies of the images shrunk by F (e.g. 0.6): harder cards, more errors, a "
                     "better look at the review flags (PDF files are left out)")
+    ap.add_argument("--fresh", type=int, nargs="+", metavar="SEED",
+                    help="score freshly drawn sets (make_samples.py --seed SEED), all their cards, instead of "
+                    "the committed set")
     ap.add_argument("--cardpipe", type=Path, default=Path(sys.executable).parent / "cardpipe",
                     help="cardpipe executable (default: the one next to this Python)")
     return ap.parse_args(argv)
 
 
+def draw_fresh(seeds: Sequence[int], root: Path) -> Path:
+    """Sets drawn by make_samples.py with these seeds, merged into `root` (images/ and
+    truth.json, file names prefixed with the seed); returns `root`."""
+    sys.path.insert(0, str(SAMPLES))
+    import contextlib
+    import io
+
+    import make_samples  # type: ignore[import-not-found]
+
+    images: list[dict[str, Any]] = []
+    (root / "images").mkdir(parents=True)
+    for seed in seeds:
+        out = root / f"s{seed}"
+        with contextlib.redirect_stdout(io.StringIO()):
+            truth = make_samples.build(out, seed)
+        for entry in truth["images"]:
+            name = f"s{seed}-{entry['file']}"
+            (out / entry["file"]).rename(root / "images" / name)
+            images.append({**entry, "file": name, "split": "all"})
+    (root / "truth.json").write_text(json.dumps({"version": 1, "images": images}), encoding="utf-8")
+    return root
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cardpipe-fresh-") as fresh:
+        if args.fresh:
+            try:
+                args.samples = draw_fresh(args.fresh, Path(fresh))
+            except OSError as e:
+                print(f"accuracy: cannot draw fresh cards ({e}); the generator needs the fonts "
+                      "fonts-dejavu-core fonts-liberation fonts-freefont-ttf", file=sys.stderr)
+                return 2
+            args.split = "all"
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     truth_path = args.samples / "truth.json"
     if not truth_path.is_file():
         print(f"accuracy: no truth file at {truth_path}; run sample_cards/make_samples.py", file=sys.stderr)
@@ -422,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show_errors:
         print_errors(rows)
         print()
-    print_report(tallies, rows, args.split, jobs)
+    print_report(tallies, rows, f"fresh {' '.join(map(str, args.fresh))}" if args.fresh else args.split, jobs)
     print(f"{len(entries)} images in {wall:.1f} s wall time")
 
     problems = [r for r in runs.values() if r.returncode != 0 or r.bad_lines]
