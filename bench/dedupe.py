@@ -14,7 +14,10 @@ Precision and recall are pairwise: over all pairs of records, a pair is predicte
 both records end in one contact, and true when both are the same person. "Recall of
 later cards by kind" asks, for each card after a person's first, whether it ended in
 the contact of that person's previous card; the line below it splits the job changes by
-what ties them to the card before (JOB_EVIDENCE). Time is the wall (and CPU) time of matching
+what ties them to the card before (JOB_EVIDENCE). The third line counts the possible
+duplicates left for the user (`Placement.suggestions`, as pairs of final contacts), the
+share of them that are one person, and the precision and recall once the user merges
+those that are (`score_suggestions`). Time is the wall (and CPU) time of matching
 and filing every record, building each record's evidence included, generating the data
 excluded, on one core.
 
@@ -484,9 +487,10 @@ def build(n_records: int, seed: int) -> list[Card]:
 # ---------------------------------------------------------------------------- run and score
 
 
-def dedupe_cards(cards: list[Card]) -> tuple[list[int], float, float]:
+def dedupe_cards(cards: list[Card], suggested: list | None = None) -> tuple[list[int], float, float]:
     """Feed the cards oldest first; returns each card's final contact, the wall seconds
-    and the CPU seconds taken."""
+    and the CPU seconds taken. Each possible duplicate a card raises is added to
+    `suggested` as (card, a card of the contact suggested, rule)."""
     index = dedupe.Index()
     next_contact = 0
     gc.collect()
@@ -500,6 +504,8 @@ def dedupe_cards(cards: list[Card]) -> tuple[list[int], float, float]:
             contact = next_contact
         else:
             contact = plan.contact_id
+        if suggested is not None:
+            suggested += [(card_id, index.cards_of(x.contact_id)[0], x.rule) for x in plan.suggestions]
         index.apply(card_id, ev, contact, plan)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     gc.enable()
@@ -568,6 +574,33 @@ def score(cards: list[Card], contact: list[int]) -> dict:
     }
 
 
+def score_suggestions(cards: list[Card], contact: list[int], suggested: list) -> dict:
+    """The possible duplicates left at the end (pairs of final contacts, as the store keeps
+    them: a pair merged later is dropped), the share that are one person (the two contacts
+    share a person), and precision and recall once the user accepts the right ones."""
+    people: dict[int, set[int]] = defaultdict(set)
+    for i, c in enumerate(cards):
+        people[contact[i]].add(c.pid)
+    found: dict[tuple[int, int], str] = {}
+    for card, other, rule in suggested:
+        a, b = sorted((contact[card], contact[other]))
+        if a != b:
+            found.setdefault((a, b), rule)
+    right = [pair for pair in found if people[pair[0]] & people[pair[1]]]
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in right:
+        parent[root(b)] = root(a)
+    s = score(cards, [root(c) for c in contact])
+    return {"pairs": len(found), "right": len(right), "rules": Counter(found.values()),
+            "precision": s["precision"], "recall": s["recall"]}
+
+
 def show_errors(cards: list[Card], contact: list[int], limit: int) -> None:
     members: dict[int, list[int]] = defaultdict(list)
     for i, cid in enumerate(contact):
@@ -613,7 +646,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile and n == args.sizes[-1]:
             prof = cProfile.Profile()
             prof.enable()
-        contact, seconds, cpu = dedupe_cards(cards)
+        suggested: list = []
+        contact, seconds, cpu = dedupe_cards(cards, suggested)
         if args.profile and n == args.sizes[-1]:
             prof.disable()
         s = score(cards, contact)
@@ -622,6 +656,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{s['recall']:>7.4f} {seconds:>8.2f} {cpu:>6.2f} {1e6 * seconds / len(cards):>9.1f}  {kinds}", flush=True)
         ties = ", ".join(f"{k.split(' by ')[1]} {v:.3f}" for k, v in sorted(s["kinds"].items()) if " by " in k)
         print(f"{'':>68}  job changes tied by: {ties}", flush=True)
+        g = score_suggestions(cards, contact, suggested)
+        rules = ", ".join(f"{k} {v}" for k, v in sorted(g["rules"].items()))
+        print(f"{'':>8} possible duplicates: {g['pairs']} pairs ({rules}), {g['right'] / max(g['pairs'], 1):.2f} "
+              f"one person; accepting those: precision {g['precision']:.4f} recall {g['recall']:.4f}", flush=True)
         if args.show_errors:
             show_errors(cards, contact, args.show_errors)
     if args.store:

@@ -526,6 +526,50 @@ def split(ctx: click.Context, contact_ref: str, card_refs: tuple[str, ...], conf
 
 
 @cli.command()
+@click.option("--dismiss", nargs=2, metavar="A B", help="A and B are two people: drop the suggestion for good.")
+@config_option
+@db_option
+@click.pass_context
+def duplicates(ctx: click.Context, dismiss: tuple[str, str] | None, config_path: Path | None, db: Path | None) -> None:
+    """List possible duplicates: contacts that may be one person, for you to decide.
+
+    A card that nearly matched a contact without proof (the same name in the same
+    city, which a namesake also has; the same name and company with another mobile)
+    is not merged automatically; the pair is listed here, newest first, with the
+    fields that agree. Merge it with 'cardpipe merge A B', or dismiss it: later
+    runs then keep the two apart and do not suggest them again. A and B are ids
+    or a part of the name, company or e-mail, as for 'cardpipe merge'.
+
+    \b
+    Example:
+      cardpipe duplicates
+      cardpipe merge 12 31                  # one person
+      cardpipe duplicates --dismiss 12 40   # two people
+    """
+    cfg = get_config(config_path, db=db)
+    with service.open_db(cfg) as store:
+        if dismiss:
+            a, b = service.dismiss_duplicate(store, *dismiss, clock=get_clock(ctx))
+            click.echo(f"contacts {a} and {b} are two people: suggestion dismissed; later runs keep them apart")
+            return
+        pairs = service.possible_duplicates(store)
+    if not pairs:
+        click.echo("no possible duplicates: nothing to merge or dismiss")
+        return
+    click.echo(f"{len(pairs)} possible duplicate(s), newest first:")
+    for pair in pairs:
+        click.echo("")
+        for c in (pair.a, pair.b):
+            r = c.record
+            city = r.address.city if r.address and r.address.city else None
+            where = ", ".join(x for x in (r.company, city) if x)
+            click.echo(f"  {c.id:>4}  {r.name or '(no name read)'}" + (f"  ({where})" if where else ""))
+        click.echo(f"        {pair.reason}")
+        click.echo(f"        one person: cardpipe merge {pair.a.id} {pair.b.id}    "
+                   f"two people: cardpipe duplicates --dismiss {pair.a.id} {pair.b.id}")
+
+
+@cli.command()
 @click.argument("contact", required=False)
 @click.option("--no-text", is_flag=True, help="Leave out the OCR text of the cards.")
 @config_option
@@ -548,8 +592,12 @@ def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: 
     cfg = get_config(config_path, db=db)
     with service.open_db(cfg) as store:
         items = service.review_items(store, contact)
+        pairs = service.count_possible_duplicates(store) if contact is None else 0
+    also = f"{pairs} possible duplicate(s): cardpipe duplicates" if pairs else ""
     if not items:
         click.echo("nothing to review: every field of every contact was read with confidence, or corrected")
+        if also:
+            click.echo(also)
         return
     for item in items:
         click.echo(f"contact {item.contact_id}: {item.name or '(no name read)'}")
@@ -571,6 +619,8 @@ def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: 
     flagged = sum(1 for i in items if i.fields)
     if contact is None:
         click.echo(f"{flagged} contact(s) to review")
+        if also:
+            click.echo(also)
 
 
 @cli.command()

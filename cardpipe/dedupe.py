@@ -38,6 +38,14 @@ or another personal address at the same company domain (two John Smiths at Acme)
 initial or a similar name that fits two contacts decides nothing. A card that matches
 two contacts by a strong rule (its e-mail is on one, its mobile on the other) joins them
 ("linked"), unless the user split them apart (`Index.keep_apart`).
+
+What a rule nearly decided becomes a *possible duplicate* (`Suggestion`, in
+`Placement.suggestions`), for the user to merge or dismiss: the same name and city
+refused for a name too common there (up to SUGGEST_NAMESAKES namesakes expected), for
+two contacts of that name in that city, or for names an OCR slip apart; the same full
+name and company or domain refused for another mobile or address; an initial that fits
+two contacts; a contact of the same name and city as the one the card joined. They come
+from the candidates judged anyway, so they cost next to nothing, and change no decision.
 """
 
 from __future__ import annotations
@@ -490,6 +498,11 @@ RARE_NAME_OTHER_MOBILE = RARE_NAME / 4
 # as PRIOR_CARDS cards.
 PRIOR_SHARE = (0.01, 0.001, 0.05)
 PRIOR_CARDS = 200
+# Possible duplicates (`Suggestion`): a near miss of name+city is suggested only while the
+# namesakes expected are below this (beyond it, the same name in the city is mostly
+# chance), and a card that nearly matches more than SUGGEST_LIMIT contacts suggests none.
+SUGGEST_NAMESAKES = 1.0
+SUGGEST_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -503,6 +516,17 @@ class Match:
     @property
     def reason(self) -> str:
         return f"{self.rule}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A contact a card may belong to but was not joined to ("possible duplicate"): the
+    rule that nearly held, and a sentence saying which fields agree and why it was not
+    merged automatically."""
+
+    contact_id: int
+    rule: str
+    reason: str
 
 
 @dataclass
@@ -557,11 +581,14 @@ def judge(
     contact_id: int,
     prof: _Profile,
     namesakes: Callable[[Evidence, PersonName, int], float] | None = None,
+    near: list[Suggestion] | None = None,
 ) -> Match | None:
     """The strongest rule by which a card's evidence matches a contact's, or None.
     `namesakes(ev, name, contact_id)` estimates how many other people with this name (or
     the contact's, when commoner) live in its city (see `Index.namesakes`); without it,
-    name+city is not used."""
+    name+city is not used. When no rule holds but one nearly did (the same full name and
+    company, refused for another mobile or address; the same name and city, refused for
+    a name too common there), a `Suggestion` is added to `near`."""
     level, how, other = _best_name(ev.name, prof.names)
     named = _name_part(ev.name, level, how, other)
     if level >= UNKNOWN:
@@ -593,21 +620,66 @@ def judge(
     phones = sorted(ev.phones & prof.phones)
     if phones and not against:
         return Match(contact_id, "phone", f"same office phone {phones[0]}; {named}", level)
+    missed: Suggestion | None = None
+    if near is not None and against and level >= SAME and _full(ev.name) and _full(other):
+        company = _shared_company(ev, prof)
+        if company:  # two John Smiths at Acme, or one with a new mobile or address
+            missed = Suggestion(
+                contact_id, "name+company",
+                f"{named}; {company}; not merged automatically: the cards print {' and '.join(against)}",
+            )
     if (
         (level >= SAME or (level == CLOSE and _same_family(ev.name, other)))
         and ev.city and namesakes and ev.name and not ev.name.initial_only and other and not other.initial_only
     ):
         if ev.company and any(same_company(ev.company, key) for key in prof.companies):
-            return None  # the same company, and name+company did not hold: two people
+            return _missed(near, missed)  # the same company, and name+company did not hold: two people
         city = next((text for key, text in prof.cities.items() if same_city(ev.city, key)), None)
         # a new job in the same city: only for a name rare enough there, rarer still
         # when the card prints another mobile than the contact's
         other_mobile = against == ("different mobile numbers",)
-        if city and (not against or other_mobile) and namesakes(ev, other, contact_id) <= (
-            RARE_NAME_OTHER_MOBILE if other_mobile else RARE_NAME
-        ):
-            return Match(contact_id, "name+city", f"{named}; city {city!r} (new job?)", level)
+        if city and (not against or other_mobile):
+            expected = namesakes(ev, other, contact_id)
+            if expected <= (RARE_NAME_OTHER_MOBILE if other_mobile else RARE_NAME):
+                return Match(contact_id, "name+city", f"{named}; city {city!r} (new job?)", level)
+            if near is not None and expected <= SUGGEST_NAMESAKES:
+                why = "the name is too common there to tell a new job from a namesake"
+                if other_mobile:
+                    why = "the cards print different mobile numbers, and " + why.removeprefix("the ")
+                missed = Suggestion(contact_id, "name+city", f"{named}; city {city!r}; not merged automatically: {why}")
+    elif (
+        near is not None and level == CLOSE and ev.city and _full(ev.name) and _full(other)
+        and against in ((), ("different mobile numbers",))
+        and not (ev.company and any(same_company(ev.company, key) for key in prof.companies))
+    ):  # an OCR slip in a name, or two names a letter apart, in one city
+        city = next((text for key, text in prof.cities.items() if same_city(ev.city, key)), None)
+        if city:
+            missed = Suggestion(
+                contact_id, "name+city", f"{named}; city {city!r}; not merged automatically: the names differ by "
+                "more than a misread, and the same name and city is too little to tell a slip from two people",
+            )
+    return _missed(near, missed)
+
+
+def _missed(near: list[Suggestion] | None, missed: Suggestion | None) -> None:
+    if near is not None and missed is not None:
+        near.append(missed)
     return None
+
+
+def _full(name: PersonName | None) -> bool:
+    """A given name (not an initial) and a family name."""
+    return name is not None and name.family is not None and name.given is not None and not name.initial_only
+
+
+def _shared_company(ev: Evidence, prof: _Profile) -> str | None:
+    """'company 'Acme'' or 'company domain acme.com' when the card and the contact share it."""
+    if ev.company:
+        for key, text in prof.companies.items():
+            if same_company(ev.company, key):
+                return f"company {text!r}" if text == ev.company_text else f"company {ev.company_text!r} ~ {text!r}"
+    domains = sorted(ev.domains & prof.domains)
+    return f"company domain {domains[0]}" if domains else None
 
 
 @lru_cache(maxsize=65536)
@@ -680,6 +752,15 @@ def _count_keys(name: PersonName, city: str) -> tuple[str, str, str]:
     return f"g:{ocr_fold(given)}", f"f:{ocr_fold(name.family or '')}", f"c:{ocr_fold(city)}"
 
 
+def _plain(detail: str) -> str:
+    return detail.removesuffix(" (new job?)")
+
+
+def _suggest_all(near: list[Suggestion] | None, found: list[Match], why: str) -> None:
+    if near is not None:
+        near.extend(Suggestion(m.contact_id, m.rule, f"{_plain(m.detail)}; not merged automatically: {why}") for m in found)
+
+
 def _strength(m: Match) -> tuple[int, int, int]:
     return (_RANK[m.rule], m.level, -m.contact_id)
 
@@ -687,12 +768,14 @@ def _strength(m: Match) -> tuple[int, int, int]:
 @dataclass(frozen=True)
 class Placement:
     """Where a new card goes (`Index.plan`): its contact (None: a new one), the match
-    that decided (None: no match) and the contacts the card joins into it, each with
-    the match that linked it."""
+    that decided (None: no match), the contacts the card joins into it, each with
+    the match that linked it, and the contacts it nearly matched, for the user to
+    confirm or dismiss (none that the user kept apart from the card's contact)."""
 
     contact_id: int | None
     match: Match | None
     joined: tuple[Match, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()  # other contacts the card nearly matched
 
 
 class Index:
@@ -764,10 +847,12 @@ class Index:
                 out.update(contact[c] for c in cards)
         return out
 
-    def matches(self, record: ContactRecord | Evidence) -> list[Match]:
-        """Every contact the card matches, strongest first."""
+    def matches(self, record: ContactRecord | Evidence, near: list[Suggestion] | None = None) -> list[Match]:
+        """Every contact the card matches, strongest first (and in `near`, the near misses)."""
         ev = record if isinstance(record, Evidence) else evidence(record)
-        found = [m for cid in self.candidates(ev) if (m := judge(ev, cid, self._profile(cid), self.namesakes))]
+        found = [
+            m for cid in self.candidates(ev) if (m := judge(ev, cid, self._profile(cid), self.namesakes, near))
+        ]
         return sorted(found, key=_strength, reverse=True)
 
     def namesakes(self, ev: Evidence, other: PersonName | None = None, contact_id: int | None = None) -> float:
@@ -795,19 +880,30 @@ class Index:
         family = max(share(1, k[1]) for k in keys)
         return max(len(self._members), 1) * given * family * share(2, keys[0][2])
 
-    def match(self, record: ContactRecord | Evidence) -> Match | None:
-        """The contact this card belongs to, with the other contacts it links (`also`)."""
-        found = self.matches(record)
+    def match(self, record: ContactRecord | Evidence, near: list[Suggestion] | None = None) -> Match | None:
+        """The contact this card belongs to, with the other contacts it links (`also`).
+        With `near`, the contacts it nearly matches are added to it (see `plan`)."""
+        found = self.matches(record, near)
         if not found:
             return None
         best = found[0]
         if best.level <= COMPATIBLE and best.rule not in ("email", "profile", "mobile") and len(found) > 1:
-            return None  # "J. Doe" at Acme, and both John and Jane Doe work there: ask nobody, guess nothing
+            # "J. Doe" at Acme, and both John and Jane Doe work there: ask nobody, guess nothing
+            _suggest_all(near, found, f"the name fits {len(found)} contacts")
+            return None
         if best.rule == "name+city" and any(m.rule == "name+city" for m in found[1:]):
-            return None  # two contacts of this name in this city already: namesakes, or one of them
+            # two contacts of this name in this city already: namesakes, or one of them
+            _suggest_all(near, found, f"{len(found)} contacts of that name live in that city")
+            return None
         if best.rule not in LINK_RULES:
             return best
         also = tuple(m for m in found[1:] if m.rule in LINK_RULES and self.can_merge(best.contact_id, m.contact_id))
+        if near is not None:  # a contact of the same name and city: not enough to join it too
+            near.extend(
+                Suggestion(m.contact_id, m.rule, _plain(m.detail) + "; not merged automatically: the card matched "
+                           f"contact {best.contact_id} ({best.rule}), and the same name and city cannot join two contacts")
+                for m in found[1:] if m.rule == "name+city"
+            )
         return replace(best, also=also) if also else best
 
     def can_merge(self, a: int, b: int) -> bool:
@@ -843,9 +939,10 @@ class Index:
     def plan(self, record: ContactRecord | Evidence) -> Placement:
         """Decide where a new card goes, changing nothing: its best contact, which also
         absorbs the other contacts the card links (the oldest id survives); or a new one."""
-        m = self.match(record)
+        near: list[Suggestion] = []
+        m = self.match(record, near)
         if m is None:
-            return Placement(None, None)
+            return Placement(None, None, suggestions=self._suggestions(near, ()))
         into = min([m.contact_id, *(x.contact_id for x in m.also)])
         joined: list[Match] = []
         for other in sorted([m, *m.also], key=lambda x: x.contact_id):
@@ -854,8 +951,19 @@ class Index:
             if self.can_merge(into, other.contact_id) and all(self.can_merge(j.contact_id, other.contact_id) for j in joined):
                 joined.append(other)
         if m.contact_id != into and m not in joined:  # the best match could not be joined: go there alone
-            return Placement(m.contact_id, replace(m, also=()))
-        return Placement(into, replace(m, contact_id=into, also=()), tuple(joined))
+            return Placement(m.contact_id, replace(m, also=()), suggestions=self._suggestions(near, (m.contact_id,)))
+        placed = (into, *(j.contact_id for j in joined))
+        return Placement(into, replace(m, contact_id=into, also=()), tuple(joined), self._suggestions(near, placed))
+
+    def _suggestions(self, near: list[Suggestion], placed: tuple[int, ...]) -> tuple[Suggestion, ...]:
+        """The near misses worth showing: one per contact, none that the card's contact
+        (`placed`: it and the contacts it joins; none for a new contact) cannot merge
+        with, and none at all when there are more than SUGGEST_LIMIT."""
+        out: dict[int, Suggestion] = {}
+        for s in near:
+            if s.contact_id not in out and s.contact_id not in placed and all(self.can_merge(c, s.contact_id) for c in placed):
+                out[s.contact_id] = s
+        return tuple(out.values()) if len(out) <= SUGGEST_LIMIT else ()
 
     def apply(self, card_id: int, record: ContactRecord | Evidence, contact_id: int, placement: Placement) -> Evidence:
         """File the card as planned (`contact_id`: the planned one, or the new contact's id)."""

@@ -1,6 +1,6 @@
 """The operations on the database that the commands offer, as plain functions
 (the CLI parses, calls one of these and prints): the due list, follow-ups,
-contact lookup, edits, exports.
+contact lookup, edits, exports, merges and splits, possible duplicates.
 """
 
 from __future__ import annotations
@@ -311,6 +311,53 @@ def split_cards(
     with store.transaction():
         new = store.split_cards(contact_id, cards, at=clock.now())
     return contact_id, new, cards
+
+
+# ---- possible duplicates: `cardpipe duplicates` ----
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two contacts a card nearly matched: A (the older id, which `cardpipe merge A B` keeps)
+    and B, and the reason (which fields agree, why they were not merged automatically)."""
+
+    a: Contact
+    b: Contact
+    reason: str
+    suggested_at: dt.datetime
+
+
+def possible_duplicates(store: SqliteStore) -> list[DuplicatePair]:
+    """The suggested pairs not yet merged or dismissed, newest first."""
+    rows = store.suggestions()
+    if not rows:
+        return []
+    contacts = {c.id: c for c in store.contacts()}
+    return [
+        DuplicatePair(contacts[r["contact_a"]], contacts[r["contact_b"]], r["reason"], dt.datetime.fromisoformat(r["created_at"]))
+        for r in rows
+        if r["contact_a"] in contacts and r["contact_b"] in contacts
+    ]
+
+
+def count_possible_duplicates(store: SqliteStore) -> int:
+    return int(store.db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
+
+
+def dismiss_duplicate(store: SqliteStore, a_ref: str, b_ref: str, *, clock: Clock) -> tuple[int, int]:
+    """The user's "two people": the suggested pair A, B is dropped, and later runs neither
+    join nor suggest them again (as a split does; `cardpipe merge` still can). Returns (A, B)."""
+    a = resolve_contact(store, a_ref)
+    b = resolve_contact(store, b_ref)
+    if a == b:
+        raise UsageError(f"{a_ref!r} and {b_ref!r} are the same contact ({a}); give two contacts of a pair 'cardpipe duplicates' lists.")
+    if store.suggestion(a, b) is None:
+        raise NotFoundError(
+            f"contacts {a} and {b} are not a suggested pair; 'cardpipe duplicates' lists the possible duplicates."
+        )
+    with store.transaction():
+        store.dismiss_suggestion(a, b, at=clock.now())
+    return a, b
 
 
 # ---- review and corrections: `cardpipe review` and `cardpipe edit` ----

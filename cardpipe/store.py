@@ -2,8 +2,9 @@
 
 Tables: files (every input file by SHA-256: done, duplicate or failed), cards
 (one per card read, with OCR text and the extracted record), contacts (merged
-people), followups, edits (user corrections, never overwritten by a run) and
-decisions (merge / split by the user, replayed by later runs).
+people), followups, edits (user corrections, never overwritten by a run),
+decisions (merge / split / dismiss by the user, replayed by later runs), apart
+(card pairs the user kept apart) and suggestions (possible duplicates to confirm).
 
 The schema carries a version (`PRAGMA user_version`) and every change to it is
 a migration in `MIGRATIONS`, applied in order when a database is opened.
@@ -119,6 +120,36 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP INDEX card_keys_lookup;
     DROP TABLE card_keys;
+    """,
+    # 5: possible duplicates: two contacts a card nearly matched (dedupe.Suggestion), until
+    # the user merges them or dismisses the pair; a dismissal is a decision (the table is
+    # rebuilt to allow the kind; apart rows point at it, hence the deferred foreign keys)
+    """
+    CREATE TABLE suggestions (
+        contact_a INTEGER NOT NULL REFERENCES contacts(id),
+        contact_b INTEGER NOT NULL REFERENCES contacts(id),
+        card_id INTEGER NOT NULL REFERENCES cards(id),
+        rule TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (contact_a, contact_b),
+        CHECK (contact_a < contact_b)
+    );
+    CREATE INDEX suggestions_b ON suggestions(contact_b);
+    PRAGMA defer_foreign_keys = ON;
+    CREATE TEMP TABLE decisions_4 AS SELECT * FROM decisions;
+    DROP TABLE decisions;
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('merge', 'split', 'dismiss')),
+        card_id INTEGER NOT NULL,
+        contact_id INTEGER NOT NULL,
+        made_at TEXT NOT NULL,
+        detail TEXT
+    );
+    INSERT INTO decisions (id, kind, card_id, contact_id, made_at, detail)
+        SELECT id, kind, card_id, contact_id, made_at, detail FROM decisions_4;
+    DROP TABLE decisions_4;
     """,
 )
 
@@ -329,6 +360,15 @@ class SqliteStore:
                 contact_id, link.contact_id, rule="linked",
                 detail=f"joined by card #{card_id}, which matched both ({detail} / {link.detail})",
             )
+        self.db.executemany(  # possible duplicates, for the user to merge or dismiss
+            "INSERT OR IGNORE INTO suggestions (contact_a, contact_b, card_id, rule, reason, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (min(contact_id, s.contact_id), max(contact_id, s.contact_id), card_id, s.rule,
+                 f"card #{card_id}: {s.reason}", scanned_at.isoformat())
+                for s in placement.suggestions
+            ],
+        )
         return card_id, contact_id
 
     def dedupe_index(self) -> dedupe.Index:
@@ -372,6 +412,15 @@ class SqliteStore:
         self.db.execute("UPDATE contacts SET notes = NULL, merged_into = ? WHERE id = ? OR merged_into = ?", (into, other, other))
         for table in self._tables_naming_contacts():
             self.db.execute(f"UPDATE OR IGNORE {table} SET contact_id = ? WHERE contact_id = ?", (into, other))
+        # possible duplicates: the pair is settled; those of `other` with a third contact now name `into`
+        self.db.execute(
+            "INSERT OR IGNORE INTO suggestions (contact_a, contact_b, card_id, rule, reason, created_at) "
+            "SELECT MIN(?, CASE contact_a WHEN ? THEN contact_b ELSE contact_a END), "
+            "MAX(?, CASE contact_a WHEN ? THEN contact_b ELSE contact_a END), card_id, rule, reason, created_at "
+            "FROM suggestions WHERE ? IN (contact_a, contact_b) AND ? NOT IN (contact_a, contact_b)",
+            (into, other, into, other, other, into),
+        )
+        self.db.execute("DELETE FROM suggestions WHERE ? IN (contact_a, contact_b)", (other,))
         return moved
 
     def _tables_naming_contacts(self) -> list[str]:
@@ -427,6 +476,40 @@ class SqliteStore:
             )
         self._dedupe = None
         return new
+
+    def suggestions(self) -> list[sqlite3.Row]:
+        """The possible duplicates (contact_a < contact_b, card_id that raised it, rule,
+        reason, created_at), newest first."""
+        return list(self.db.execute("SELECT * FROM suggestions ORDER BY created_at DESC, card_id DESC, contact_a, contact_b"))
+
+    def suggestion(self, a: int, b: int) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT * FROM suggestions WHERE contact_a = ? AND contact_b = ?", (min(a, b), max(a, b))
+        ).fetchone()
+
+    def dismiss_suggestion(self, a: int, b: int, *, at: dt.datetime) -> int:
+        """The user's "not the same person": the suggestion is dropped and every card of
+        one is kept apart from every card of the other, so that no later run joins them
+        or suggests them again (a `cardpipe merge` lifts it). Returns the decision's id.
+        Call inside `transaction()`."""
+        cards_a = [r[0] for r in self.db.execute("SELECT id FROM cards WHERE contact_id = ? ORDER BY id", (a,))]
+        cards_b = [r[0] for r in self.db.execute("SELECT id FROM cards WHERE contact_id = ? ORDER BY id", (b,))]
+        if not cards_a or not cards_b:
+            raise NotFoundError(f"contact {a if not cards_a else b} has no cards; 'cardpipe duplicates' lists the pairs.")
+        dec = int(
+            self.db.execute(
+                "INSERT INTO decisions (kind, card_id, contact_id, made_at, detail) VALUES ('dismiss', ?, ?, ?, ?)",
+                (cards_b[0], a, at.isoformat(), f"contacts {a} and {b} are two people (possible duplicate dismissed)"),
+            ).lastrowid
+            or 0
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO apart (card_a, card_b, decision_id) VALUES (?, ?, ?)",
+            [(min(x, y), max(x, y), dec) for x in cards_a for y in cards_b],
+        )
+        self.db.execute("DELETE FROM suggestions WHERE contact_a = ? AND contact_b = ?", (min(a, b), max(a, b)))
+        self._dedupe = None
+        return dec
 
     def decisions_about(self, contact_id: int) -> list[sqlite3.Row]:
         """The user's merge and split decisions that touch this contact or its cards, oldest first."""
