@@ -81,6 +81,26 @@ _UNIT_RE = re.compile(
     r"\b(suite|ste|floor|fl|level|unit|building|bldg|apt|étage|etage|bâtiment|stock|etage|c/o|po box|p\.o\.)\b",
     re.I,
 )
+_ORDINAL = (
+    r"(?:ground|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"top|upper|lower|mezzanine|\d{1,3}(?:st|nd|rd|th))"
+)
+_UNIT_PART_RE = re.compile(
+    rf"{_ORDINAL}\s+(?:floor|fl\.?|level|storey)"  # 'Second Floor', '3rd Floor'
+    r"|(?:suite|ste|floor|fl|level|lvl|unit|apt|apartment|flat|room|rm|office|building|bldg)\.?\s*"
+    r"(?:no\.?\s*|#\s*)?\d{1,4}[a-z]?"  # 'Floor 3', 'Suite 12', 'Level 24', 'Unit 5B'
+    r"|(?:suite|unit|flat|building|bldg|block)\.?\s+[A-Z]"  # 'Building C'
+    r"|\d{1,2}\.\s*(?:etage|obergeschoss|og|stock)"  # '3. Etage', '2. OG'
+    r"|\d{1,2}(?:e|er|ème|eme)\s+étage",  # '2e étage'
+    re.I,
+)
+
+
+def is_unit_line(text: str) -> bool:
+    """'Second Floor', 'Floor 3', 'Suite 12, Level 4': a line that only says where in a building.
+    Such a line belongs to the address above its street line, and is never a person's name."""
+    parts = [p for p in re.split(r"\s*[,/|]\s*", text.strip(" ,.;")) if p]
+    return bool(parts) and all(_UNIT_PART_RE.fullmatch(p.strip(" .")) for p in parts)
 
 
 def country_of_line(text: str) -> str | None:
@@ -108,6 +128,111 @@ _UK_DAMAGED_RE = re.compile(r"(?<![\w])([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9OISZB])(
 _AS_DIGIT = str.maketrans("OISZB", "01528")
 _AS_LETTER = str.maketrans("5820)]}", "SBZOJJJ")
 
+# The postcode areas of the UK (the one or two letters that start a postcode): a repaired
+# postcode must start with one of them, so that only a real-looking postcode comes out.
+_UK_AREAS = frozenset(
+    "AB AL B BA BB BD BH BL BN BR BS BT BX CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
+    "E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL "
+    "LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN "
+    "SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE".split()
+)
+# What OCR reads for a digit or a letter, where the postcode's format says which one it must be
+_DIGIT_FOR = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "L": "1", "|": "1", "!": "1",
+              "S": "5", "Z": "2", "B": "8"}  # fmt: skip
+_LETTER_FOR = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G", ")": "J", "]": "J", "}": "J"}
+_ANY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# (shape, letters allowed at each letter place): 'D' a digit, anything else a set of letters
+_UK_OUTWARD_SHAPES: tuple[tuple[str, ...], ...] = (
+    (_ANY, "D"),
+    (_ANY, "D", "D"),
+    (_ANY, "D", "ABCDEFGHJKPSTUW"),
+    (_ANY, _ANY, "D"),
+    (_ANY, _ANY, "D", "D"),
+    (_ANY, _ANY, "D", "ABEHMNPRVWXY"),
+)
+_UK_INWARD_SHAPE = ("D", "ABDEFGHJLNPQRSTUWXYZ", "ABDEFGHJLNPQRSTUWXYZ")
+_CA_FIRST = "ABCEGHJKLMNPRSTVXY"
+_CA_LETTER = "ABCEGHJKLMNPRSTVWXYZ"
+_CA_SHAPE = (_CA_FIRST, "D", _CA_LETTER, "D", _CA_LETTER, "D")
+_CA_PROVINCE_RE = (
+    r"(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT|Ontario|Quebec|Québec|British Columbia|Alberta)"
+)
+
+
+def _fit_shape(chars: str, shape: Sequence[str]) -> tuple[str, int] | None:
+    """`chars` made to fit `shape` (a digit or a set of letters at each place), and how many
+    characters that changed; None if some character cannot be what its place needs."""
+    if len(chars) != len(shape):
+        return None
+    out, changes = [], 0
+    for c, want in zip(chars, shape, strict=True):
+        if want == "D":
+            d = c if c.isdigit() else _DIGIT_FOR.get(c)
+        else:
+            d = c if c in want else _LETTER_FOR.get(c)
+            d = d if d is not None and d in want else None
+        if d is None:
+            return None
+        changes += d != c
+        out.append(d)
+    return "".join(out), changes
+
+
+def _repair_uk_postcode(outward: str, inward: str) -> str | None:
+    """'SEI', '9HA' -> 'SE1 9HA': the one well-formed UK postcode with a known area that the
+    characters can be read as, changing as few as possible (at most two); None if there is none
+    or more than one."""
+    fixed_in = _fit_shape(inward, _UK_INWARD_SHAPE)
+    if fixed_in is None:
+        return None
+    best: dict[str, int] = {}
+    for shape in _UK_OUTWARD_SHAPES:
+        fixed_out = _fit_shape(outward, shape)
+        if fixed_out is None:
+            continue
+        area = re.match(r"[A-Z]+", fixed_out[0])
+        if area is None or area.group(0) not in _UK_AREAS:
+            continue
+        best[fixed_out[0]] = fixed_out[1]
+    if not best:
+        return None
+    fewest = min(best.values())
+    found = [o for o, n in best.items() if n == fewest]
+    if len(found) != 1 or fewest + fixed_in[1] > 2:
+        return None
+    return f"{found[0]} {fixed_in[0]}"
+
+
+_UK_TAIL_RE = re.compile(r"(?<![\w|!])([A-Z0-9|!l]{2,4}) ?([A-Z0-9|!l)\]}]{3})$")
+_CA_TAIL_RE = re.compile(rf"\b{_CA_PROVINCE_RE}\.?,?\s+([A-Z0-9|!l]{{3}}) ?([A-Z0-9|!l]{{3}})$")
+_NL_TOKEN_RE = re.compile(r"[0-9A-Z|!l]+")
+_NL_CITY_WORD_RE = re.compile(r"(?:'s-)?[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*\.?")
+
+
+def _repair_nl_postcode(text: str) -> str | None:
+    """'351 LAV Utrecht' -> '3511 AV Utrecht': four digits and two letters before the city, with
+    one character misread or the space in the wrong place; None when the line is no such thing."""
+    toks = text.split()
+    for i in range(len(toks)):
+        if not toks[i][:1].isdigit() or toks[i][0] == "0":
+            continue
+        for j in range(i, min(i + 3, len(toks) - 1)):
+            chars = "".join(toks[i : j + 1])
+            if len(chars) > 6:
+                break
+            if len(chars) < 6 or not all(_NL_TOKEN_RE.fullmatch(t) for t in toks[i : j + 1]):
+                continue
+            city = toks[j + 1 :]
+            if not 1 <= len(city) <= 3 or not all(_NL_CITY_WORD_RE.fullmatch(w) for w in city):
+                continue
+            fixed = _fit_shape(chars, ("D", "D", "D", "D", _ANY, _ANY))
+            if fixed is None or fixed[1] > 1 or fixed[0][4:] in ("SA", "SD", "SS"):
+                continue
+            if fixed[1] == 0 and j == i + 1 and len(toks[i]) == 4:
+                return None  # '3511 AV Utrecht': nothing to repair
+            return " ".join([*toks[:i], fixed[0][:4], fixed[0][4:], *city])
+    return None
+
 
 def repair_postcode_line(text: str) -> str:
     """A postcode line with the usual OCR damage undone: 'CA94103' -> 'CA 94103' (a space
@@ -126,14 +251,26 @@ def repair_postcode_line(text: str) -> str:
     m = _GLUED_CA_RE.search(text)
     if m:
         return f"{text[: m.start()]}{m.group(1)} {m.group(2)}"
-    m = _UK_DAMAGED_RE.search(text)
-    if m and re.search(r"[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d$", text):
+    if re.search(r"[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d$", text):
         return text  # a Canadian postcode, not a damaged British one
+    m = _CA_TAIL_RE.search(text)
+    if m:
+        fixed_ca = _fit_shape(m.group(1) + m.group(2), _CA_SHAPE)
+        if fixed_ca is not None and fixed_ca[1] <= 2:
+            return f"{text[: m.start(1)]}{fixed_ca[0][:3]} {fixed_ca[0][3:]}"  # 'ON K1P SG4' -> 'ON K1P 5G4'
+    m = _UK_TAIL_RE.search(text)
+    if m and re.search(r"[A-Z]", m.group(1)) and re.search(r"\d", m.group(0)):
+        if _UK_POSTCODE_RE.fullmatch(f"{m.group(1)} {m.group(2)}"):
+            return f"{text[: m.start()]}{m.group(1)} {m.group(2)}"  # 'SE19HA' -> 'SE1 9HA'
+        fixed_uk = _repair_uk_postcode(m.group(1), m.group(2))
+        if fixed_uk:
+            return text[: m.start()] + fixed_uk
+    m = _UK_DAMAGED_RE.search(text)
     if m and not _UK_POSTCODE_RE.fullmatch(f"{m.group(1)} {m.group(2)}{m.group(3)}"):
         fixed = f"{m.group(1)} {m.group(2).translate(_AS_DIGIT)}{m.group(3).translate(_AS_LETTER)}"
         if _UK_POSTCODE_RE.fullmatch(fixed):
             return text[: m.start()] + fixed
-    return text
+    return _repair_nl_postcode(text) or text
 
 
 def street_like(text: str) -> bool:
@@ -261,6 +398,7 @@ def find_addresses(
                 and k == 0
                 and not re.search(r"\d", t)
                 and len(t.split()) <= 3
+                and not is_unit_line(t)
             ):
                 city = t.strip(" ,")
                 lines.insert(0, t)
@@ -270,7 +408,7 @@ def find_addresses(
                 break  # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the address
             if STRONG_SUFFIX_RE.search(t):
                 break
-            if street_like(t) and not person_tokens(t):
+            if is_unit_line(t) or (street_like(t) and not person_tokens(t)):
                 lines.insert(0, t)
                 idx.insert(0, s.index)
                 street_parts.insert(0, t.strip(" ,"))

@@ -16,6 +16,7 @@ from .address import (
     FR_STREET_RE,
     country_of_line,
     find_addresses,
+    is_unit_line,
     split_country_suffix,
 )
 from .candidates import (
@@ -242,7 +243,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 text = fixed
                 t_score, title_core = freetext.title_score(text)
                 feats.append("title-slip")
-        pt = person_tokens(text)
+        pt = None if is_unit_line(text) else person_tokens(text)  # 'Second Floor' is never a name
         c_score, cfeats = freetext.company_score(text, domains)
         feats += cfeats
         if title_core:

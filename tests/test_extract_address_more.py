@@ -1,0 +1,137 @@
+"""Addresses as OCR damages them: a unit line above the street, postcodes with a letter read
+for a digit (or the other way round) or a lost space, in the UK, Canada and the Netherlands.
+
+Every case is card text as OCR reads it; the expected values are what a person would type.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cardpipe.extract.address import is_unit_line, repair_postcode_line
+from cardpipe.models import OcrPage
+from cardpipe.normalize import read_contact
+
+ADDRESS_CASES = [
+    (
+        "second-floor-above-street",
+        "Amelia Fletcher\nPrincipal Architect\nSecond Floor\n140 Deansgate\nManchester M3 2BY",
+        "Second Floor, 140 Deansgate, Manchester M3 2BY",
+        "GB",
+    ),
+    (
+        "ordinal-floor-and-suite",
+        "3rd Floor, Suite 300\n120 Adelaide Street West\nToronto, ON M5H 1T1",
+        "3rd Floor, Suite 300, 120 Adelaide Street West, Toronto, ON M5H 1T1",
+        "CA",
+    ),
+    (
+        "level-above-street",
+        "Level 24\n1 Martin Place\nSydney NSW 2000",
+        "Level 24, 1 Martin Place, Sydney NSW 2000",
+        "AU",
+    ),
+    (
+        "uk-postcode-space-lost",
+        "Thameside Consulting Limited\nFloor 3\n44 Deansgate\nLondon\nSE19HA",
+        "Floor 3, 44 Deansgate, London, SE1 9HA",
+        "GB",
+    ),
+    (
+        "uk-district-digit-read-as-i-with-country-line",
+        "Harry Davies\nSuite 12\n348 Baker Street\nLondon\nSEI 9HA\nUnited Kingdom",
+        "Suite 12, 348 Baker Street, London, SE1 9HA, United Kingdom",
+        "GB",
+    ),
+    (
+        "canadian-digit-read-as-s",
+        "Unit 5\n22 King Street West\nToronto, ON M5V SG4",
+        "Unit 5, 22 King Street West, Toronto, ON M5V 5G4",
+        "CA",
+    ),
+    (
+        "dutch-digit-read-as-l-and-space-moved",
+        "Joost de Vries\nCoolsingel 82\n351 LAV Utrecht",
+        "Coolsingel 82, 3511 AV Utrecht",
+        "NL",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "address", "country"), ADDRESS_CASES, ids=[c[0] for c in ADDRESS_CASES])
+def test_damaged_addresses(case: str, text: str, address: str, country: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None
+    assert (record.address.text, record.address.country) == (address, country)
+
+
+@pytest.mark.parametrize(
+    ("printed", "repaired"),
+    [
+        ("London SEI 9HA", "London SE1 9HA"),
+        ("SE19HA", "SE1 9HA"),
+        ("London, W1U3BW", "London, W1U 3BW"),
+        ("London EClA 1BB", "London EC1A 1BB"),  # l for 1 in the district
+        ("London 5W1A 2AA", "London SW1A 2AA"),  # 5 for S in the area
+        ("Leeds LSl 4AP", "Leeds LS1 4AP"),
+        ("Calgary, AB T2P IJ9", "Calgary, AB T2P 1J9"),
+        ("Toronto ON M5V SG4", "Toronto ON M5V 5G4"),
+        ("351 LAV Utrecht", "3511 AV Utrecht"),
+        ("35I1 AV Amsterdam", "3511 AV Amsterdam"),
+        ("3511AV Utrecht", "3511 AV Utrecht"),
+        # nothing to repair, or nothing that would be a postcode
+        ("London SW1A 2AA", "London SW1A 2AA"),
+        ("3511 AV Utrecht", "3511 AV Utrecht"),
+        ("Sydney NSW 2000", "Sydney NSW 2000"),
+        ("New York, NY 10013", "New York, NY 10013"),
+        ("STE 201", "STE 201"),
+        ("PO BOX 123", "PO BOX 123"),
+        ("ISO 9001", "ISO 9001"),
+        ("Suite 4l0", "Suite 4l0"),
+        ("100 MAIN Street", "100 MAIN Street"),
+        ("XQI 9HA", "XQI 9HA"),  # no UK postcode area is XQ
+        ("3511 SS Utrecht", "3511 SS Utrecht"),  # SA, SD and SS are not used in Dutch postcodes
+    ],
+)
+def test_postcode_repairs(printed: str, repaired: str) -> None:
+    assert repair_postcode_line(printed) == repaired
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Second Floor", True),
+        ("Ground Floor", True),
+        ("3rd Floor", True),
+        ("Floor 3", True),
+        ("Suite 12", True),
+        ("Level 24", True),
+        ("Unit 5B", True),
+        ("Suite 12, Level 4", True),
+        ("Building C", True),
+        ("2. OG", True),
+        ("Floor Manager", False),
+        ("Second Street", False),
+        ("Level Partners", False),
+        ("Harry Davies", False),
+        ("348 Baker Street", False),
+    ],
+)
+def test_unit_lines(text: str, unit: bool) -> None:
+    assert is_unit_line(text) is unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the name misread, the unit line the only line shaped like a name
+        "Z.o0é Fletcher\nHead of Partnerships\nThameside Consulting Limited\nSecond Floor\n59 Baker Street\n"
+        "London\nW1U 3BW\nz.fletcher@thameside.com",
+        # ... and with no address for it to join
+        "Z.o0é Fletcher\nHead of Partnerships\nSecond Floor\nz.fletcher@thameside.com",
+    ],
+    ids=["unit-line-in-address", "unit-line-alone"],
+)
+def test_unit_line_is_never_the_name(text: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.name is None or "Floor" not in str(record.name)
