@@ -152,10 +152,11 @@ def restore_umlauts(parts: NameParts, email_locals: Sequence[str]) -> NameParts:
     from rapidfuzz import fuzz
 
     local_tokens = {
-        t
+        piece
         for loc in email_locals
         for t in re.split(r"[._+-]+", re.sub(r"\d+", "", loc.lower()))
         if len(t) >= 3
+        for piece in ((t, t[1:]) if len(t) >= 5 else (t,))  # and without an initial: 'lkoehler'
     }
     if not local_tokens:
         return parts
@@ -194,13 +195,19 @@ ACCENT_LANGS = {
 }
 # Given names usually written with accents, by their plain spelling: 'jose' -> 'josé'.
 ACCENTED_GIVEN_NAMES = {ex.fold(n): n for n in sorted(ex.GIVEN_NAMES) if ex.fold(n) != n and ex.fold(n).isalpha()}
+ACCENTED_BY_LENGTH: dict[int, tuple[str, ...]] = {}
+for _form in sorted(ACCENTED_GIVEN_NAMES.values()):
+    ACCENTED_BY_LENGTH[len(_form)] = (*ACCENTED_BY_LENGTH.get(len(_form), ()), _form)
 
 
 def name_reread(page: OcrPage, record: ContactRecord) -> tuple[tuple[int, int, int, int], str] | None:
     """Where the name is printed (left, top, right, bottom) and the language to read that
     line again in, when its accents may be lost: a word of it was read with an accent at low
-    confidence ('Zoé' at 53: the English model guesses), or the given name is one usually
-    written with accents and was read without ('Jose', 'Helene'). None otherwise."""
+    confidence ('Zoé' at 53: the English model guesses), the given name is one usually
+    written with accents and was read without ('Jose', 'Helene'), or it is no known name
+    but a known accented one read by the English model ('Jérg' or 'Zoé' for 'Jörg' or
+    'Zoë', 'Jiirgen' for 'Jürgen'), or a word of the name has the 'ii' that model reads
+    for 'ü' ('Kriiger'). None otherwise."""
     if not record.name or not record.given_name:
         return None
     keys = {ex.fold(t).strip(".,") for t in record.name.split()}
@@ -220,10 +227,12 @@ def name_reread(page: OcrPage, record: ContactRecord) -> tuple[tuple[int, int, i
         if lang:
             break
     given = record.given_name.split()[0]
-    if lang is None and given.isascii():
-        form = ACCENTED_GIVEN_NAMES.get(ex.fold(given))
+    if lang is None:
+        form = _accented_form(given)
         if form:
             lang = next((ACCENT_LANGS[ch] for ch in form if ch in ACCENT_LANGS), None)
+    if lang is None and any(_UMLAUT_II.search(w.text) for w in best):
+        lang = "deu"
     if lang is None:
         return None
     pad = max(w.height for w in best) // 2
@@ -235,21 +244,75 @@ def name_reread(page: OcrPage, record: ContactRecord) -> tuple[tuple[int, int, i
     ), lang
 
 
+# 'ii' inside a word, where the English model reads a 'ü' (Jiirgen, Kriiger); not at the
+# start or end (a Finnish "ii", as in Riikka, is read again too, and kept)
+_UMLAUT_II = re.compile(r"(?<=[^\W\d_])ii(?=[^\W\d_])", re.IGNORECASE)
+
+
+def _accented_form(given: str) -> str | None:
+    """The known accented spelling of a given name that the default read may have lost or
+    garbled: 'Jose' -> 'José', 'Jérg' -> 'Jörg', 'Zoé' -> 'Zoë', 'Jiirgen' -> 'Jürgen';
+    None for a known name as read ('Zoë', 'Emil') or an unknown one."""
+    key = ex.fold(given)
+    if given.isascii() and key in ACCENTED_GIVEN_NAMES:
+        return ACCENTED_GIVEN_NAMES[key]
+    if given.casefold() in ex.GIVEN_NAMES or (key in ex.GIVEN_NAMES and given.isascii()):
+        return None  # a known name, as read
+    if not given.isascii():  # an accent the known names do not have on this name: 'Zoé'
+        form = ACCENTED_GIVEN_NAMES.get(key)
+        if form and form != given.casefold():
+            return form
+    # another letter where the known name has an accented one, or 'ii' for 'ü'
+    squeezed = _UMLAUT_II.sub("ü", given) if _UMLAUT_II.search(given) else given
+    read = squeezed.casefold()
+    matches = {
+        form
+        for form in ACCENTED_BY_LENGTH.get(len(read), ())
+        if all(a == b or (a.isalpha() and b.isalpha() and not b.isascii()) for a, b in zip(read, form, strict=True))
+    }
+    return matches.pop() if len(matches) == 1 else None
+
+
 def accents_only(first: str, second: str) -> bool:
     """Whether `second` (a read in the card's language) is `first` (the default read) with
     the accented letters the default read lost or took for another letter: 'Müller' for
-    'Muller' or 'Miller' (the English model has no 'ü' and guesses), 'Inès' for 'Inés'.
+    'Muller' or 'Miller' (the English model has no 'ü' and guesses), 'Inès' for 'Inés',
+    'Jürgen' for 'Jiirgen' (its other guess for 'ü').
     Any other difference ('Mailer' for 'Miller', a letter more or less) is not."""
-    if first == second or len(first) != len(second) or second.isascii():
+    if first == second or second.isascii():
         return False
-    for a, b in zip(first, second, strict=True):
+    i = 0
+    for b in second:
+        if i >= len(first):
+            return False
+        a = first[i]
+        i += 1
         if a == b:
+            continue
+        if b in "üÜ" and first[i - 1 : i + 1].casefold() == "ii":
+            i += 1  # 'ii' for 'ü'
             continue
         if b.isascii() or not b.isalpha() or not a.isalpha():
             return False  # the second read differs at a plain letter: it read another word
         if ex.fold(a) != ex.fold(b) and not a.isascii():
             return False  # two accented letters that are not the same letter
-    return True
+    return i == len(first)
+
+
+_QUOTES = " \t'\"‘’‚“”„`´|:;"  # marks a raw-line read may add around the name ('‘Émilie Stewart')
+
+
+def _known_form(record: ContactRecord, parts: NameParts) -> bool:
+    """Whether `parts` (a re-read) is `record`'s name with the given name in the known
+    accented spelling the first read garbled ('Jörg' for 'Jérg'), the rest the same."""
+    given, family = record.given_name or "", record.family_name or ""
+    form = _accented_form(given) if given else None
+    return bool(
+        form
+        and (parts.given or "").casefold() == form
+        and (parts.family == family or ex.fold(parts.family or "") == ex.fold(family)
+             or accents_only(family, parts.family or ""))
+    )
 
 
 def take_name_accents(record: ContactRecord, page: OcrPage) -> ContactRecord:
@@ -259,8 +322,13 @@ def take_name_accents(record: ContactRecord, page: OcrPage) -> ContactRecord:
         return record
     want = ex.fold(record.name)
     for line in page.lines:
-        parts = split_name(line.text)
-        if parts and parts.full != record.name and ex.fold(parts.full) == want and not parts.full.isascii():
+        parts = split_name(line.text.strip(_QUOTES))
+        if (
+            parts
+            and parts.full != record.name
+            and (ex.fold(parts.full) == want or accents_only(record.name, parts.full) or _known_form(record, parts))
+            and not parts.full.isascii()
+        ):
             return replace(record, name=parts.full, given_name=parts.given, family_name=parts.family)
     return record
 
@@ -332,6 +400,7 @@ class _Judged:
     fit: float
     conf: float  # OCR, 0..100
     note: str = ""
+    repairs: tuple[str, ...] = ()  # the candidate's OCR repairs ("lost-start", "bar-for-l"...)
 
 
 _FREEMAIL_LABELS = [(d.partition(".")[0], d) for d in sorted(ex.FREEMAIL) if len(d.partition(".")[0]) >= 5]
@@ -519,6 +588,95 @@ def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
     return "".join(parts), verdict
 
 
+def _given_initials(name: NameParts) -> set[str]:
+    return {ex.fold(w)[:1].lower() for w in re.split(r"[\s-]+", name.given or "") if w}
+
+
+def lead_from_name(local: str, repairs: Sequence[str], name: NameParts | None) -> tuple[str, str]:
+    """(local part, verdict): the first letter of a local part, misread or lost, checked
+    against the person's name.
+
+    OCR reads a lower-case `l` as `I`, `|` or `!` ('Itremblay', '|.wilson'). An `I` before a
+    lower-case rest is the `l` when `l` then spells the name (Liam Tremblay: 'ltremblay'),
+    an `i` when that does ('Itremblay' for Ian); a bar read as `l` (repair "bar-for-l") is
+    kept when the given name starts with L, made an `i` when it starts with I. When the start
+    of the address was lost ("lost-start": '.wilson@', 'SCHAFER!“fer@') and what is left
+    is the family name after a dot, the given name's initial goes back before the dot
+    ('l.wilson' for Liam Wilson), but that stays a guess. The verdict is "repaired", "doubtful"
+    (flag it: the name does not say, or the repair is a guess) or "".
+    """
+    if name is None:
+        doubt = "bar-for-l" in repairs or "lost-start" in repairs
+        return local, "doubtful" if doubt else ""
+    initials = _given_initials(name)
+    accepted = _local_forms(name)[0]
+    family = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.family or "") if w}
+    family = (family | {f.translate(_TRANSLIT_MAP) for f in family}) - set(ex.NAME_PARTICLES)
+
+    def spells(loc: str) -> bool:
+        """Whether the local part starts with a spelling of the name ('ltremblay', 'l.wilson')."""
+        pieces = [ex.fold(p).lower() for p in re.split(r"[._+\-\d]+", loc) if p]
+        if len(pieces) >= 2 and len(pieces[0]) == 1:
+            return pieces[0] in initials and pieces[1] in accepted
+        return bool(pieces) and pieces[0] in accepted
+
+    if re.fullmatch(r"I[a-z][a-z0-9._+-]*", local):
+        rest = local[1:]
+        for letter in "li":
+            if letter in initials and spells(letter + rest):
+                return letter + rest, "repaired"
+        named = any(spells(x) for x in (rest, "l" + rest, "i" + rest))
+        return local, ("doubtful" if named else "")  # 'Info@' says nothing either way
+    if "bar-for-l" in repairs:
+        if spells(local):
+            return local, "repaired"
+        if spells("i" + local[1:]):
+            return "i" + local[1:], "repaired"
+        return local, "doubtful"
+    if "lost-start" in repairs:
+        head = re.split(r"[._+\-\d]+", ex.fold(local).lower())[0]
+        if "lost-before-dot" in repairs and len(initials) == 1 and head in family:
+            return f"{next(iter(initials))}.{local}", "doubtful"
+        return local, "doubtful"
+    return local, ""
+
+
+def given_before(
+    cand: ex.EmailCandidate, segments: Sequence[ex.Segment], name: NameParts
+) -> tuple[str, str] | None:
+    """(local part, verdict) with the given name printed before it, when the dot between
+    the two was read as a space ('pieter jansen@' for Pieter Jansen: 'pieter.jansen'), or None.
+
+    The word before must spell the given name in lower case, as the address does (a name
+    printed beside an address is capitalised), close enough to be the same run of type. The
+    initial 'e.' before the family name ('e. wilson@' for Ethan Wilson) may as well be the
+    label 'e.' (e-mail): then the verdict is "doubtful", else ""."""
+    local = cand.value.rpartition("@")[0]
+    box = cand.evidence.box
+    for seg in segments:
+        if seg.line != cand.evidence.line:
+            continue
+        k = next((k for k, w in enumerate(seg.words) if w.left == box.left and w.top == box.top), None)
+        if not k:
+            continue
+        prev, first = seg.words[k - 1], seg.words[k]
+        gap = first.left - (prev.left + prev.width)
+        if prev.text != prev.text.lower() or gap > 1.5 * max(first.height, 1):
+            return None
+        word = ex.fold(prev.text).lower()
+        given = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.given or "") if w}
+        family = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.family or "") if w}
+        family |= {f.translate(_TRANSLIT_MAP) for f in family}
+        if re.split(r"[._+\-\d]+", ex.fold(local).lower())[0] not in family:
+            return None
+        if word in given:
+            return f"{word}.{local}", ""
+        if word == "e." and _given_initials(name) == {"e"}:
+            return f"e.{local}", "doubtful"
+        return None
+    return None
+
+
 def _company_spellings(company: str) -> list[str]:
     """How a website may spell a company's name: 'harbourfinch' and 'harbour-finch' for
     'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and')."""
@@ -547,7 +705,7 @@ def website_from_names(website: str, spellings: Sequence[str]) -> str | None:
 
 
 def _company_from_domain(domain: str) -> str:
-    label = ex.domain_label(domain)
+    label = ex.name_label(domain)  # 'Bastide' for www.bastide, not 'WWW'
     words = [w for w in re.split(r"[-_.]+", label) if w]
     return " ".join(w.upper() if len(w) <= 3 and len(words) == 1 else w.capitalize() for w in words)
 
@@ -566,6 +724,63 @@ def complete_suffix(company: str) -> str:
     if m and ex.COMPANY_SUFFIX_RE.search(" " + m.group(1) + "."):
         return company + "."
     return company
+
+
+def _suffix_key(word: str) -> str:
+    return re.sub(r"[^a-z]", "", ex.fold(word))
+
+
+def read_suffix(company: str) -> str:
+    """The legal form at the end of a company as read, as printed: a last word one letter off
+    a known form where that form stands ('GMBH & CO. KC' -> 'GMBH & CO. KG', 'Logistik GmbB'
+    -> 'Logistik GmbH'), and the period that ends an abbreviated form written with periods
+    ('Pty. Ltd' -> 'Pty. Ltd.', 'Co., Ltd' -> 'Co., Ltd.'; 'Pty Ltd' and 'Corp' as read):
+    Tesseract's sparse-text read drops the period at the end of a line."""
+    words = company.split()
+    if len(words) < 2:
+        return company
+    last = words[-1]
+    key = _suffix_key(last)
+    near: set[str] = set()
+    for form in ex.COMPOUND_SUFFIXES:
+        fw = form.split()
+        if len(words) <= len(fw) or [_suffix_key(w) for w in words[-len(fw) : -1]] != [_suffix_key(w) for w in fw[:-1]]:
+            continue  # not where this form stands
+        want = _suffix_key(fw[-1])
+        if key == want:
+            near = set()
+            break
+        if len(key) == len(want) and Levenshtein.distance(key, want) == 1:
+            near.add(fw[-1])
+    else:
+        forms = {_suffix_key(f): f for f in ex.LONG_SUFFIXES}
+        if not near and len(key) >= 4 and key not in forms:
+            near = {f for k, f in forms.items() if len(k) == len(key) and Levenshtein.distance(key, k) == 1}
+    if len(near) == 1:
+        form = near.pop()
+        last = (form.upper() if last.isupper() else form) + last[len(last.rstrip(".,")) :]
+        words[-1], key = last, _suffix_key(form)
+    before = words[-2].lower()
+    if (
+        not last.endswith(".")
+        and key in ex.DOTTED_SUFFIXES
+        and before.endswith((".", ".,"))
+        and before.strip(".,") in ex.DOTTED_SUFFIXES
+    ):
+        words[-1] = last + "."
+    return " ".join(words)
+
+
+def _names_site(texts: Sequence[ex.TextCandidate], domain: str) -> bool:
+    """Whether the domain spells a line that is the person's name by the e-mail ('‘es
+    Lefevre' beside lefevre@gmail.com, for ineslefevre.fr): a personal site, no company."""
+    label = re.sub(r"[^a-z]", "", ex.fold(ex.name_label(domain)))
+    for t in texts:
+        if "name-like" in t.features:
+            words = [w for w in re.findall(r"[a-z]+", ex.fold(t.text)) if len(w) >= 4]
+            if words and all(w in label for w in words):
+                return True
+    return False
 
 
 def _match_case(word: str, like: str) -> str:
@@ -752,11 +967,40 @@ class _Draft:
     social: dict[str, str] | None = None
 
 
+def _joined_site(site: ex.UrlCandidate, urls: Sequence[ex.UrlCandidate]) -> ex.UrlCandidate:
+    """The website with the rest of its host from the next line, when a line break cut it
+    after the first letters of the name ('Www.ba' / 'Uersystems.de', read as two words or two
+    lines): 'www.' and one word is no website."""
+    if not re.fullmatch(r"www\.[a-z0-9-]+", site.value):
+        return site
+    after = list(urls)[list(urls).index(site) + 1 :] if site in urls else []
+    for u in after[:1]:
+        same_seg = (u.evidence.line, u.evidence.box) == (site.evidence.line, site.evidence.box)
+        if u.network is None and not u.value.startswith("www.") and "/" not in u.value and (
+            same_seg or u.evidence.line == site.evidence.line + 1
+        ):
+            ev = replace(site.evidence, conf=min(site.evidence.conf, u.evidence.conf))
+            return ex.UrlCandidate(site.value + u.value, f"{site.raw} {u.raw}", None, ev)
+    return site
+
+
 def _pick_website(cands: ex.Candidates) -> tuple[ex.UrlCandidate | None, dict[str, str]]:
+    """The website (explicit before bare, the first on the card), and the social profiles.
+
+    A bare domain read with a space beside its dot ('groupevertigo. fr') is taken only when
+    an e-mail on the card has that domain: alone, it is as likely a misread word."""
+    mail_domains = {ex.registrable_domain(e.value.rpartition("@")[2]) for e in cands.emails}
     sites = sorted(
-        (u for u in cands.urls if u.network is None),
+        (
+            u
+            for u in cands.urls
+            if u.network is None
+            and (u.evidence.rule != "url:bare-spaced" or ex.registrable_domain(u.value) in mail_domains)
+        ),
         key=lambda u: (not u.evidence.rule.endswith("explicit"), u.evidence.line),
     )
+    if sites:
+        sites[0] = _joined_site(sites[0], cands.urls)
     social: dict[str, str] = {}
     for u in cands.urls:
         if u.network and u.network not in social:
@@ -852,6 +1096,8 @@ def judge(
     email_failed = False
     for c in cands.emails:
         j = judge_email(c, site_domain, site_conf)
+        if j is not None:
+            j = replace(j, repairs=c.repairs)
         if j is None:
             email_failed = True
         elif j.value.lower() not in {x.value.lower() for x in judged}:
@@ -897,7 +1143,7 @@ def judge(
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
     if best is not None and best.company_score >= 0.5:
-        company = complete_suffix(repair_company_words(best.text.strip(" ,"), domains))
+        company = complete_suffix(read_suffix(repair_company_words(best.text.strip(" ,"), domains)))
         company_read = True
         suffix = "company-suffix" in best.features
         fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
@@ -906,10 +1152,22 @@ def judge(
         if re.search(r"\d{4}", company):
             c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
         conf["company"] = round(c, 3)
-    elif domains and not _personal_domain(name, domains[0]):
+    elif domains and not _personal_domain(name, domains[0]) and not _names_site(texts, domains[0]):
         # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
         company = _company_from_domain(domains[0])
         conf["company"] = 0.45  # derived, not read: a human should look
+    elif (
+        not domains
+        and best is not None
+        and best.company_score >= 0.3
+        and best.name_score < 0.4
+        and ex.fold(best.text.split()[-1]).strip(".,") in ex.COMPANY_WORDS
+    ):
+        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'):
+        # most likely the company, but a human should look
+        company = best.text.strip(" ,")
+        company_read = True
+        conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
@@ -925,8 +1183,22 @@ def judge(
     doubtful: set[str] = set()
     if name is not None and name_cand is not None:
         checked: list[_Judged] = []
+        by_value = {c.value.lower(): c for c in cands.emails}
         for j in judged:
             local, _, domain = j.value.rpartition("@")
+            cand = by_value.get(j.value.lower())
+            before = given_before(cand, cands.segments, name) if cand is not None else None
+            if before and _validate(f"{before[0]}@{domain}"):
+                j = replace(j, value=f"{before[0]}@{domain}", fit=j.fit * 0.9, note="given-before")
+                local = before[0]
+                if before[1] == "doubtful":
+                    doubtful.add(j.value)
+            lead, lead_verdict = lead_from_name(local, j.repairs, name)
+            if lead != local and _validate(f"{lead}@{domain}"):
+                j = replace(j, value=_validate(f"{lead}@{domain}") or j.value, note="lead-from-name")
+                local = lead
+            if lead_verdict == "doubtful":
+                doubtful.add(j.value)
             fixed, verdict = local_from_name(local, name)
             if verdict in ("truncated", "near"):
                 doubtful.add(j.value)
@@ -940,6 +1212,10 @@ def judge(
                 checked.append(j)
         judged = checked
         emails = [j.value for j in judged]
+    else:
+        for j in judged:
+            if lead_from_name(j.value.rpartition("@")[0], j.repairs, None)[1] == "doubtful":
+                doubtful.add(j.value)
 
     # ---- confidences of e-mails and website, from OCR and from agreement
     if judged:
@@ -1017,6 +1293,8 @@ def judge(
         address = Address(text, a.street, a.city, a.region, a.postcode, a.country)
         conf["address"] = _conf(a.fit, a.evidence.conf)
 
+    if site is None and any(u.evidence.rule == "url:bare-spaced" for u in cands.urls):
+        conf["website"] = 0.4  # 'harbourtinch. com': a website printed, but not read for sure
     for f in cands.unread:  # printed on the card (a labelled number, an '@'), but not read from it
         conf[f] = min(conf.get(f, 1.0), 0.4)
 

@@ -460,6 +460,7 @@ EMAIL_SLIPS = [
     ("space-around-at", "E: lena.fox @ foxhound.de", ("lena.fox@foxhound.de",)),
     ("space-inside-domain", "Email: sarah.hayes@summit -ridge.io", ("sarah.hayes@summit-ridge.io",)),
     ("bar-read-for-one", "e: emily.kim9 | @ gmail.com", ("emily.kim91@gmail.com",)),
+    ("bar-read-for-initial-l", "Liam Wilson\n|.wilson@ironwood.ca", ("l.wilson@ironwood.ca",)),
     ("lost-dot-after-initial", "f lefevre @ quintessence.fr", ("f.lefevre@quintessence.fr",)),
     ("rn-for-m-matching-website", "emma@acrne.com\nwww.acme.com", ("emma@acme.com",)),
     ("rn-for-m-in-tld", "bob@builders.corn", ("bob@builders.com",)),
@@ -654,6 +655,8 @@ def test_title_case(printed: str, expected: str) -> None:
         ("Jurgen GroB", "juergen.gross@kessler.de", "Jürgen Groß"),
         ("Joerg Mueller", "joerg.mueller@kessler.de", "Joerg Mueller"),
         ("Michael Baer", "michael.baer@kessler.de", "Michael Baer"),
+        ("LENA KOHLER", "lkoehler@alpenwerk.de", "Lena Köhler"),  # initial and family name
+        ("LENA KOHLER", "Ikoehler@alpenwerk.de", "Lena Köhler"),  # the initial misread, still not in the name
     ],
 )
 def test_umlauts_restored_from_email(printed: str, email: str, name: str) -> None:
@@ -1027,9 +1030,18 @@ def test_name_reread_when_accents_may_be_lost() -> None:
     low = OcrPage((OcrLine(tuple(words)), *low.lines[1:]), low.width, low.height)
     assert name_reread(low, read_contact(low))[1] == "fra"  # an accent read at low confidence
 
-    for text in ("Sarah Hayes\nPartner", "Zoé Fletcher\nPartner", "Jörg Wagner\nBerater"):
+    for text in ("Sarah Hayes\nPartner", "Zoë Fletcher\nPartner", "Jörg Wagner\nBerater"):
         page = OcrPage.from_text(text)
         assert name_reread(page, read_contact(page)) is None, text  # nothing lost, or read with confidence
+
+    for text, lang in [
+        ("Zoé Fletcher\nPartner", "fra"),  # read with confidence, but the known name is Zoë
+        ("Jérg Schmidt\nBerater", "deu"),  # no such name: Jörg, its accent guessed wrong
+        ("Jiirgen Weber\nBerater", "deu"),  # 'ii' for 'ü'
+        ("Anna Kriiger\nBeraterin", "deu"),
+    ]:
+        page = OcrPage.from_text(text)
+        assert (name_reread(page, read_contact(page)) or (None, None))[1] == lang, text
 
 
 @pytest.mark.parametrize(
@@ -1040,6 +1052,8 @@ def test_name_reread_when_accents_may_be_lost() -> None:
         ("Josef Ramirez", "Jose Ramirez"),  # another name, not accents: kept as first read
         ("Jose Ramirez", "Jose Ramirez"),
         ("", "Jose Ramirez"),
+        ("‘José Ramirez", "José Ramirez"),  # a mark the raw-line read saw at the edge
+        ("José Ramirez:", "José Ramirez"),
     ],
 )
 def test_take_name_accents(reread: str, name: str) -> None:
@@ -1049,6 +1063,24 @@ def test_take_name_accents(reread: str, name: str) -> None:
     out = take_name_accents(record, OcrPage.from_text(reread))
     assert out.name == name
     assert (out.given_name, out.family_name) == tuple(name.split())
+
+
+@pytest.mark.parametrize(
+    ("first", "reread", "name"),
+    [
+        ("Jérg Schmidt", "Jörg Schmidt", "Jörg Schmidt"),  # a known name for an unknown one
+        ("Jiirgen Groß", "Jürgen Groß", "Jürgen Groß"),  # 'ii' for 'ü'
+        ("Sebastian Kriiger", "Sebastian Krüger", "Sebastian Krüger"),
+        ("Jérg Schmidt", "Jörg Schmitt", "Jérg Schmidt"),  # the family name differs: another read
+        ("Zoé Fletcher", "Zoä Fletcher", "Zoé Fletcher"),  # not a known name either
+        ("Riikka Niinistö", "Riikka Niinistö", "Riikka Niinistö"),  # a Finnish 'ii' is read again, and kept
+    ],
+)
+def test_take_name_accents_known_forms(first: str, reread: str, name: str) -> None:
+    from cardpipe.normalize import take_name_accents
+
+    record = read_contact(OcrPage.from_text(f"{first}\nBerater"))
+    assert take_name_accents(record, OcrPage.from_text(reread)).name == name
 
 
 def test_better_address_from_a_second_read_of_the_same_address() -> None:
@@ -1323,6 +1355,11 @@ def test_five_digit_postcode_country_from_the_street_order(street: str, country:
         ("Anna Berg", "Anna Bérg", True),
         ("Zoé Martin", "Zoë Martin", True),  # the read in the card's language knows its accents
         ("Zoé Martin", "Zoä Martin", False),  # two accented letters that are not the same letter
+        ("Jiirgen Kriiger", "Jürgen Krüger", True),  # the English model's other guess for 'ü'
+        ("Jiirgen", "Jürgen", True),
+        ("Jiirgen", "Jüirgen", False),
+        ("Riikka", "Rüka", False),  # 'ii' then another letter: another word
+        ("Jiirgen", "Jürge", False),
     ],
 )
 def test_accents_only(first: str, second: str, taken: bool) -> None:

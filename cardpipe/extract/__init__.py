@@ -46,9 +46,12 @@ from .lexicon import (
     COMMON_TLDS,
     COMPANY_SUFFIX_RE,
     COMPANY_WORDS,
+    COMPOUND_SUFFIXES,
     COUNTRY_NAMES,
+    DOTTED_SUFFIXES,
     FREEMAIL,
     GIVEN_NAMES,
+    LONG_SUFFIXES,
     NAME_PARTICLES,
     NAME_PREFIXES,
     NAME_SUFFIXES,
@@ -57,15 +60,27 @@ from .lexicon import (
     TITLE_DEPT,
 )
 from .page import guess_region, propose
-from .text import domain_label, fold, is_freemail, nearest, region_for_tld, registrable_domain, similarity
+from .text import (
+    domain_label,
+    fold,
+    is_freemail,
+    name_label,
+    nearest,
+    region_for_tld,
+    registrable_domain,
+    similarity,
+)
 
 __all__ = [
     "COMMON_TLDS",
     "COMPANY_SUFFIX_RE",
     "COMPANY_WORDS",
+    "COMPOUND_SUFFIXES",
     "COUNTRY_NAMES",
+    "DOTTED_SUFFIXES",
     "FREEMAIL",
     "GIVEN_NAMES",
+    "LONG_SUFFIXES",
     "NAME_PARTICLES",
     "NAME_PREFIXES",
     "NAME_SUFFIXES",
@@ -88,6 +103,7 @@ __all__ = [
     "fold",
     "guess_region",
     "is_freemail",
+    "name_label",
     "nearest",
     "neighbour_below",
     "neighbours_above",

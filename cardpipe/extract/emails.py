@@ -7,7 +7,7 @@ import re
 from ..models import OcrWord
 from .candidates import EmailCandidate, Evidence, Segment
 from .layout import box_of, words_conf
-from .lexicon import EMAIL_LABELS
+from .lexicon import COMMON_TLDS, EMAIL_LABELS
 
 _AT_WORDS = {"(at)", "[at]", "{at}", "<at>", "(a)", "(@)", "©", "®", "@"}
 _AT_INNER_RE = re.compile(r"\(at\)|\[at\]|\{at\}|<at>|\(@\)|[©®]", re.I)
@@ -30,6 +30,27 @@ def _glued(a: OcrWord, b: OcrWord) -> bool:
 
 def _looks_domain(token: str) -> bool:
     return bool(re.fullmatch(r"[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}[.,]?", token))
+
+
+def _glued_lead(before: str, value: str) -> tuple[str, tuple[str, ...]]:
+    """(value, repairs): what to make of the characters glued before an address's local part.
+
+    A bar or `!` is a misread `l` ('|.wilson@' for 'l.wilson@'; which letter it was, the
+    name says: repair "bar-for-l"). Other junk glued to it ('SCHAFER!“fer@', '.lefevre@')
+    says the start of the address was lost or misread (repair "lost-start", and
+    "lost-before-dot" when a dot is left of it: a whole piece was lost). A label (`E:`,
+    `mailto:`), a bracket, quotes, a dash or an icon before it say nothing.
+    """
+    if not before or before[-1] in ":<([{/" or before.endswith(("(at)", "[at]")):
+        return value, ()
+    bm = re.fullmatch(r"(?P<pre>.*?)[|!](?P<sep>[._-]?)", before)
+    if bm and not (bm.group("pre")[-1:].isalnum()) and value[:1].isalpha():
+        return "l" + bm.group("sep") + value, ("bar-for-l",)
+    if before.endswith("."):
+        return value, ("lost-start", "lost-before-dot")  # addresses do not start with a dot
+    if not re.search(r"[^\W_]", before):
+        return value, ()  # a dash, quotes or an icon (✉) before it: not a lost letter
+    return value, ("lost-start",)
 
 
 def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
@@ -80,7 +101,8 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         dot_after: set[int] = set()
         while i - 1 >= 0:
             t, c = toks[i - 1], toks[i]
-            if _is_email_label(t) and (i - 1 == 0 or t.endswith(":")):
+            capital_label = t[:1].isupper() and t.endswith(".")  # "... 56 78 E. jo@acme.com"
+            if _is_email_label(t) and (i - 1 == 0 or t.endswith(":") or capital_label):
                 break
             if t.endswith(",") and _LOCAL_TOKEN_RE.fullmatch(t[:-1]) and _glued(seg.words[i - 1], seg.words[i]):
                 t = toks[i - 1] = t[:-1] + "."  # "charlotte, davies@": the dot read as a comma
@@ -90,6 +112,12 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             c_local = c.partition("@")[0]
             if not re.search(r"[^\W\d_]", t) and not c.startswith("@"):
                 break  # "555 1234 jd@acme.com": a number is not part of the address
+            if (
+                re.fullmatch(r"[A-Z][a-z]{2,}", t)
+                and not c.startswith(("@", ".", "_", "-"))
+                and not c[:1].isupper()
+            ):
+                break  # "Ethan Wilson e. wilson@": a capitalised word (the name) beside a short piece
             if (
                 t.endswith((".", "_", "-"))
                 or c.startswith(("@", ".", "_", "-"))
@@ -101,11 +129,22 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
                 i -= 1
             else:
                 break
+        tld_dot = -1  # the dot before the TLD read as a space: "bastide-immobilier fr"
         while j + 1 < len(toks):
             c, t = toks[j], toks[j + 1]
             if not _DOMAIN_TOKEN_RE.fullmatch(t):
                 break
             domain_so_far = "".join(toks[k : j + 1]).partition("@")[2]
+            if (
+                re.fullmatch(r"[\w-]*[^\W\d_]{2}[\w-]*", domain_so_far)
+                and len(domain_so_far) >= 4  # not 'ema com', the end of 'gmail.com'
+                and not c.endswith(("@", "-"))
+                and t.lower().rstrip(".,").rpartition(".")[2] in COMMON_TLDS
+                and re.fullmatch(r"(?:[a-z]{2,3}\.)?[a-z]{2,}[.,]?", t, re.I)
+            ):
+                tld_dot = j
+                j += 1
+                break
             if (
                 c.endswith(("@", ".", ",", "-"))
                 or t.startswith((".", ",", "-"))
@@ -118,12 +157,19 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         stray = (
             any(len(toks[x].partition("@")[0]) <= 2 and "@" not in toks[x][:1] for x in range(i, k)) and i < k
         )
-        joined = "".join(toks[x] + ("." if x in dot_after else "") for x in range(i, j + 1))
+        joined = "".join(toks[x] + ("." if x in dot_after or x == tld_dot else "") for x in range(i, j + 1))
         m = _EMAIL_RE.search(joined)
         if m:
             raw = " ".join(w.text for w in seg.words[i : j + 1])
             value = m.group(0).strip(".,'’-")
             reps = list(repairs)
+            if tld_dot >= 0:
+                reps.append("space-dot")
+            before = joined[: m.start()] + m.group(0)[: m.group(0).find(value)]
+            if not before and i > 0 and toks[i - 1] == ".":
+                before = "."  # ". lefevre@": a dot, alone, where the address began
+            value, lead = _glued_lead(before, value)
+            reps.extend(lead)
             if i < j:
                 reps.append("spaces")
             if stray:

@@ -19,7 +19,7 @@ from .lexicon import (
     TITLE_CORE,
     TITLE_DEPT,
 )
-from .text import domain_label, fold, nearest, similarity
+from .text import fold, name_label, nearest, similarity
 
 _JUNK_CHARS_RE = re.compile(r"[(){}\[\]<>©®@#*~^=_\\/%$§¤|]")
 # 'Marc-Andre', "O'Neill": capitalised parts joined by a hyphen or an apostrophe
@@ -167,22 +167,63 @@ _KNOWN_WORDS = _TITLE_CORE_FOLDED | {fold(w) for w in TITLE_DEPT} | {fold(w) for
 def title_slips(words: Sequence[OcrWord]) -> dict[str, str]:
     """Words read with low confidence (under 70) that are a letter or two away from one
     title word of the lexicon, and no known word themselves, mapped to that word in the
-    case printed: {'Masager': 'Manager'}. A word as near to two title words is left out."""
+    case printed: {'Masager': 'Manager'}. A word as near to two title words is left out.
+    A word with the 'ii' the English model reads for 'ü' is mapped at any confidence when
+    it spells a title word with 'ü': {'Geschaftsfiihrer': 'Geschäftsführer'}."""
     out: dict[str, str] = {}
     for w in words:
         t = w.text.strip(".,;:")
         low = fold(t)
-        if w.conf >= 70 or len(low) < 6 or not low.isalpha() or {low, low.removesuffix("s")} & _KNOWN_WORDS:
-            continue  # read with confidence, short, or a known word ('Partners' is no slip of 'partner')
-        key, edits = nearest(low, _TITLE_WORDS, by_length=False)
-        if not key or edits > (1 if len(low) <= 9 else 2):
-            continue
+        if len(low) < 6 or not low.isalpha() or {low, low.removesuffix("s")} & _KNOWN_WORDS:
+            continue  # short, or a known word ('Partners' is no slip of 'partner')
+        if "ii" in low and low.replace("ii", "u") in _TITLE_WORDS:
+            key = low.replace("ii", "u")
+        elif w.conf >= 70:
+            continue  # read with confidence
+        else:
+            key, edits = nearest(low, _TITLE_WORDS, by_length=False)
+            if not key or edits > (1 if len(low) <= 9 else 2):
+                continue
         word = _TITLE_WORDS[key]
         out[w.text] = word.upper() if t.isupper() else word.capitalize() if t[:1].isupper() else word
     return out
 
 
-def company_score(text: str, domains: Sequence[str]) -> tuple[float, list[str]]:
+# Text that is a web address, a profile path, an e-mail address or a handle, whole or
+# misread: 'linkedin .convin/harry-whitfield', 'www.acme', 'acme.com', 'benoit@acme fr',
+# '@acme_design'. Never a company (nor is the slash of a legal form: 'Maersk A/S', nor
+# an '@' between words: 'Acme @ Home').
+_WEB_LIKE_RE = re.compile(
+    r"://|\b(?:www|https?)\b|[^\W_]{2,}/[^\W_]{2,}|[^\W_]@|@[^\W_]{2,}"
+    r"|[^\W_]{2,}\.(?:com|net|org|info|biz|io|de|fr|nl|be|ch|at|es|it|uk|ca|au|eu)\b",
+    re.IGNORECASE,
+)
+
+
+def web_like(text: str) -> bool:
+    """Whether a line is a web address, profile path or handle rather than words."""
+    return bool(_WEB_LIKE_RE.search(text))
+
+
+def spells_name(text: str, locals_: Sequence[str]) -> bool:
+    """Whether a line is mostly words that e-mail local parts (or profile slugs) spell, that
+    is the person's name read with some junk: '‘es Lefevre' beside 'lefevre@...'. Most of
+    its letters are in such words, one of them of four letters or more."""
+    pieces = {p for loc in locals_ for p in re.split(r"[._+\-\d]+", fold(loc)) if len(p) >= 3}
+    words = re.findall(r"[a-z]+", fold(text))
+    if not pieces or not words:
+        return False
+    named = [w for w in words if w in pieces]
+    return any(len(w) >= 4 for w in named) and sum(map(len, named)) >= 0.6 * sum(map(len, words))
+
+
+def company_score(text: str, domains: Sequence[str], locals_: Sequence[str] = ()) -> tuple[float, list[str]]:
+    """(score, features): how much a line looks like a company name. A web address or
+    handle scores 0 ('web-like'); so does a line that is mostly the words of an e-mail's
+    local part, the person's name ('name-like'), unless a legal form or company word says
+    otherwise."""
+    if web_like(text):
+        return 0.0, ["web-like"]
     feats = []
     score = 0.0
     if STRONG_SUFFIX_RE.search(text) or re.search(rf"(?:^|\s)(?:{SUFFIX_ALTS})\.?$", text, re.I):
@@ -192,12 +233,14 @@ def company_score(text: str, domains: Sequence[str]) -> tuple[float, list[str]]:
     if words & COMPANY_WORDS:
         score += 0.3
         feats.append("company-word")
+    if not feats and spells_name(text, locals_):
+        return 0.0, ["name-like"]
     if "&" in text or " and " in f" {text.lower()} ":
         score += 0.1
         feats.append("ampersand")
     best = 0.0
     for d in domains:
-        label = domain_label(d)
+        label = name_label(d)
         core = COMPANY_SUFFIX_RE.sub(" ", text)
         best = max(best, similarity(core, label), similarity(text, label))
     if best >= 0.8:

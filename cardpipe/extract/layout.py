@@ -64,7 +64,7 @@ def _split_word(word: OcrWord) -> list[OcrWord | None]:
     if (
         re.search(r"[.@]", word.text)
         and re.fullmatch(r"[\w.@|/:-]+", word.text)
-        and re.search(r"\w\||\|\w", word.text)
+        and re.search(r"\w\||\|\w|^\|\.\w", word.text)  # '|.wilson@': the 'l' of 'l.wilson'
     ):
         fixed = re.sub(r"(?<=\d)\||\|(?=\d)", "1", word.text).replace("|", "l")
         return [OcrWord(fixed, word.conf, word.left, word.top, word.width, word.height)]

@@ -45,6 +45,12 @@ TITLE_CORE = set(
     ambassador evangelist proprietor stylist tutor coach trainer instructor curator buyer merchandiser controller
     auditor underwriter actuary economist officer manager managing general md gm programmer surveyor paralegal
     solicitor barrister notary pilot captain superintendent dean registrar librarian clerk cashier teller banker
+    translator interpreter freelancer copywriter illustrator journalist reporter veterinarian surgeon doctor
+    psychologist psychotherapist physiotherapist optometrist optician midwife inspector investigator estimator
+    appraiser valuer assessor mediator negotiator counsellor counselor receptionist bookkeeper electrician
+    plumber carpenter mechanic
+    übersetzer übersetzerin dolmetscher dolmetscherin traducteur traductrice interprète traductor traductora
+    intérprete vertaler tolk traduttore traduttrice
     geschäftsführer geschäftsführerin geschaftsfuhrer geschaftsführer geschäftsfuhrer leiter leiterin
     abteilungsleiter abteilungsleiterin vertriebsleiter vertriebsleiterin berater beraterin inhaber inhaberin vorstand
     vorstandsvorsitzender vorsitzender prokurist prokuristin ingenieur ingenieurin entwickler entwicklerin
@@ -68,6 +74,7 @@ TITLE_CORE = set(
 TITLE_DEPT = set(
     """
     of and & the for de des du la le et y e und für fur van voor di del della
+    freelance independent junior jr certified licensed sworn chartered registered
     sales marketing engineering operations product products project projects program programs business development
     account accounts customer customers success support service finance financial hr human resources legal it
     research communications relations public creative art technical technology software data security quality
@@ -106,6 +113,19 @@ SUFFIX_ALTS = (
     r"corporation|co|company|s\.\s?l|sl|s\.\s?p\.\s?a|spa|srl|s\.\s?r\.\s?l|lda|ltda|oy|ab|a/s|aps|k\.\s?k|pte|pvt|"
     r"bhd|sdn|vof|v\.o\.f|cv|c\.v|sc|scs|sprl|bvba|kft|s\.\s?c"
 )
+# Legal forms of several words. When the words before the last are read as printed, a last
+# word one letter off is that form misread ('GMBH & CO. KC').
+COMPOUND_SUFFIXES = (
+    "GmbH & Co. KG", "GmbH & Co. KGaA", "GmbH & Co. OHG", "AG & Co. KG", "SE & Co. KG", "UG & Co. KG",
+    "Pty Ltd", "Pte Ltd", "Pvt Ltd", "Sdn Bhd", "Co. Ltd", "S.A. de C.V.",
+)
+# One-word legal forms long enough that a word one letter off at the end of a company is
+# that form misread ('GmbB', 'SARI'); a shorter one ('KC', 'AB') is as near to several.
+LONG_SUFFIXES = ("GmbH", "SARL", "Ltda", "BVBA", "SPRL", "Limited", "Incorporated", "Corporation")
+# Abbreviated legal forms written with a period or without. The last one of a company takes
+# one when the form before it does ('Pty. Ltd.', 'Co., Ltd.'): the sparse-text read drops
+# the period that ends a line.
+DOTTED_SUFFIXES = frozenset("inc corp co ltd pty pte pvt sdn bhd ltda cia".split())
 COMPANY_SUFFIX_RE = re.compile(rf"(?:^|[\s,&])(?:{SUFFIX_ALTS})\.?(?=$|[\s,)])", re.I)
 # The strong ones: seen anywhere in a line they mark a company.
 STRONG_SUFFIX_RE = re.compile(

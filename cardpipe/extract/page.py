@@ -206,6 +206,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     # Free text
     domains = list(dict.fromkeys(h for h in hosts if not is_freemail(h)))
     locals_ = list(dict.fromkeys(e.value.partition("@")[0] for e in emails))
+    # what spells the person's name: e-mail local parts and profile slugs ('in/harry-whitfield')
+    name_spellings = locals_ + [u.value.rstrip("/").rpartition("/")[2] for u in urls if u.network]
     free = [s for s in segments if s.index not in contact and s.index not in address_segs]
     heights = [s.height for s in segments] or [1]
     median_h = statistics.median(heights)
@@ -244,7 +246,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 t_score, title_core = freetext.title_score(text)
                 feats.append("title-slip")
         pt = None if is_unit_line(text) else person_tokens(text)  # 'Second Floor' is never a name
-        c_score, cfeats = freetext.company_score(text, domains)
+        c_score, cfeats = freetext.company_score(text, domains, name_spellings)
         feats += cfeats
         if title_core:
             feats.append("title-lexicon")
@@ -274,9 +276,10 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 name_score -= 0.3
             if seg.conf < 50:
                 name_score -= 0.2
-        if rel_h >= 1.25 and not pt:
+        maybe_company = not pt and not {"web-like", "name-like"} & set(cfeats)  # size and place count
+        if rel_h >= 1.25 and maybe_company:
             c_score += 0.1
-        if not title_core and rel_h >= 1.1 and rank <= 1 and not pt:
+        if not title_core and rel_h >= 1.1 and rank <= 1 and maybe_company:
             c_score += 0.1
         texts.append(
             TextCandidate(

@@ -38,6 +38,15 @@ def domain_label(host: str) -> str:
     return registrable_domain(host).split(".")[0]
 
 
+def name_label(host: str) -> str:
+    """The name a domain gives a company or person: its `domain_label`, but bastide for
+    www.bastide, a host whose TLD was not read (its name is not 'www')."""
+    parts = registrable_domain(host).split(".")
+    if len(parts) > 1 and re.fullmatch(r"w{2,3}\d?", parts[0]):
+        return parts[1]
+    return parts[0]
+
+
 def is_freemail(domain: str) -> bool:
     return registrable_domain(domain) in FREEMAIL or domain.lower() in FREEMAIL
 

@@ -9,6 +9,7 @@ from rapidfuzz.distance import Levenshtein
 from .candidates import Segment, UrlCandidate
 from .layout import evidence_of, span_conf
 from .lexicon import COMMON_TLDS, WEB_LABEL_RE
+from .text import registrable_domain
 
 _URL_RE = re.compile(
     r"(?<![@\w.-])"
@@ -51,8 +52,11 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
 
     OCR slips repaired: a space around a dot, a lost `:` or `/` in the scheme,
     `vww`/`avww` for `www`, `www_` for `www.`, a space for the dot before the TLD
-    after `www.`, `.con` for `.com` in social links. A domain one or two letters from
-    a social network's ('bnkedin.com/in/...') is a misread profile, not a website.
+    after `www.` (also after a hyphenated name: 'www.bastide-immobilier fr'), `www-` for
+    `www.`, `.con` for `.com` in social links. A bare domain alone on its line with a space
+    beside a dot ('groupevertigo. fr') is proposed under its own rule, `url:bare-spaced`, for
+    an e-mail to confirm. A domain one or two letters from a social network's
+    ('bnkedin.com/in/...') is a misread profile, not a website.
     """
     out = []
     t = (
@@ -71,12 +75,20 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
         if len(labels) >= 3 and _WWW_SLIP_RE.match(labels[0]) and labels[0] != "www":
             labels[0] = "www"
             host = ".".join(labels)
+        wm = re.fullmatch(r"www[-_]([a-z0-9][a-z0-9-]*)", labels[0])
+        if wm and registrable_domain(host).split(".")[0] == labels[0]:
+            # "www-sterlinghart.co.uk": the dot after 'www' read as a hyphen (a name of its
+            # own, not a host under another domain, as 'www-cs.stanford.edu' is)
+            labels[:1] = ["www", wm.group(1)]
+            host = ".".join(labels)
         end = m.end()
         if len(labels) == 2 and labels[0] == "www" and not m.group("path"):
-            # "www.harbourfinch com": the dot before the TLD read as a space
-            tm = re.match(r"\s{1,3}([a-z]{2,6})\b(?![.@-])", t[end:], re.I)
-            if tm and tm.group(1).lower() in COMMON_TLDS:
-                labels.append(tm.group(1).lower())
+            # "www.harbourfinch com", "www.bastide-immobilier fr": the dot before the TLD
+            # read as a space (the name, hyphens and all, was taken for the TLD)
+            tm = re.match(r"((?:-[a-z0-9]+)*)\s{1,3}([a-z]{2,6})\b(?![.@-])", t[end:], re.I)
+            if tm and tm.group(2).lower() in COMMON_TLDS:
+                labels[1] += tm.group(1).lower()
+                labels.append(tm.group(2).lower())
                 host = ".".join(labels)
                 end += tm.end()
         tld = labels[-1]
@@ -141,6 +153,17 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
             sub = find_urls(seg, squeezed) if squeezed != lm.group("rest") else []
             for cand, _ in sub:
                 out.append((cand, (lm.start("rest"), lm.end("rest"))))
+    if not out:
+        # "groupevertigo. fr": a bare domain, alone on its line, with a space beside its dot.
+        # Often a misread ('harbourtinch. com'): proposed as such, for the e-mails to confirm.
+        sm = re.fullmatch(
+            r"\s*([a-z0-9][a-z0-9-]{3,}(?:\s?[.,]\s?[a-z0-9][a-z0-9-]*)*\s?[.,]\s?[a-z]{2,6})\s*", text, re.I
+        )
+        if sm and re.search(r"\s", sm.group(1)):
+            host = re.sub(r"\s", "", sm.group(1)).replace(",", ".").lower()
+            if host.rpartition(".")[2] in COMMON_TLDS:
+                ev = evidence_of(seg, "url:bare-spaced", conf=span_conf(seg, sm.start(1), sm.end(1)))
+                out.append((UrlCandidate(host, sm.group(1), None, ev), (sm.start(1), sm.end(1))))
     if not out:
         hm = _HANDLE_RE.match(text.strip())
         if hm:

@@ -1,0 +1,297 @@
+"""Company and job title: legal forms as printed, titles the lexicon knows, and lines that
+are no company (a web address, a profile path, the person's name read with junk).
+
+Every card is text as OCR reads it (`OcrPage.from_text`); the expected values are what a
+person would type into their address book.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cardpipe import extract
+from cardpipe.models import OcrLine, OcrPage, OcrWord
+from cardpipe.normalize import complete_suffix, read_contact, read_suffix
+
+# --------------------------------------------------------------------------
+# Legal forms: the period Tesseract drops at the end of a line, a letter misread
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        # the period that ends an abbreviated form, dropped by the sparse-text read
+        ("Coral Coast Travel Pty. Ltd", "Coral Coast Travel Pty. Ltd."),
+        ("Acme Trading Co., Ltd", "Acme Trading Co., Ltd."),
+        ("Acme Co. Ltx", "Acme Co. Ltd."),  # a letter misread too
+        # read with its period, or a form written without one: as read
+        ("Coral Coast Travel Pty. Ltd.", "Coral Coast Travel Pty. Ltd."),
+        # nothing on the card says whether 'Corp' or 'Inc' had a period: as read
+        ("LAURENTIAN DESIGN CORP", "LAURENTIAN DESIGN CORP"),
+        ("Cobol Systems Inc", "Cobol Systems Inc"),
+        ("Brightline Analytics Inc.", "Brightline Analytics Inc."),
+        ("Eucalypt Digital Pty Ltd", "Eucalypt Digital Pty Ltd"),
+        ("Harbour & Finch Ltd", "Harbour & Finch Ltd"),
+        ("Kestrel Engineering Ltd", "Kestrel Engineering Ltd"),
+        ("Smith & Co", "Smith & Co"),
+        ("Thameside Consulting Limited", "Thameside Consulting Limited"),
+        # the last word of a form one letter off, where the form stands
+        ("KESSLER MASCHINENBAU GMBH & CO. KC", "KESSLER MASCHINENBAU GMBH & CO. KG"),
+        ("Kessler Maschinenbau GmbH & Co. KC", "Kessler Maschinenbau GmbH & Co. KG"),
+        ("Redgum Builders Pty Lte", "Redgum Builders Pty Ltd"),
+        ("Lindner Logistik GmbB", "Lindner Logistik GmbH"),
+        ("Lumière Conseil SARI", "Lumière Conseil SARL"),
+        # known forms stay, and a short word is as near to several forms: as read
+        ("Kessler Maschinenbau GmbH & Co. KG", "Kessler Maschinenbau GmbH & Co. KG"),
+        ("Lumière Conseil SARL", "Lumière Conseil SARL"),
+        ("Atelier Delacroix SPRL", "Atelier Delacroix SPRL"),
+        ("Nordic Freight KC", "Nordic Freight KC"),
+        ("OCEANE TRANSPORTS SAS", "OCEANE TRANSPORTS SAS"),
+        ("Hansa Druck", "Hansa Druck"),
+    ],
+)
+def test_legal_form_as_printed(read: str, printed: str) -> None:
+    assert read_suffix(read) == printed
+
+
+def test_a_typed_correction_keeps_its_form() -> None:
+    """What a person types is no OCR read: only dots and spaces of a dotted form are completed."""
+    assert complete_suffix("Acme Pty. Ltd") == "Acme Pty. Ltd"
+    assert complete_suffix("Van Dijk B.V") == "Van Dijk B.V."
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            """Matilda Mitchell
+Chief Executive Officer
+Coral Coast Travel Pty. Ltd
+T +61 8 9459 1218
+matilda.mitchell@coral-coast.com.au
+https://www.coral-coast.com.au""",
+            "Coral Coast Travel Pty. Ltd.",
+        ),
+        (
+            """LAURENTIAN DESIGN CORP.
+HANNAH ROY
+Creative Director
+M +1 416-555-0140
+h.roy@laurentian.com
+laurentian.com""",
+            "LAURENTIAN DESIGN CORP.",
+        ),
+        (
+            """KESSLER MASCHINENBAU GMBH & CO. KC
+T: 0211 752386
+skrueger@kessler-maschinenbau.de
+kessler-maschinenbau.de
+Sebastian Krüger
+Projektleiter""",
+            "KESSLER MASCHINENBAU GMBH & CO. KG",
+        ),
+    ],
+)
+def test_card_company_with_its_legal_form(text: str, company: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).company == company
+
+
+# --------------------------------------------------------------------------
+# Titles
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            """Imogen Whitfield
+Freelance Translator
++44 131 496 0657 ext 12
+e: imogen.whitfield55@gmail.com
+275 George Street
+Edinburgh EH2 2AD""",
+            "Freelance Translator",
+        ),
+        (
+            """Hannah Tremblay
+Independent Consultant
+hannah.tremblay85@gmail.com
+www.hannahtremblay.ca""",
+            "Independent Consultant",
+        ),
+        (
+            """Anna Köhler
+Dolmetscherin
+akoehler@hansadruck.de
+Hansa Druck""",
+            "Dolmetscherin",
+        ),
+        (
+            """Claire Dubois
+Traductrice
+claire.dubois@gmail.com""",
+            "Traductrice",
+        ),
+        (
+            """Oliver Clarke
+Senior Copywriter
+oliver@sterlinghart.co.uk
+Sterling Hart""",
+            "Senior Copywriter",
+        ),
+    ],
+)
+def test_title_from_the_lexicon(text: str, title: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).title == title
+
+
+def _card_with_word(rows: list[str], word: str, conf: float, at: int) -> OcrPage:
+    """A card from text rows, with row `at` replaced by one word read at `conf`."""
+    page = OcrPage.from_text("\n".join(rows))
+    lines = list(page.lines)
+    old = lines[at].words[0]
+    lines[at] = OcrLine((OcrWord(word, conf, old.left, old.top, 12 * len(word), old.height),), block=at)
+    return OcrPage(tuple(lines), page.width, page.height)
+
+
+@pytest.mark.parametrize(
+    ("word", "conf", "title"),
+    [
+        ("Geschaftsfiihrer", 80.0, "Geschäftsführer"),  # 'ii' for 'ü', read with confidence
+        ("GESCHAFTSFIIHRER", 90.0, "GESCHÄFTSFÜHRER"),
+        ("Geschäftsführer", 96.0, "Geschäftsführer"),
+    ],
+)
+def test_title_with_ii_read_for_u_umlaut(word: str, conf: float, title: str) -> None:
+    rows = ["BJORN SCHNEIDER", "TITLE", "bjoern.schneider@rheinblick.de", "Rheinblick Software GmbH"]
+    record = read_contact(_card_with_word(rows, word, conf, at=1))
+    assert record.title == title
+    assert record.company == "Rheinblick Software GmbH"
+
+
+@pytest.mark.parametrize(
+    ("word", "slips"),
+    [
+        ("Geschaftsfiihrer", {"Geschaftsfiihrer": "Geschäftsführer"}),
+        ("Skiing", {}),  # a word with 'ii' that spells no title word
+        ("Partners", {}),  # read with confidence, and a known word
+    ],
+)
+def test_title_slips_at_high_confidence(word: str, slips: dict[str, str]) -> None:
+    assert extract.freetext.title_slips([OcrWord(word, 92.0, 0, 0, 100, 20)]) == slips
+
+
+# --------------------------------------------------------------------------
+# Lines that are no company
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # a profile path OCR could not read as a URL
+        (
+            """HARRY WHITFIELD
+Freelance Translator
+Tel 0131 496 0640
+e: harry.whitfield84@gmail.com
+W: www.harrywhitfield.co.uk
+linkedin .convin/harry-whitfield
+106 Colmore Row
+Edinburgh""",
+            None,
+        ),
+        # an e-mail address OCR could not read as one
+        (
+            """Bastide Immobilier
+Benoit Bérenger
+Ingénieur commercial
+M: +33 6 37 76 31 58
+benoit. berenger@bastide-immobilier fr
+www.bastide-immobilier fr""",
+            "Bastide Immobilier",
+        ),
+        # the name line with a misread first name: the e-mail spells it, and the website is the person's
+        (
+            """‘es Lefevre
+Interior Designer
+v: +33 123 54 72 57
+lefevre@gmail.com
+ww.ineslefevre.fr""",
+            None,
+        ),
+        # a handle
+        (
+            """Femke Smit
+Wedding Photographer
+@femkesmitfoto
+femke.smit31@gmail.com""",
+            None,
+        ),
+    ],
+)
+def test_web_text_and_name_lines_are_no_company(text: str, company: str | None) -> None:
+    assert read_contact(OcrPage.from_text(text)).company == company
+
+
+@pytest.mark.parametrize(
+    ("text", "web_like"),
+    [
+        ("linkedin .convin/harry-whitfield", True),
+        ("www.bastide", True),
+        ("https//acme", True),
+        ("acme-robotics.com", True),
+        ("avery .campbell@ gmail.com", True),
+        ("@acme_design", True),
+        ("Maersk A/S", False),  # the slash of a legal form
+        ("Acme @ Home", False),
+        ("Smith Bros. Co", False),
+        ("Harbour & Finch Ltd", False),
+    ],
+)
+def test_web_like(text: str, web_like: bool) -> None:
+    assert extract.freetext.web_like(text) is web_like
+
+
+@pytest.mark.parametrize(
+    ("text", "locals_", "name_like"),
+    [
+        ("‘es Lefevre", ["lefevre"], True),
+        ("HARRY WHITFIELD", ["harry.whitfield84"], True),
+        ("Sterling Hart", ["m.hart"], False),  # a company named for one word of the local part
+        ("Bastide Immobilier", ["benoit.berenger"], False),
+        ("Hansa Druck", ["info"], False),
+    ],
+)
+def test_spells_name(text: str, locals_: list[str], name_like: bool) -> None:
+    assert extract.freetext.spells_name(text, locals_) is name_like
+
+
+def test_company_named_by_the_website_when_its_tld_was_lost() -> None:
+    """'www.bastide' (its '-immobilier.fr' lost): the company is the line that spells
+    'bastide', not 'WWW'."""
+    text = """Bastide Immobilier
+Benoit Bérenger
+Ingénieur commercial
+T: +33 5 81 91 59 61
+www.bastide immobilier fr"""
+    assert read_contact(OcrPage.from_text(text)).company == "Bastide Immobilier"
+    assert extract.name_label("www.bastide") == "bastide"
+    assert extract.name_label("www.acme-robotics.co.uk") == "acme-robotics"
+
+
+def test_company_without_a_domain_is_a_line_ending_in_a_company_word() -> None:
+    """No company e-mail or website, and a line that ends in a company word: that line,
+    flagged for a human to look at."""
+    text = """ORANJEWOUD MEDIA
+Phone: 070 733 6719
+Bram Visser
+bram.visser76@gmail.com
+Keizersgracht 161
+Accountmanager
+2511 BT Den Haag"""
+    record = read_contact(OcrPage.from_text(text))
+    assert record.company == "ORANJEWOUD MEDIA"
+    assert "company" in record.review

@@ -1,0 +1,246 @@
+"""E-mails and websites whose start, dot or end OCR lost: card text -> ContactRecord fields.
+
+Every case is a card as OCR read it (the slips are those seen on generated sample cards);
+`flagged` says whether the field must go to review: a repair the card cannot confirm is
+flagged, a repair the name or an e-mail confirms is not.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cardpipe import extract
+from cardpipe.models import OcrLine, OcrPage, OcrWord
+from cardpipe.normalize import lead_from_name, read_contact, split_name
+
+
+def words_page(rows: list[list[tuple[str, int, int]]], *, height: int = 30, conf: float = 90.0) -> OcrPage:
+    """A page from rows of (text, left, width) words, one OcrLine per row."""
+    lines = [
+        OcrLine(tuple(OcrWord(t, conf, left, 40 + 50 * i, w, height) for t, left, w in row), block=i)
+        for i, row in enumerate(rows)
+    ]
+    return OcrPage(tuple(lines), width=1400, height=60 + 50 * len(rows))
+
+
+# --------------------------------------------------------------------------
+# E-mails
+# --------------------------------------------------------------------------
+
+EMAILS = [
+    # an 'I' read for the 'l' of the initial: the given name says which letter it was
+    (
+        "I-for-l-given-name-L",
+        "Liam Tremblay\nCustomer Success Lead\ne: Itremblay@borealdata.ca",
+        ("ltremblay@borealdata.ca",),
+        False,
+    ),
+    (
+        "I-for-i-given-name-I",
+        "Ian Tremblay\nCustomer Success Lead\ne: Itremblay@borealdata.ca",
+        ("itremblay@borealdata.ca",),
+        False,
+    ),
+    (
+        "I-initial-name-disagrees",
+        "Anna Tremblay\nCustomer Success Lead\ne: Itremblay@borealdata.ca",
+        ("Itremblay@borealdata.ca",),
+        True,
+    ),
+    (
+        "I-word-no-name-in-it",
+        "Lena Berg\nKey Account Manager\nInfo@bergco.de\nwww.bergco.de",
+        ("info@bergco.de",),
+        False,
+    ),
+    # a bar or '!' glued before the local part is the 'l' OCR lost
+    (
+        "bang-for-l-given-name-L",
+        "Liam Wilson\nChief Executive Officer\n!.wilson@ironwood.ca",
+        ("l.wilson@ironwood.ca",),
+        False,
+    ),
+    (
+        "bang-for-i-given-name-I",
+        "Ian Wilson\nChief Executive Officer\n!.wilson@ironwood.ca",
+        ("i.wilson@ironwood.ca",),
+        False,
+    ),
+    (
+        "bang-name-disagrees",
+        "Mark Wilson\nChief Executive Officer\n!.wilson@ironwood.ca",
+        ("l.wilson@ironwood.ca",),
+        True,
+    ),
+    # the start lost before a dot: the initial put back from the name, but flagged
+    (
+        "lost-initial-before-dot",
+        "Liam Wilson\nChief Executive Officer\n.wilson@ironwood.ca",
+        ("l.wilson@ironwood.ca",),
+        True,
+    ),
+    (
+        "lost-start-no-name",
+        "Chief Executive Officer\n.wilson@ironwood.ca\nironwood.ca",
+        ("wilson@ironwood.ca",),
+        True,
+    ),
+    (
+        "lost-start-after-junk",
+        "Vertriebsleiter\nLUKAS SCHAFER!“fer@kessler-maschinenbau.de",
+        ("fer@kessler-maschinenbau.de",),
+        True,
+    ),
+    # a label or bracket glued to the address says nothing
+    ("label-glued", "Jane Acton\nE:jane@acme.com\nwww.acme.com", ("jane@acme.com",), False),
+    ("brackets", "Jane Acton\n<jane.acton@acme.com>\nwww.acme.com", ("jane.acton@acme.com",), False),
+    # the given name before the family name, the dot between them read as a space
+    (
+        "given-name-before",
+        "Pieter Jansen\nCo-Founder\npieter jansen@grachtenhuis-architecten.nl",
+        ("pieter.jansen@grachtenhuis-architecten.nl",),
+        False,
+    ),
+    (
+        "other-word-before",
+        "Pieter Jansen\nCo-Founder\nmail jansen@grachtenhuis-architecten.nl",
+        ("jansen@grachtenhuis-architecten.nl",),
+        False,
+    ),
+    # 'e.' before the family name: Ethan's initial, or the label 'e.' (e-mail)?
+    (
+        "e-initial-or-label",
+        "Ethan Wilson\nCustomer Success Lead\ne. wilson@northern-lights.ca",
+        ("e.wilson@northern-lights.ca",),
+        True,
+    ),
+    (
+        "capital-E-label-after-a-number",
+        "Jo Marsh\nM: 06 12 34 56 78 E. jo@marshworks.com\nwww.marshworks.com",
+        ("jo@marshworks.com",),
+        False,
+    ),
+    # the dot before the TLD read as a space
+    (
+        "space-for-tld-dot",
+        "Benoît Bérenger\nbenoit. berenger@bastide-immobilier fr\nwww.bastide-immobilier.fr",
+        ("benoit.berenger@bastide-immobilier.fr",),
+        False,
+    ),
+    ("space-for-tld-dot-short", "Jo Marsh\nE: jo@marshworks com", ("jo@marshworks.com",), False),
+    ("tld-word-after-address-not-joined", "Jo Marsh\njo@marshworks.com com", ("jo@marshworks.com",), False),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "emails", "flagged"), EMAILS, ids=[c[0] for c in EMAILS])
+def test_email_start_and_dots(case: str, text: str, emails: tuple[str, ...], flagged: bool) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.emails == emails
+    assert ("emails" in record.review) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "repairs"),
+    [
+        ("!.wilson@ironwood.ca", "l.wilson@ironwood.ca", ("bar-for-l",)),
+        (".lefevre@gmail.com", "lefevre@gmail.com", ("lost-start", "lost-before-dot")),
+        ("SCHAFER!“fer@kessler.de", "fer@kessler.de", ("lost-start",)),
+        ("mailto:jo@acme.de", "jo@acme.de", ()),
+        ("“jo@acme.de”", "jo@acme.de", ()),
+        ("jo@acme de", "jo@acme.de", ("space-dot", "spaces")),
+        ("Ethan Wilson e. wilson@acme.ca", "e.wilson@acme.ca", ("spaces", "stray-piece")),  # not 'Wilsone.'
+        ("M: 06 12 34 56 78 E. jo@acme.com", "jo@acme.com", ()),
+    ],
+)
+def test_what_is_glued_before_an_address_is_told_apart(
+    text: str, value: str, repairs: tuple[str, ...]
+) -> None:
+    (email,) = extract.propose(OcrPage.from_text(text)).emails
+    assert (email.value, email.repairs) == (value, repairs)
+
+
+@pytest.mark.parametrize(
+    ("local", "repairs", "name", "expected"),
+    [
+        ("Itremblay", (), "Liam Tremblay", ("ltremblay", "repaired")),
+        ("Ikoehler", (), "Lena Köhler", ("lkoehler", "repaired")),
+        ("Itremblay", (), None, ("Itremblay", "")),  # no name: the mixed case alone lowers confidence
+        ("Info", (), "Lena Berg", ("Info", "")),
+        ("l.wilson", ("bar-for-l",), "Liam Wilson", ("l.wilson", "repaired")),
+        ("l.wilson", ("bar-for-l",), None, ("l.wilson", "doubtful")),
+        ("wilson", ("lost-start", "lost-before-dot"), "Liam Wilson", ("l.wilson", "doubtful")),
+        ("wilson", ("lost-start",), "Liam Wilson", ("wilson", "doubtful")),  # no dot: one letter or more?
+        ("jane.doe", (), "Jane Doe", ("jane.doe", "")),
+    ],
+)
+def test_first_letter_checked_against_the_name(
+    local: str, repairs: tuple[str, ...], name: str | None, expected: tuple[str, str]
+) -> None:
+    assert lead_from_name(local, repairs, split_name(name) if name else None) == expected
+
+
+def test_given_name_before_the_address_is_joined_only_when_close() -> None:
+    name = [("Pieter", 100, 150), ("Jansen", 270, 150)]
+    close = words_page([name, [("pieter", 100, 130), ("jansen@grachtenhuis.nl", 245, 400)]])
+    assert read_contact(close).emails == ("pieter.jansen@grachtenhuis.nl",)
+    # capitalised, it is the name printed beside the address, not a piece of it
+    named = words_page([name, [("Pieter", 100, 130), ("jansen@grachtenhuis.nl", 245, 400)]])
+    assert read_contact(named).emails == ("jansen@grachtenhuis.nl",)
+
+
+# --------------------------------------------------------------------------
+# Websites
+# --------------------------------------------------------------------------
+
+WEBSITES = [
+    ("hyphen-for-www-dot", "William Wright\nWeb: www-sterlinghart.co.uk", "www.sterlinghart.co.uk", False),
+    # at the start of a line, 'www-' reads as a label: the same site
+    (
+        "hyphen-after-www-at-line-start",
+        "William Wright\nwwright@sterlinghart.co.uk\nwww-sterlinghart.co.uk",
+        "sterlinghart.co.uk",
+        False,
+    ),
+    (
+        "space-for-tld-dot-hyphenated-name",
+        "Benoît Bérenger\nwww.bastide-immobilier fr",
+        "www.bastide-immobilier.fr",
+        False,
+    ),
+    ("cut-at-a-line-break", "Matthias Wagner\nWeb: Www.ba\nUersystems.de", "www.bauersystems.de", False),
+    (
+        "spaced-bare-domain-the-email-confirms",
+        "Cécile Bérenger\nE: cberenger@groupevertigo.fr\ngroupevertigo. fr",
+        "groupevertigo.fr",
+        False,
+    ),
+    ("spaced-bare-domain-alone", "Cécile Bérenger\nE: cberenger@gmail.com\ngroupevertigo. fr", None, True),
+    ("no-tld", "Lindner Logistik GmbH\nwww.lindnerlogistik", "www.lindnerlogistik", True),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "website", "flagged"), WEBSITES, ids=[c[0] for c in WEBSITES])
+def test_website_slips(case: str, text: str, website: str | None, flagged: bool) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.website == website
+    assert ("website" in record.review) is flagged
+
+
+def test_website_word_cut_on_a_skewed_line_is_joined() -> None:
+    """'Www.ba' and 'Uersystems.de' read as two words of one line (the second a little lower)."""
+    page = words_page(
+        [
+            [("Matthias", 100, 180), ("Wagner", 300, 150)],
+            [("Web:", 100, 80), ("Www.ba", 200, 130), ("Uersystems.de", 333, 250)],
+        ]
+    )
+    assert read_contact(page).website == "www.bauersystems.de"
+    # a website with its TLD is complete: the next word is not part of it
+    page = words_page(
+        [
+            [("Matthias", 100, 180), ("Wagner", 300, 150)],
+            [("Web:", 100, 80), ("www.bauer.de", 200, 200)],
+            [("linkedin.com/in/mw", 100, 300)],
+        ]
+    )
+    assert read_contact(page).website == "www.bauer.de"
