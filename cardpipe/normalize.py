@@ -93,8 +93,11 @@ def proper_case(name: str) -> str:
     letters = [c for c in name if c.isalpha()]
     if letters and not (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
         # mixed case: trust the print, but fix tokens that are in capitals ("John MCDONALD")
+        # and a given name OCR read in lower case ("isla Walker": the capital I taken for i)
         return " ".join(
-            _cap_token(t, i == 0) if len(t) > 1 and t.isupper() and t.lower() not in ex.NAME_SUFFIXES else t
+            _cap_token(t, i == 0)
+            if (len(t) > 1 and t.isupper() and t.lower() not in ex.NAME_SUFFIXES) or (i == 0 and t.islower())
+            else t
             for i, t in enumerate(tokens)
         )
     return " ".join(_cap_token(t, i == 0) for i, t in enumerate(tokens))

@@ -1364,3 +1364,16 @@ def test_five_digit_postcode_country_from_the_street_order(street: str, country:
 )
 def test_accents_only(first: str, second: str, taken: bool) -> None:
     assert accents_only(first, second) is taken
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("isla Walker\nAccount Executive\nisla.walker@coral-coast.com.au", "Isla Walker"),  # I read as i
+        ("Bjorn Gro&\nLeiter Einkauf\nbjoern@alpenwerk.de\nlinkedin.com/in/bjoern-gross", "Björn Groß"),  # ß as &
+        ("walker and sons\nAnna Lee\nanna@walker.com", "Anna Lee"),  # lower case, not a given name
+        ("Smith & Jones LLP\nAnna Lee\nanna@smithjones.com", "Anna Lee"),  # a spaced '&' is not a letter
+    ],
+)
+def test_name_misreads_of_capitals_and_eszett(text: str, name: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).name == name

@@ -11,6 +11,7 @@ from ..models import OcrWord
 from .lexicon import (
     COMPANY_SUFFIX_RE,
     COMPANY_WORDS,
+    GIVEN_NAMES,
     NAME_PARTICLES,
     NAME_PREFIXES,
     NAME_SUFFIXES,
@@ -64,10 +65,23 @@ def _tokens(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,]+", text) if t]
 
 
+# An 'ß' the English model read as '&' inside a name word: 'Gro&' for 'Groß'
+_ESZETT_RE = re.compile(r"(?<=[^\W\d_])&(?=[^\W\d_]*(?:\s|$))")
+
+
+def name_text(text: str) -> str:
+    """A name line with the English model's usual misreads of a name's letters put back:
+    'Bjorn Gro&' -> 'Bjorn Groß'."""
+    return _ESZETT_RE.sub("ß", text) if "&" in text else text
+
+
 def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
-    """(prefixes, core name tokens, suffixes) if the text is shaped like a person's name, else None."""
+    """(prefixes, core name tokens, suffixes) if the text is shaped like a person's name, else None.
+
+    A known given name read in lower case ('isla Walker': OCR took the capital I for i)
+    counts, when the other words are capitalised."""
     main, _, after = text.partition(",")
-    toks = _tokens(main)
+    toks = _tokens(name_text(main))
     suffixes = [t for t in _tokens(after)]
     prefixes = []
     while toks and fold(toks[0]) in NAME_PREFIXES:
@@ -87,7 +101,7 @@ def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
         letters = re.sub(r"[^\w]", "", t)
         if len(letters) == 1 and t.endswith("."):  # middle initial
             continue
-        if not (t[0].isupper() or t.isupper()):
+        if not (t[0].isupper() or t.isupper() or (i == 0 and len(toks) > 1 and fold(t) in GIVEN_NAMES)):
             return None
         if (
             len(letters) < 2
