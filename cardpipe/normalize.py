@@ -27,6 +27,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz.distance import Levenshtein
 
 from . import extract as ex
+from .extract.lexicon import CCTLDS, STRONG_SUFFIX_RE
 from .models import Address, ContactRecord, OcrPage, OcrWord, Phone
 
 log = logging.getLogger(__name__)
@@ -256,6 +257,9 @@ def _accented_form(given: str) -> str | None:
     """The known accented spelling of a given name that the default read may have lost or
     garbled: 'Jose' -> 'José', 'Jérg' -> 'Jörg', 'Zoé' -> 'Zoë', 'Jiirgen' -> 'Jürgen';
     None for a known name as read ('Zoë', 'Emil') or an unknown one."""
+    if "-" in given.strip("-"):  # 'Marc-Andre': each part
+        forms = [_accented_form(part) for part in given.split("-") if part]
+        return next((f for f in forms if f), None)
     key = ex.fold(given)
     if given.isascii() and key in ACCENTED_GIVEN_NAMES:
         return ACCENTED_GIVEN_NAMES[key]
@@ -393,8 +397,67 @@ def _validate(value: str) -> str | None:
         return None
 
 
+def _real_tld(tld: str) -> bool:
+    return tld in ex.COMMON_TLDS or tld in CCTLDS
+
+
 def _tld_ok(address: str) -> bool:
-    return address.rpartition(".")[2].lower() in ex.COMMON_TLDS or len(address.rpartition(".")[2]) == 2
+    return _real_tld(address.rpartition(".")[2].lower())
+
+
+# Letters OCR reads one for another: thin strokes, round letters, arches, tails.
+_TLD_SLIPS = ("iljtfr1", "ceoa", "nhmr", "uvy", "gq", "bh")
+
+
+def _tld_slips(tld: str) -> set[str]:
+    """The real TLDs one OCR slip away from `tld` ('nl', 'ni', 'nf', 'nr' for 'nt')."""
+    out = set()
+    for k, ch in enumerate(tld):
+        for group in _TLD_SLIPS:
+            for other in group.replace(ch, "") if ch in group else "":
+                if _real_tld(tld[:k] + other + tld[k + 1 :]):
+                    out.add(tld[:k] + other + tld[k + 1 :])
+    return out
+
+
+def card_tlds(cands: ex.Candidates) -> set[str]:
+    """The country TLDs the card points to: its address's country, and the country of its
+    numbers printed with `+` (or of all of them, when the address or a prefix set the region)."""
+    regions = {a.country for a in cands.addresses if a.country}
+    if cands.region_source in ("address", "phone-prefix"):
+        regions.add(cands.region)
+    for p in cands.phones:
+        if p.raw.lstrip().startswith(("+", "00")):
+            try:
+                regions.add(phonenumbers.region_code_for_number(phonenumbers.parse(p.e164)))
+            except phonenumbers.NumberParseException:
+                pass
+    return {"uk" if r == "GB" else r.lower() for r in regions if r}
+
+
+def repair_tld(domain: str, others: Sequence[str], countries: set[str], *, unsure: bool = False) -> tuple[str, str]:
+    """(domain, verdict): a two-letter TLD that does not exist ('tulip.nt', 'groupevertigo.ft'),
+    or one read `unsure` (a bar for one of its letters: 'n!'), checked against the card.
+
+    The real TLDs one OCR slip away are candidates; the one the card's other address
+    (`others`: the website, the other e-mails) gives the same name, else the one of the
+    card's country (`countries`, see `card_tlds`), is taken: verdict "repaired" ("" when
+    the TLD was kept). When the card does not decide, the only candidate is taken, or the
+    TLD is kept, and the verdict is "doubtful"."""
+    name, _, tld = domain.lower().rpartition(".")
+    if not name or len(tld) != 2 or (_real_tld(tld) and not unsure):
+        return domain, ""
+    near = _tld_slips(tld) | ({tld} if _real_tld(tld) else set())
+    bare = name.removeprefix("www.")
+    named = {o.lower().rpartition(".")[2] for o in others if o.lower().rpartition(".")[0].removeprefix("www.") == bare}
+    for evidence in (named, countries):
+        pick = near & evidence
+        if len(pick) == 1:
+            new = pick.pop()
+            return f"{domain[: len(domain) - 2]}{new}", ("" if new == tld else "repaired")
+    if len(near) == 1 and not _real_tld(tld):
+        return f"{domain[: len(domain) - 2]}{near.pop()}", "doubtful"
+    return domain, "doubtful"
 
 
 @dataclass(frozen=True)
@@ -455,7 +518,12 @@ def judge_email(cand: ex.EmailCandidate, site_domain: str | None, site_conf: flo
         # one or two misread characters in the domain of a company address ("Ilumiere...")
         domain = original.rpartition("@")[2]
         reg = ex.registrable_domain(domain)
-        if not ex.is_freemail(reg) and reg != site_domain and site_conf > cand.evidence.conf:
+        if (
+            not ex.is_freemail(reg)
+            and reg != site_domain
+            and site_conf > cand.evidence.conf
+            and (_tld_ok(site_domain) or not _tld_ok(reg))  # not 'tulip.nl' -> 'tulip.nt'
+        ):
             dist = Levenshtein.distance(reg, site_domain)
             if dist <= 2 and dist <= 0.2 * len(site_domain):
                 fixed = _validate(
@@ -606,10 +674,13 @@ def lead_from_name(local: str, repairs: Sequence[str], name: NameParts | None) -
     of the address was lost ("lost-start": '.wilson@', 'SCHAFER!“fer@') and what is left
     is the family name after a dot, the given name's initial goes back before the dot
     ('l.wilson' for Liam Wilson), but that stays a guess. The verdict is "repaired", "doubtful"
-    (flag it: the name does not say, or the repair is a guess) or "".
+    (flag it: the name does not say, or the repair is a guess) or "". The extraction's
+    guesses, a colon read for the dot after an initial ('f:moreau' -> 'f.moreau') and a
+    separator dropped from a pair ('sophie.-hughes'), are "doubtful" unless the name is spelled.
     """
+    guessed = {"colon-for-dot", "double-separator"} & set(repairs)  # 'f:moreau', 'sophie.-hughes'
     if name is None:
-        doubt = "bar-for-l" in repairs or "lost-start" in repairs
+        doubt = "bar-for-l" in repairs or "lost-start" in repairs or bool(guessed)
         return local, "doubtful" if doubt else ""
     initials = _given_initials(name)
     accepted = _local_forms(name)[0]
@@ -641,6 +712,8 @@ def lead_from_name(local: str, repairs: Sequence[str], name: NameParts | None) -
         if "lost-before-dot" in repairs and len(initials) == 1 and head in family:
             return f"{next(iter(initials))}.{local}", "doubtful"
         return local, "doubtful"
+    if guessed:
+        return local, ("" if spells(local) else "doubtful")
     return local, ""
 
 
@@ -680,26 +753,36 @@ def given_before(
     return None
 
 
-def _company_spellings(company: str) -> list[str]:
+def _company_spellings(company: str, *, leading: bool = False) -> list[str]:
     """How a website may spell a company's name: 'harbourfinch' and 'harbour-finch' for
-    'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and')."""
+    'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and'); with `leading`, its first
+    words only ('northern-lights', 'northern' for 'Northern Lights Energy Ltd.')."""
     core = ex.COMPANY_SUFFIX_RE.sub(" ", company)
     words = [w for w in re.split(r"[^a-z0-9]+", ex.fold(core)) if w and w not in {"and", "und", "et"}]
     if not words:
         return []
+    if leading:
+        return list(dict.fromkeys(s for k in range(1, len(words)) for s in ("".join(words[:k]), "-".join(words[:k]))))
     return list(dict.fromkeys(["".join(words), "-".join(words)]))
 
 
-def website_from_names(website: str, spellings: Sequence[str]) -> str | None:
+def website_from_names(website: str, spellings: Sequence[str], misread: Sequence[str] = ()) -> str | None:
     """The website with its name replaced by one of `spellings` (domain names such as
     'harbourfinch' or 'oceane-transports', read elsewhere on the card) when it is one or two
     letters away from it ('harbourtinch', 'oceane4transports'); None when it already is one
-    of them or none is that near."""
+    of them or none is that near. A spelling of `misread` counts only when one letter of
+    the name is misread ('northerm-lights' for 'northern-lights'; not 'acme-labs' for
+    'acme-lab', 'northern-light' for 'northernlights')."""
     host, slash, path = website.partition("/")
     reg = ex.registrable_domain(host)
     label = reg.split(".")[0]
     names = {s for s in spellings if len(s) >= 5}
-    if not names or label in names or len(label) < 4:
+    if label in names or label in misread:
+        return None
+    names |= {
+        s for s in misread if len(s) == len(label) >= 5 and sum(a != b for a, b in zip(s, label, strict=True)) == 1
+    }
+    if not names or len(label) < 4:
         return None
     name, edits = ex.nearest(label, names)
     if not name or edits > (1 if len(name) <= 9 else 2):
@@ -733,6 +816,36 @@ def _suffix_key(word: str) -> str:
     return re.sub(r"[^a-z]", "", ex.fold(word))
 
 
+_IL_SLIPS = "iIlL|"  # what OCR reads for an 'l' or an 'i', and back
+
+
+def _plain_case(word: str) -> bool:
+    letters = "".join(c for c in word if c.isalpha())
+    return letters.isupper() or letters.islower() or (letters.istitle() and "." not in word)
+
+
+def _suffix_slip(word: str) -> str | None:
+    """The legal form a company's last word is when one OCR slip is undone: an 'l' read as
+    'i' ('pic' -> 'plc', 'LIC' -> 'LLC'), a letter read twice ('B.vV.' -> 'B.V.'). Only a
+    form that marks a company wherever it stands (`STRONG_SUFFIX_RE`), spelled in one case,
+    and only when one form comes out; None otherwise."""
+    core = word.rstrip(".,")
+    tail = word[len(core) :]
+    if len(core) < 2 or STRONG_SUFFIX_RE.fullmatch(word) or ex.fold(core) in ex.GIVEN_NAMES:
+        return None
+    found: set[str] = set()
+    for k, ch in enumerate(core):
+        tries = []
+        if ch in _IL_SLIPS:
+            tries += [core[:k] + alt + core[k + 1 :] for alt in _IL_SLIPS[:4] if alt != ch]
+        if k and ch.isalpha() and ch.casefold() == core[k - 1].casefold():
+            tries += [core[:k] + core[k + 1 :], core[: k - 1] + core[k:]]
+        found.update(
+            t + tail for t in tries if _plain_case(t) and STRONG_SUFFIX_RE.fullmatch(t + tail)
+        )
+    return found.pop() if len(found) == 1 else None
+
+
 def read_suffix(company: str) -> str:
     """The legal form at the end of a company as read, as printed: a last word one letter off
     a known form where that form stands ('GMBH & CO. KC' -> 'GMBH & CO. KG', 'Logistik GmbB'
@@ -759,6 +872,11 @@ def read_suffix(company: str) -> str:
         forms = {_suffix_key(f): f for f in ex.LONG_SUFFIXES}
         if not near and len(key) >= 4 and key not in forms:
             near = {f for k, f in forms.items() if len(k) == len(key) and Levenshtein.distance(key, k) == 1}
+    if not near:
+        slip = _suffix_slip(last)
+        if slip:
+            words[-1] = last = slip
+            key = _suffix_key(slip)
     if len(near) == 1:
         form = near.pop()
         last = (form.upper() if last.isupper() else form) + last[len(last.rstrip(".,")) :]
@@ -794,21 +912,44 @@ def _match_case(word: str, like: str) -> str:
     return word
 
 
+def _single_accent(word: str, labels: set[str]) -> str | None:
+    """'Lumieére' -> 'Lumiére': a letter read twice, plain and accented (two reads of one
+    glyph merged), made one, the accented one, when a domain then spells the word and did
+    not before; None otherwise. (The card's language read then gives the accent printed.)"""
+    folded = ex.fold(word)
+    if len(word) < 5 or any(folded in label for label in labels):
+        return None
+    for k in range(len(word) - 1):
+        a, b = word[k], word[k + 1]
+        if a.isalpha() and b.isalpha() and a != b and ex.fold(a) == ex.fold(b) and a.isascii() != b.isascii():
+            one = word[:k] + (b if a.isascii() else a) + word[k + 2 :]
+            if any(ex.fold(one) in label for label in labels):
+                return one
+    return None
+
+
 def repair_company_words(company: str, domains: Sequence[str]) -> str:
     """Fix a misread word of the company name when the e-mail or web domain spells it ('PANECREST' -> 'PINECREST').
 
     Only a word of five letters or more, one or two letters away from a piece of
-    the domain ('pinecrest-software', 'hansadruck'), is changed.
+    the domain ('pinecrest-software', 'hansadruck'), is changed; or a word with an
+    accented letter read twice, once plain ('Lumieére' for 'lumiereconseil.fr').
     """
     pieces: set[str] = set()
+    labels: set[str] = set()
     for d in domains:
         label = ex.domain_label(d)
         pieces.update(p for p in re.split(r"[-_]+", label) if len(p) >= 5)
+        labels.add(re.sub(r"[-_]+", "", label))
     if not pieces:
         return company
     out = []
     for word in company.split():
         core = re.sub(r"[^\w]", "", word)
+        single = _single_accent(core, labels)
+        if single:
+            out.append(word.replace(core, single))
+            continue
         low = core.lower()
         best = None
         if len(low) >= 5 and low.isalpha() and low not in pieces:
@@ -1093,11 +1234,28 @@ def judge(
         if q is not None and q.website:
             website, site_conf = q.website, 100.0
     site_domain = ex.registrable_domain(website.split("/")[0]) if website else None
+    # a TLD that does not exist ('www.tulip.nt'), repaired by what the card says: the
+    # e-mail's TLD (anouk@tulip.nl), the country of the address or numbers
+    countries = card_tlds(cands)
+    mail_hosts = [c.value.rpartition("@")[2] for c in cands.emails]
+    site_tld_doubt = False
+    if site is not None and website == site.value:
+        host, slash, path = website.partition("/")
+        fixed_host, verdict = repair_tld(host, mail_hosts, countries)
+        site_tld_doubt = verdict == "doubtful"
+        if fixed_host != host:
+            website, site_domain = fixed_host + slash + path, ex.registrable_domain(fixed_host)
 
     # ---- e-mails
     judged: list[_Judged] = []
     email_failed = False
+    tld_doubt: set[str] = set()
     for c in cands.emails:
+        host = c.value.rpartition("@")[2]
+        others = [h for h in (website.split("/")[0] if website else "", *mail_hosts) if h and h != host]
+        fixed_host, verdict = repair_tld(host, others, countries, unsure="bar-in-tld" in c.repairs)
+        if fixed_host != host:
+            c = replace(c, value=c.value[: len(c.value) - len(host)] + fixed_host)
         j = judge_email(c, site_domain, site_conf)
         if j is not None:
             j = replace(j, repairs=c.repairs)
@@ -1105,6 +1263,8 @@ def judge(
             email_failed = True
         elif j.value.lower() not in {x.value.lower() for x in judged}:
             judged.append(j)
+            if verdict == "doubtful":
+                tld_doubt.add(j.value)
     emails = [j.value for j in judged]
     email_domains = [e.rpartition("@")[2].lower() for e in emails]
     company_domains = [d for d in email_domains if not ex.is_freemail(d)]
@@ -1146,7 +1306,19 @@ def judge(
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
     if best is not None and best.company_score >= 0.5:
-        company = complete_suffix(read_suffix(repair_company_words(best.text.strip(" ,"), domains)))
+        # a domain read worse than the company line does not repair it: the company's
+        # 'Northern' (96) stays, and spells the website's 'northerm' (59) right instead
+        company_seg = next((s for s in cands.segments if s.index == best.segment), None)
+        weakest = min(
+            (w.conf for w in company_seg.words if w.text in best.text.split()) if company_seg else (),
+            default=best.evidence.conf,
+        )
+        read_conf = {site_domain: site_conf} if site_domain else {}
+        for j in judged:
+            d = j.value.rpartition("@")[2].lower()
+            read_conf[d] = max(read_conf.get(d, 0.0), j.conf)
+        repair_from = [d for d in domains if read_conf.get(d, 0.0) >= weakest]
+        company = complete_suffix(read_suffix(repair_company_words(best.text.strip(" ,"), repair_from)))
         company_read = True
         suffix = "company-suffix" in best.features
         fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
@@ -1183,11 +1355,12 @@ def judge(
 
     # ---- e-mails checked against the name (read in a larger type, so with more confidence):
     # a misread letter repaired, a lost start flagged
-    doubtful: set[str] = set()
+    doubtful: set[str] = set(tld_doubt)
     if name is not None and name_cand is not None:
         checked: list[_Judged] = []
         by_value = {c.value.lower(): c for c in cands.emails}
         for j in judged:
+            start = j.value
             local, _, domain = j.value.rpartition("@")
             cand = by_value.get(j.value.lower())
             before = given_before(cand, cands.segments, name) if cand is not None else None
@@ -1211,6 +1384,8 @@ def judge(
                 value = _validate(f"{fixed}@{domain}")
                 if value:
                     j = replace(j, value=value, fit=j.fit * 0.9, note="local-from-name")
+            if start in doubtful:
+                doubtful.add(j.value)
             if j.value.lower() not in {x.value.lower() for x in checked}:
                 checked.append(j)
         judged = checked
@@ -1248,22 +1423,23 @@ def judge(
         if website == site.value and site.evidence.conf < REPAIR_BELOW:
             # a letter or two misread in the website, spelled right by what was read better:
             # the company name ('Harbour & Finch' for 'harbourtinch.com') or a company e-mail
-            spellings = [
-                s
-                for s in _company_spellings(company or "")
-                if company_read and best is not None and best.evidence.conf > site.evidence.conf
-            ]
+            # (the company line as read: `company` may have been spelled like the website)
+            read_well = company_read and best is not None and best.evidence.conf > site.evidence.conf
+            spellings = _company_spellings(best.text) if read_well and best is not None else []
             spellings += [
                 ex.domain_label(j.value.rpartition("@")[2])
                 for j in judged
                 if not ex.is_freemail(j.value.rpartition("@")[2]) and j.conf > site.evidence.conf
             ]
-            fixed = website_from_names(website, spellings)
+            leading = _company_spellings(best.text, leading=True) if read_well and best is not None else []
+            fixed = website_from_names(website, spellings, leading)
             if fixed:
                 website, site_domain, fit = fixed, ex.registrable_domain(fixed.split("/")[0]), fit * 0.85
         c = _conf(fit, site.evidence.conf, weight=0.5)
         if site_domain and not _tld_ok(site_domain):
             c *= 0.6  # 'www.lindnerlogistik': no TLD, or not one we know
+        elif site_tld_doubt:
+            c *= 0.6  # 'www.acme.nt' on a card with no country: 'nl'? taken, but a guess
         if company_domains and site_domain not in {ex.registrable_domain(d) for d in company_domains}:
             c *= 0.6  # the website and the company e-mail disagree: one of them is misread
         elif site_domain in {ex.registrable_domain(d) for d in company_domains}:

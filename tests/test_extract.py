@@ -1373,7 +1373,19 @@ def test_accents_only(first: str, second: str, taken: bool) -> None:
         ("Bjorn Gro&\nLeiter Einkauf\nbjoern@alpenwerk.de\nlinkedin.com/in/bjoern-gross", "Björn Groß"),  # ß as &
         ("walker and sons\nAnna Lee\nanna@walker.com", "Anna Lee"),  # lower case, not a given name
         ("Smith & Jones LLP\nAnna Lee\nanna@smithjones.com", "Anna Lee"),  # a spaced '&' is not a letter
+        ("J OHN MCDONALD\nChief Executive Officer", "John McDonald"),  # a first letter set apart
+        ("A NNA LEE\nPartner", "Anna Lee"),
+        ("J Anna Lee\nPartner", None),  # 'Anna' is a name already: not joined into 'Janna'
     ],
 )
-def test_name_misreads_of_capitals_and_eszett(text: str, name: str) -> None:
+def test_name_misreads_of_capitals_and_eszett(text: str, name: str | None) -> None:
     assert read_contact(OcrPage.from_text(text)).name == name
+
+
+def test_hyphenated_given_name_read_again_for_its_accents() -> None:
+    from cardpipe.normalize import name_reread, take_name_accents
+
+    page = OcrPage.from_text("Marc-Andre Roy\nDirecteur")
+    record = read_contact(page)
+    assert (name_reread(page, record) or (None, None))[1] == "fra"  # André, in French
+    assert take_name_accents(record, OcrPage.from_text("Marc-André Roy")).name == "Marc-André Roy"

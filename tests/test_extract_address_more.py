@@ -135,3 +135,50 @@ def test_unit_lines(text: str, unit: bool) -> None:
 def test_unit_line_is_never_the_name(text: str) -> None:
     record = read_contact(OcrPage.from_text(text))
     assert record.name is None or "Floor" not in str(record.name)
+
+
+# The 'l' of an elided article read as a bar, a speck read as a bracket after a postcode
+MORE_ADDRESS_CASES = [
+    (
+        "elided-article-read-as-bar",
+        "Hélène Rousseau\nCheffe de projet\n247 cours de |'Intendance\n75008 Paris",
+        "247 cours de l'Intendance, 75008 Paris",
+        "FR",
+    ),
+    (
+        "elided-article-typographic-apostrophe",
+        "Cécile Garnier\n12 place de |’Hôtel de Ville\n69002 Lyon",
+        "12 place de l’Hôtel de Ville, 69002 Lyon",
+        "FR",
+    ),
+    (
+        "dutch-bracket-after-letters",
+        "Bram de Vries\nManaging Director\nKeizersgracht 308, 1015 CJ) Amsterdam",
+        "Keizersgracht 308, 1015 CJ Amsterdam",
+        "NL",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "address", "country"), MORE_ADDRESS_CASES, ids=[c[0] for c in MORE_ADDRESS_CASES]
+)
+def test_more_damaged_addresses(case: str, text: str, address: str, country: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None
+    assert (record.address.text, record.address.country) == (address, country)
+
+
+@pytest.mark.parametrize(
+    ("printed", "repaired"),
+    [
+        ("Keizersgracht 308, 1015 CJ) Amsterdam", "Keizersgracht 308, 1015 CJ Amsterdam"),
+        ("1015 CJ] Amsterdam", "1015 CJ Amsterdam"),
+        ("Calgary, AB T2P 1)9", "Calgary, AB T2P 1J9"),  # a J read as a bracket
+        # a bracket that is part of the line, or a letter pair short of a postcode: as read
+        ("(Suite 100) 1015 CJ Amsterdam", "(Suite 100) 1015 CJ Amsterdam"),
+        ("1015 C) Amsterdam", "1015 C) Amsterdam"),
+    ],
+)
+def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
+    assert repair_postcode_line(printed) == repaired

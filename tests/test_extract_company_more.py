@@ -7,11 +7,13 @@ person would type into their address book.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from cardpipe import extract
 from cardpipe.models import OcrLine, OcrPage, OcrWord
-from cardpipe.normalize import complete_suffix, read_contact, read_suffix
+from cardpipe.normalize import complete_suffix, read_contact, read_suffix, repair_company_words
 
 # --------------------------------------------------------------------------
 # Legal forms: the period Tesseract drops at the end of a line, a letter misread
@@ -295,3 +297,115 @@ Accountmanager
     record = read_contact(OcrPage.from_text(text))
     assert record.company == "ORANJEWOUD MEDIA"
     assert "company" in record.review
+
+
+# --------------------------------------------------------------------------
+# Legal forms one OCR slip off, company words and the domains, title and company in one row
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        # an 'l' read as 'i' (or back), a letter read twice: the strong form it is
+        ("Albion Print Works pic", "Albion Print Works plc"),
+        ("ALBION PRINT WORKS PIC", "ALBION PRINT WORKS PLC"),
+        ("Acme Software LIC", "Acme Software LLC"),
+        ("TULIP DATA SOLUTIONS B.vV.", "TULIP DATA SOLUTIONS B.V."),
+        ("Tulip Data Solutions B.vV", "Tulip Data Solutions B.V."),
+        ("Philips N.vV.", "Philips N.V."),
+        ("Acme Trading Corpp", "Acme Trading Corp"),
+        # no slip, a form as near to two spellings, a weak form, a given name: as read
+        ("Albion Print Works plc", "Albion Print Works plc"),
+        ("Acme lnc", "Acme lnc"),  # 'Inc' or 'inc'
+        ("Footwear UGG", "Footwear UGG"),  # 'UG' is no strong form
+        ("Studio Ida", "Studio Ida"),
+        ("Tulip Data Solutions B.V.", "Tulip Data Solutions B.V."),
+    ],
+)
+def test_legal_form_slips(read: str, printed: str) -> None:
+    assert complete_suffix(read_suffix(read)) == printed
+
+
+@pytest.mark.parametrize(
+    ("company", "domains", "repaired"),
+    [
+        ("PANECREST Software", ["pinecrest-software.com"], "PINECREST Software"),
+        # an accented letter read twice, plain and accented: one, the accented one
+        ("Lumieére Conseil SARL", ["lumiereconseil.fr"], "Lumiére Conseil SARL"),
+        ("Lumièere Conseil SARL", ["lumiere-conseil.fr"], "Lumière Conseil SARL"),
+        # the domain spells it as read, or no domain says which: as read
+        ("Créée Conseil SARL", ["creee.fr"], "Créée Conseil SARL"),
+        ("Lumieére Conseil SARL", ["acme.fr"], "Lumieére Conseil SARL"),
+        ("Lumieére Conseil SARL", [], "Lumieére Conseil SARL"),
+    ],
+)
+def test_company_words_from_the_domain(company: str, domains: list[str], repaired: str) -> None:
+    assert repair_company_words(company, domains) == repaired
+
+
+def _card_with_conf(rows: list[str], at: int, conf: float) -> OcrPage:
+    """A card from text rows (read at 96), with the words of row `at` read at `conf`."""
+    page = OcrPage.from_text("\n".join(rows), conf=96.0)
+    lines = list(page.lines)
+    lines[at] = OcrLine(tuple(replace(w, conf=conf) for w in lines[at].words), block=at)
+    return OcrPage(tuple(lines), page.width, page.height)
+
+
+@pytest.mark.parametrize(
+    ("site_conf", "company", "website"),
+    [
+        # the website read worse than the company: the company spells the website
+        (59.0, "Northern Lights Energy Ltd.", "www.northern-lights.ca"),
+        # the website read better: it spells the company
+        (99.0, "Northerm Lights Energy Ltd.", "www.northerm-lights.ca"),
+    ],
+)
+def test_company_and_website_repaired_from_the_better_read(
+    site_conf: float, company: str, website: str
+) -> None:
+    rows = [
+        "Noah Roy",
+        "Product Manager",
+        "Northern Lights Energy Ltd.",
+        "noah.roy85@gmail.com",
+        "www.northerm-lights.ca",
+    ]
+    record = read_contact(_card_with_conf(rows, 4, site_conf))
+    assert (record.company, record.website) == (company, website)
+
+
+def _row_with_gap(text: str, gap_after: int, gap: int) -> OcrPage:
+    """A card from text, with a gap of `gap` px after word `gap_after` of its second row."""
+    page = OcrPage.from_text(text)
+    lines = list(page.lines)
+    words = list(lines[1].words)
+    words[gap_after + 1 :] = [replace(w, left=w.left + gap - 12) for w in words[gap_after + 1 :]]
+    lines[1] = OcrLine(tuple(words), block=1)
+    return OcrPage(tuple(lines), page.width, page.height)
+
+
+@pytest.mark.parametrize(
+    ("text", "gap_after", "gap", "title", "company"),
+    [
+        # a title and a company side by side, read as one line: split at the wide gap
+        (
+            "Anna Fischer\nTechnische Leiterin Lindner Logistik GmbH\nanna.fischer@lindnerlogistik.de",
+            1, 50, "Technische Leiterin", "Lindner Logistik GmbH",
+        ),
+        (
+            "Anna Fischer\nLindner Logistik GmbH Technische Leiterin\nanna.fischer@lindnerlogistik.de",
+            2, 50, "Technische Leiterin", "Lindner Logistik GmbH",
+        ),
+        # the gap no wider than a word space: one line, the company
+        (
+            "Anna Fischer\nTechnische Leiterin Lindner Logistik GmbH\nanna.fischer@lindnerlogistik.de",
+            1, 14, None, "Technische Leiterin Lindner Logistik GmbH",
+        ),
+    ],
+)  # fmt: skip
+def test_title_and_company_in_one_row(
+    text: str, gap_after: int, gap: int, title: str | None, company: str
+) -> None:
+    record = read_contact(_row_with_gap(text, gap_after, gap))
+    assert (record.title, record.company) == (title, company)

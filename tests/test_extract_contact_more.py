@@ -11,7 +11,7 @@ import pytest
 
 from cardpipe import extract
 from cardpipe.models import OcrLine, OcrPage, OcrWord
-from cardpipe.normalize import lead_from_name, read_contact, split_name
+from cardpipe.normalize import lead_from_name, read_contact, repair_tld, split_name
 
 
 def words_page(rows: list[list[tuple[str, int, int]]], *, height: int = 30, conf: float = 90.0) -> OcrPage:
@@ -129,6 +129,65 @@ EMAILS = [
     ),
     ("space-for-tld-dot-short", "Jo Marsh\nE: jo@marshworks com", ("jo@marshworks.com",), False),
     ("tld-word-after-address-not-joined", "Jo Marsh\njo@marshworks.com com", ("jo@marshworks.com",), False),
+    # a TLD that does not exist, one slip from real ones: the card says which
+    (
+        "tld-misread-the-address-country-decides",
+        "Anouk Visser\nTulip Data Solutions B.V.\nEmail: anouk@tulip.nt\nCoolsingel 378\n1017 EG Amsterdam",
+        ("anouk@tulip.nl",),
+        False,
+    ),
+    (
+        "tld-misread-the-website-decides",
+        "Hélène Rousseau\nhelene.rousseau@ groupevertigo. ft\nhttps://groupevertigo.fr",
+        ("helene.rousseau@groupevertigo.fr",),
+        False,
+    ),
+    (
+        "tld-misread-the-phone-country-decides",
+        "Élodie Garnier\nT: +33 5 93 06 47 40\nelodie.garnier@groupevertigo.ft",
+        ("elodie.garnier@groupevertigo.fr",),
+        False,
+    ),
+    ("tld-misread-nothing-decides", "Jo Marsh\njo@marshworks.nt", ("jo@marshworks.nt",), True),
+    ("real-tld-left-alone", "Jo Marsh\nT: +31 20 489 1797\njo@marshworks.ni", ("jo@marshworks.ni",), False),
+    (
+        "bang-in-tld",
+        "Pieter de Jong\nKeizersgracht 169\n3011 AD Rotterdam\ne: pieter.dejong@oranjewoudmedia.n!\n"
+        "e: hello@oranjewoudmedia.nl",
+        ("pieter.dejong@oranjewoudmedia.nl", "hello@oranjewoudmedia.nl"),
+        False,
+    ),
+    # a colon read for the dot after the initial: the name says whether it is the initial
+    ("colon-for-dot-the-initial", "FREDERIC MOREAU\nGérant\nf:moreau@quintessence.fr", ("f.moreau@quintessence.fr",), False),
+    ("colon-for-dot-not-the-initial", "Anne Moreau\nGérante\nf:moreau@quintessence.fr", ("f.moreau@quintessence.fr",), True),
+    ("e-colon-is-the-label", "Anne Moreau\nGérante\ne:amoreau@quintessence.fr", ("amoreau@quintessence.fr",), False),
+    # a speck beside the dot read as a hyphen
+    (
+        "dot-and-hyphen",
+        "Sophie Hughes\nHead of Marketing\ne: sophie.-hughes@harbourfinch.com",
+        ("sophie.hughes@harbourfinch.com",),
+        False,
+    ),
+    (
+        "dot-and-hyphen-no-name-in-it",
+        "Sophie Hughes\nHead of Marketing\ne: sales.-team@harbourfinch.com",
+        ("sales.team@harbourfinch.com",),
+        True,
+    ),
+    # the name printed on the address's line, a dot after it: not part of the address
+    (
+        "name-beside-the-address",
+        "Thameside Consulting Limited\nHarry Davies\nHarry DavieS. hdavies@thameside.com",
+        ("hdavies@thameside.com",),
+        False,
+    ),
+    # a bar after the address ('nl_|' read 'nl_l'): the website after it is not joined to it
+    (
+        "bar-after-the-address",
+        "Pieter van Dijk\npvandijk@van-dijk.nl_l www.van-dijk.nl",
+        ("pvandijk@van-dijk.nl",),
+        False,
+    ),
 ]
 
 
@@ -150,6 +209,14 @@ def test_email_start_and_dots(case: str, text: str, emails: tuple[str, ...], fla
         ("jo@acme de", "jo@acme.de", ("space-dot", "spaces")),
         ("Ethan Wilson e. wilson@acme.ca", "e.wilson@acme.ca", ("spaces", "stray-piece")),  # not 'Wilsone.'
         ("M: 06 12 34 56 78 E. jo@acme.com", "jo@acme.com", ()),
+        ("f:moreau@acme.fr", "f.moreau@acme.fr", ("colon-for-dot",)),
+        ("E:moreau@acme.fr", "moreau@acme.fr", ()),
+        ("Harry DavieS. hdavies@acme.com", "hdavies@acme.com", ()),  # the name beside it
+        ("E: Matthias. wagner88@gmail.com", "Matthias.wagner88@gmail.com", ("spaces",)),  # capitalised by OCR
+        ("Lena Kruger «ev. krueger@acme.de", "krueger@acme.de", ("lost-start", "lost-before-dot")),
+        ("sophie.-hughes@acme.com", "sophie.hughes@acme.com", ("double-separator",)),
+        ("jo@acme.n!", "jo@acme.nl", ("bar-in-tld",)),
+        ("jo@acme.nl_l www.acme.nl", "jo@acme.nl", ()),
     ],
 )
 def test_what_is_glued_before_an_address_is_told_apart(
@@ -216,7 +283,58 @@ WEBSITES = [
     ),
     ("spaced-bare-domain-alone", "Cécile Bérenger\nE: cberenger@gmail.com\ngroupevertigo. fr", None, True),
     ("no-tld", "Lindner Logistik GmbH\nwww.lindnerlogistik", "www.lindnerlogistik", True),
+    # a TLD that does not exist: the e-mail, else the country, says which one it was
+    ("tld-misread-the-email-decides", "Anouk Visser\nEmail: anouk@tulip.nl\nwww.tulip.nt", "www.tulip.nl", False),
+    (
+        "tld-misread-the-country-decides",
+        "Anouk Visser\nCoolsingel 378\n1017 EG Amsterdam\nwww.tulip.nt",
+        "www.tulip.nl",
+        False,
+    ),
+    ("tld-misread-nothing-decides", "Anouk Visser\nwww.tulip.nt", "www.tulip.nt", True),
 ]
+
+
+@pytest.mark.parametrize(
+    ("domain", "others", "countries", "unsure", "expected"),
+    [
+        ("tulip.nt", ["tulip.nl"], set(), False, ("tulip.nl", "repaired")),
+        ("www.tulip.nt", ["tulip.nl"], set(), False, ("www.tulip.nl", "repaired")),
+        ("tulip.nt", ["other.fr"], {"nl"}, False, ("tulip.nl", "repaired")),
+        ("tulip.nt", [], {"de"}, False, ("tulip.nt", "doubtful")),  # nl, ni, nf or nr?
+        ("groupevertigo.ft", [], {"fr"}, False, ("groupevertigo.fr", "repaired")),
+        ("acme.nl", [], {"ni"}, False, ("acme.nl", "")),  # a real TLD read for sure is kept
+        ("acme.nl", [], {"ni"}, True, ("acme.ni", "repaired")),  # 'acme.n!': an 'l' or an 'i'?
+        ("acme.nl", [], set(), True, ("acme.nl", "doubtful")),
+        ("acme.com", [], {"nl"}, False, ("acme.com", "")),
+    ],
+)
+def test_tld_repaired_from_the_card(
+    domain: str, others: list[str], countries: set[str], unsure: bool, expected: tuple[str, str]
+) -> None:
+    assert repair_tld(domain, others, countries, unsure=unsure) == expected
+
+
+def test_website_name_misread_spelled_by_the_company_line() -> None:
+    """'www.northerm-lights.ca' read badly, 'Northern Lights Energy Ltd.' well: its first
+    words spell the website; a website with a letter more is not a misread ('acme-labs')."""
+    for site, expected in (("www.northerm-lights.ca", "www.northern-lights.ca"), ("www.northern-light.ca", None)):
+        page = OcrPage(
+            (
+                OcrLine((OcrWord("Noah", 95, 100, 40, 90, 30), OcrWord("Roy", 95, 200, 40, 70, 30)), block=0),
+                OcrLine(
+                    tuple(
+                        OcrWord(t, 96, 100 + 150 * k, 90, 140, 30)
+                        for k, t in enumerate("Northern Lights Energy Ltd.".split())
+                    ),
+                    block=1,
+                ),
+                OcrLine((OcrWord(site, 59, 100, 140, 400, 30),), block=2),
+            ),
+            width=1400,
+            height=200,
+        )
+        assert read_contact(page).website == (expected or site)
 
 
 @pytest.mark.parametrize(("case", "text", "website", "flagged"), WEBSITES, ids=[c[0] for c in WEBSITES])

@@ -204,15 +204,17 @@ def _repair_uk_postcode(outward: str, inward: str) -> str | None:
 
 
 _UK_TAIL_RE = re.compile(r"(?<![\w|!])([A-Z0-9|!l]{2,4}) ?([A-Z0-9|!l)\]}]{3})$")
-_CA_TAIL_RE = re.compile(rf"\b{_CA_PROVINCE_RE}\.?,?\s+([A-Z0-9|!l]{{3}}) ?([A-Z0-9|!l]{{3}})$")
+_CA_TAIL_RE = re.compile(rf"\b{_CA_PROVINCE_RE}\.?,?\s+([A-Z0-9|!l]{{3}}) ?([A-Z0-9|!l)\]}}]{{3}})$")
 _NL_TOKEN_RE = re.compile(r"[0-9A-Z|!l]+")
 _NL_CITY_WORD_RE = re.compile(r"(?:'s-)?[A-Z][^\W\d_]*(?:[-'’][^\W\d_]+)*\.?")
 
 
 def _repair_nl_postcode(text: str) -> str | None:
     """'351 LAV Utrecht' -> '3511 AV Utrecht': four digits and two letters before the city, with
-    one character misread or the space in the wrong place; None when the line is no such thing."""
-    toks = text.split()
+    one character misread or the space in the wrong place, or a speck read as a bracket after
+    the letters ('1015 CJ) Amsterdam'); None when the line is no such thing."""
+    read = text.split()
+    toks = [t.rstrip(")]}|") if k < len(read) - 1 and len(t.rstrip(")]}|")) >= 2 else t for k, t in enumerate(read)]
     for i in range(len(toks)):
         if not toks[i][:1].isdigit() or toks[i][0] == "0":
             continue
@@ -228,9 +230,9 @@ def _repair_nl_postcode(text: str) -> str | None:
             fixed = _fit_shape(chars, ("D", "D", "D", "D", _ANY, _ANY))
             if fixed is None or fixed[1] > 1 or fixed[0][4:] in ("SA", "SD", "SS"):
                 continue
-            if fixed[1] == 0 and j == i + 1 and len(toks[i]) == 4:
+            if fixed[1] == 0 and j == i + 1 and len(toks[i]) == 4 and toks[i : j + 1] == read[i : j + 1]:
                 return None  # '3511 AV Utrecht': nothing to repair
-            return " ".join([*toks[:i], fixed[0][:4], fixed[0][4:], *city])
+            return " ".join([*read[:i], fixed[0][:4], fixed[0][4:], *city])
     return None
 
 

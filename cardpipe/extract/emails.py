@@ -8,6 +8,7 @@ from ..models import OcrWord
 from .candidates import EmailCandidate, Evidence, Segment
 from .layout import box_of, words_conf
 from .lexicon import COMMON_TLDS, EMAIL_LABELS
+from .text import fold
 
 _AT_WORDS = {"(at)", "[at]", "{at}", "<at>", "(a)", "(@)", "©", "®", "@"}
 _AT_INNER_RE = re.compile(r"\(at\)|\[at\]|\{at\}|<at>|\(@\)|[©®]", re.I)
@@ -28,6 +29,11 @@ def _glued(a: OcrWord, b: OcrWord) -> bool:
     return b.left - (a.left + a.width) < 0.3 * max(a.height, b.height, 1)
 
 
+def _glued_near(a: OcrWord, b: OcrWord) -> bool:
+    """Two words no farther apart than a wide space (one run of type)."""
+    return b.left - (a.left + a.width) < 1.5 * max(a.height, b.height, 1)
+
+
 def _looks_domain(token: str) -> bool:
     return bool(re.fullmatch(r"[\w-]+(?:[.,][\w-]+)*[.,][^\W\d_]{2,}[.,]?", token))
 
@@ -41,6 +47,11 @@ def _glued_lead(before: str, value: str) -> tuple[str, tuple[str, ...]]:
     "lost-before-dot" when a dot is left of it: a whole piece was lost). A label (`E:`,
     `mailto:`), a bracket, quotes, a dash or an icon before it say nothing.
     """
+    cm = re.fullmatch(r"(?:.*[^\w.-])?([^\W\d_]):", before)
+    if cm and cm.group(1).lower() not in EMAIL_LABELS and value[:1].isalpha():
+        # "f:moreau@" for 'f.moreau@': a letter glued to the address by a colon is its
+        # initial, the dot misread ('E:jo@' is a label)
+        return cm.group(1).lower() + "." + value, ("colon-for-dot",)
     if not before or before[-1] in ":<([{/" or before.endswith(("(at)", "[at]")):
         return value, ()
     bm = re.fullmatch(r"(?P<pre>.*?)[|!](?P<sep>[._-]?)", before)
@@ -60,7 +71,11 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
     `@`, `(dot)` for `.`, `,` for `.` in the domain, and spaces inside the
     address (a word is joined to the address when the join is evident: one side
     ends or starts with `@`, `.`, `-`, `_`, or one side is a stray one- or
-    two-character piece; a lone letter before the local part lost its dot).
+    two-character piece; a lone letter before the local part lost its dot), a colon
+    for the dot after an initial ('f:moreau@'), a bar or '1' for an 'l' of the TLD
+    ('.n!'), a dot and a hyphen for one separator ('sophie.-hughes'). A capitalised word
+    and a dot before a lower-case address that spells it ('DavieS. hdavies@') is the name
+    printed beside it, not part of it; junk and a dot before it ('«ev. krueger@') a lost start.
     """
     toks = [w.text for w in seg.words]
     repairs: list[str] = []
@@ -99,6 +114,7 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             continue
         i = j = k
         dot_after: set[int] = set()
+        beside = False  # a name word printed before the address (not part of it)
         while i - 1 >= 0:
             t, c = toks[i - 1], toks[i]
             capital_label = t[:1].isupper() and t.endswith(".")  # "... 56 78 E. jo@acme.com"
@@ -107,6 +123,18 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             if t.endswith(",") and _LOCAL_TOKEN_RE.fullmatch(t[:-1]) and _glued(seg.words[i - 1], seg.words[i]):
                 t = toks[i - 1] = t[:-1] + "."  # "charlotte, davies@": the dot read as a comma
                 repairs.append("comma-dot")
+            word = re.sub(r"[^a-z]", "", fold(t))
+            if (
+                t.endswith(".")
+                and re.search(r"[A-Z]", t)
+                and len(word) >= 3
+                and c == c.lower()
+                and word in re.sub(r"[^a-z]", "", fold("".join(toks[i : k + 1]).partition("@")[0]))
+            ):
+                # "Harry DavieS. hdavies@": the name printed beside the address it is in (but
+                # "Matthias. wagner88@" is the address, capitalised)
+                beside = True
+                break
             if not _LOCAL_TOKEN_RE.fullmatch(t):
                 break
             c_local = c.partition("@")[0]
@@ -148,8 +176,9 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             if (
                 c.endswith(("@", ".", ",", "-"))
                 or t.startswith((".", ",", "-"))
-                # "davies@ ha rbourfinch.com": a domain has no end before its TLD
-                or (domain_so_far and not re.search(r"[.,][^\W\d_]{2,}$", domain_so_far))
+                # "davies@ ha rbourfinch.com": a domain has no end before its TLD (but
+                # "van-dijk.nl_l www...": one that ends in '_' and a bar has ended)
+                or (domain_so_far and not re.search(r"[.,][^\W\d_]{2,}(?:_\W?\w?)?$", domain_so_far))
             ):
                 j += 1
             else:
@@ -159,6 +188,14 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         )
         joined = "".join(toks[x] + ("." if x in dot_after or x == tld_dot else "") for x in range(i, j + 1))
         m = _EMAIL_RE.search(joined)
+        bar_tld = False
+        if not m and "@" in joined:
+            # "oranjewoudmedia.n!": a bar or '1' read for an 'l' (or an 'i') of the TLD
+            head, _, dom = joined.partition("@")
+            fixed = re.sub(r"([.,][^\W\d_]?)[!|1]([^\W\d_]?)(?![\w!|])", r"\1l\2", dom, count=1)
+            m = _EMAIL_RE.search(f"{head}@{fixed}") if fixed != dom else None
+            if m:
+                joined, bar_tld = f"{head}@{fixed}", True
         if m:
             raw = " ".join(w.text for w in seg.words[i : j + 1])
             value = m.group(0).strip(".,'’-")
@@ -170,11 +207,27 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
                 before = "."  # ". lefevre@": a dot, alone, where the address began
             value, lead = _glued_lead(before, value)
             reps.extend(lead)
+            if bar_tld:
+                reps.append("bar-in-tld")
+            if not before and i > 0 and toks[i - 1].endswith(".") and not _is_email_label(toks[i - 1]):
+                prev = toks[i - 1]
+                if (
+                    not beside
+                    and re.search(r"[^\W\d_]", prev)
+                    and not re.search(r"[A-Z]", prev)
+                    and not _looks_domain(prev)
+                    and _glued_near(seg.words[i - 1], seg.words[i])
+                ):
+                    reps.extend(("lost-start", "lost-before-dot"))  # "«ev. krueger@" for 'lena.krueger@'
             if i < j:
                 reps.append("spaces")
             if stray:
                 reps.append("stray-piece")
             local, _, domain = value.partition("@")
+            squeezed = re.sub(r"[._-]{2,}", lambda r: "." if "." in r.group(0) else r.group(0)[0], local)
+            if squeezed != local and re.search(r"\w", squeezed[:1]):
+                local = squeezed  # "sophie.-hughes": a speck beside the dot read as a hyphen
+                reps.append("double-separator")
             if "," in domain:
                 domain = domain.replace(",", ".")
                 reps.append("comma-dot")

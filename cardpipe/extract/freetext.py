@@ -69,10 +69,20 @@ def _tokens(text: str) -> list[str]:
 _ESZETT_RE = re.compile(r"(?<=[^\W\d_])&(?=[^\W\d_]*(?:\s|$))")
 
 
+# A first letter OCR set apart from the rest of the given name: 'J OHN MCDONALD'
+_LONE_FIRST_RE = re.compile(r"^\s*([^\W\d_])\s+([^\W\d_]+)(?=\s)")
+
+
 def name_text(text: str) -> str:
-    """A name line with the English model's usual misreads of a name's letters put back:
-    'Bjorn Gro&' -> 'Bjorn Groß'."""
-    return _ESZETT_RE.sub("ß", text) if "&" in text else text
+    """A name line with the usual misreads of a name's letters put back: 'Bjorn Gro&' ->
+    'Bjorn Groß' (the English model's '&' for ß), 'J OHN MCDONALD' -> 'JOHN MCDONALD'
+    (a first letter set apart, when that makes a known given name)."""
+    if "&" in text:
+        text = _ESZETT_RE.sub("ß", text)
+    m = _LONE_FIRST_RE.match(text)
+    if m and fold(m[1] + m[2]) in GIVEN_NAMES and fold(m[2]) not in GIVEN_NAMES:
+        text = m[1] + m[2] + text[m.end() :]
+    return text
 
 
 def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:

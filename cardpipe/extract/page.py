@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import phonenumbers
 
-from ..models import OcrPage, OcrWord
+from ..models import OcrLine, OcrPage, OcrWord
 from . import freetext
 from .address import (
     DE_STREET_RE,
@@ -39,7 +40,7 @@ from .layout import (
     word_offsets,
     words_conf,
 )
-from .lexicon import GIVEN_NAMES
+from .lexicon import GIVEN_NAMES, STRONG_SUFFIX_RE
 from .phones import phones_in, unread_number
 from .text import fold, is_freemail, region_for_tld
 from .urls import find_urls
@@ -81,9 +82,57 @@ def guess_region(
     return default, "default", hint
 
 
+# A bar that starts a word before an apostrophe and a letter: the 'l' of an elided article
+# ("de |'Intendance" for "de l'Intendance"), never a separator between two fields.
+_ELIDED_BAR_RE = re.compile(r"^[|¦](?=['’][^\W\d_])")
+
+
+def mend_elided_bars(page: OcrPage) -> OcrPage:
+    """The page with the bar OCR reads for the 'l' of an elided article ('|'Intendance',
+    '|’Arc') made that 'l' again, so that segmenting does not split the line there."""
+    if not any(_ELIDED_BAR_RE.match(w.text) for line in page.lines for w in line.words):
+        return page
+
+    def mended(line: OcrLine) -> OcrLine:
+        words = tuple(replace(w, text=_ELIDED_BAR_RE.sub("l", w.text)) for w in line.words)
+        return replace(line, words=words)
+
+    return replace(page, lines=tuple(mended(line) for line in page.lines))
+
+
+def split_title_company(seg: Segment, index: int) -> tuple[Segment, Segment] | None:
+    """A title and a company printed side by side in one row and read as one line
+    ('Technische Leiterin   Lindner Logistik GmbH'): the two halves, split at the one gap
+    much wider than the others (numbered `index` and `index + 1`), when one half is a title
+    and the other ends in a legal form; None for any other line."""
+    words = seg.words
+    if len(words) < 3:
+        return None
+    gaps = [b.left - (a.left + a.width) for a, b in zip(words, words[1:], strict=False)]
+    k = max(range(len(gaps)), key=gaps.__getitem__)
+    others = sorted(g for i, g in enumerate(gaps) if i != k)
+    usual = max(others[len(others) // 2], 1)
+    if gaps[k] < 2.5 * usual or gaps[k] < 0.8 * seg.height:
+        return None
+    left = make_segment(index, seg.line, words[: k + 1])
+    right = make_segment(index + 1, seg.line, words[k + 1 :])
+    if left is None or right is None:
+        return None
+    for title, company in ((left, right), (right, left)):
+        if (
+            freetext.title_score(title.text)[1]
+            and not STRONG_SUFFIX_RE.search(title.text)
+            and len(company.words) >= 2  # a name and its legal form
+            and STRONG_SUFFIX_RE.search(company.text.split()[-1])
+            and not freetext.title_score(company.text)[1]
+        ):
+            return left, right
+    return None
+
+
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     """Every candidate value on the card, with evidence. Never raises on junk text."""
-    segments = list(segment_page(page))
+    segments = list(segment_page(mend_elided_bars(page)))
     emails: list[EmailCandidate] = []
     urls: list[UrlCandidate] = []
     used_words: dict[int, set[int]] = {}  # segment index -> indices of words a value used
@@ -208,7 +257,14 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     locals_ = list(dict.fromkeys(e.value.partition("@")[0] for e in emails))
     # what spells the person's name: e-mail local parts and profile slugs ('in/harry-whitfield')
     name_spellings = locals_ + [u.value.rstrip("/").rpartition("/")[2] for u in urls if u.network]
-    free = [s for s in segments if s.index not in contact and s.index not in address_segs]
+    free = []
+    for s in list(segments):
+        if s.index in contact or s.index in address_segs:
+            continue
+        halves = split_title_company(s, len(segments))
+        if halves:
+            segments.extend(halves)
+        free.extend(halves or [s])
     heights = [s.height for s in segments] or [1]
     median_h = statistics.median(heights)
     texts: list[TextCandidate] = []
