@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 
 TARGET_TEXT_PX = 24.0  # wanted x-height of the small print (35th percentile of character heights), px
 MAX_UPSCALE = 3.0
+SKEW = 8.0  # the most skew a scan or a cropped card is searched for, degrees
+WIDE_SKEW = 25.0  # ... and a photo whose card outline was not found
 MIN_SCALE = 0.2
 MAX_OUTPUT_SIDE = 3600  # px, long side of a prepared card
 
@@ -66,7 +68,7 @@ class _Found:
     """A card located on the page: its corners (tl, tr, br, bl) in page pixels."""
 
     quad: np.ndarray  # float32 (4, 2)
-    how: str  # "crop-quad", "crop-region", "whole"
+    how: str  # "crop-quad", "crop-region", "whole" (a one-card scan), "whole-photo" (no card outline found)
 
 
 # --------------------------------------------------------------------------
@@ -80,9 +82,12 @@ def prepare(src: SourceImage) -> list[PreparedCard]:
     found = _find_cards(bgr, dpi=src.dpi)
     cards = []
     for i, f in enumerate(found):
-        color = _warp_quad(bgr, f.quad) if f.how != "whole" else bgr
-        steps: list[str] = [] if f.how == "whole" else [f.how]
-        gray, color, more = _prepare_crop(color)
+        whole = f.how in ("whole", "whole-photo")
+        color = bgr if whole else _warp_quad(bgr, f.quad)
+        steps: list[str] = [] if whole else [f.how]
+        # a card photographed at an angle whose outline was not found is still turned as
+        # much as it was photographed (up to 18 degrees and more), not just a scan's skew
+        gray, color, more = _prepare_crop(color, skew_limit=WIDE_SKEW if f.how == "whole-photo" else SKEW)
         cards.append(
             PreparedCard(
                 source=src.path, index=i, image=gray, page=src.page, steps=tuple(steps + more), color=color
@@ -156,9 +161,9 @@ def _find_cards(bgr: np.ndarray, dpi: float | None = None) -> list[_Found]:
         q = _photo_quad(small, px_per_mm)
         quads = [q] if q is not None else []
         how = "crop-quad"
-    if not quads:
+    if not quads:  # no card outline found (a card on a background of its own colour): all of it
         whole = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-        return [_Found(whole, "whole")]
+        return [_Found(whole, "whole-photo")]
     return [_Found((q * f).astype(np.float32), how) for q in _reading_order(quads)]
 
 
@@ -528,7 +533,7 @@ def _warp_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-def _prepare_crop(color: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _prepare_crop(color: np.ndarray, skew_limit: float = SKEW) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(gray for OCR, colour card turned upright, steps) for one cropped card."""
     steps: list[str] = []
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
@@ -537,7 +542,7 @@ def _prepare_crop(color: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]
     if _clean_edges(gray):
         steps.append("clean-edges")
     mask, fa = _text_mask(gray)
-    quarter, skew, size = _measure(mask)
+    quarter, skew, size = _measure(mask, skew_limit)
     if quarter:
         k = -quarter // 90  # np.rot90 turns counter-clockwise
         gray = np.ascontiguousarray(np.rot90(gray, k))
@@ -664,7 +669,7 @@ def _text_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return m, 1.0 / f
 
 
-def _measure(mask: np.ndarray) -> tuple[int, float, float | None]:
+def _measure(mask: np.ndarray, skew_limit: float = SKEW) -> tuple[int, float, float | None]:
     """(clockwise quarter turn to apply: 0/90/180/270, skew correction in degrees, small-print height)."""
     n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 4:
@@ -688,7 +693,7 @@ def _measure(mask: np.ndarray) -> tuple[int, float, float | None]:
     m = cv2.rotate(mask, cv2.ROTATE_90_CLOCKWISE) if vertical else mask
     glyph_h = ws if vertical else hs
     small_print = float(np.percentile(glyph_h, 35))
-    skew = _skew(m, float(np.median(glyph_h)))
+    skew = _skew(m, float(np.median(glyph_h)), skew_limit)
     if skew:
         hh, ww = m.shape
         M = cv2.getRotationMatrix2D((ww / 2, hh / 2), skew, 1.0)

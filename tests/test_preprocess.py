@@ -127,6 +127,18 @@ def test_photo_on_desk_is_cropped_and_flattened():
         assert np.median(corner) > 200
 
 
+def test_photo_without_a_found_outline_is_still_turned_level():
+    """A card on a background of nearly its own colour, touching the frame: no outline is
+    found, so the whole photo is read, turned by the card's own tilt (16 degrees, more
+    than a scan's skew is searched for)."""
+    card = one("prep_photo_no_outline.jpg")
+    assert not any(s.startswith("crop") for s in card.steps), card.steps
+    skew = next(float(s.split(":")[1]) for s in card.steps if s.startswith("deskew:"))
+    assert 12 < skew < 20, card.steps
+    text = read(card.image)
+    assert "LIAM GAGNON" in text and "lgagnon@maple.ca" in text, text
+
+
 def test_light_text_on_a_dark_band_is_inverted_locally():
     card = one("prep_band_card.png")
     assert "invert-patches" in card.steps and "invert" not in card.steps
