@@ -448,7 +448,7 @@ def contacts_show(ctx: click.Context, contact: str) -> None:
             click.echo(f"          {_why(card['match_rule'], card['match_detail'])}")
         apart = store.kept_apart_from(cid)
         if apart:
-            click.echo(f"  kept apart (your split) from contact(s) {', '.join(map(str, apart))}")
+            click.echo(f"  kept apart (your split or dismissal) from contact(s) {', '.join(map(str, apart))}")
         if len(cards) > 1:
             click.echo(f"  wrong card? 'cardpipe split {cid} #{cards[-1]['id']}' moves it to a contact of its own")
 

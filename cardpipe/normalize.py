@@ -94,11 +94,8 @@ def proper_case(name: str) -> str:
     letters = [c for c in name if c.isalpha()]
     if letters and not (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
         # mixed case: trust the print, but fix tokens that are in capitals ("John MCDONALD")
-        # and a given name OCR read in lower case ("isla Walker": the capital I taken for i)
         return " ".join(
-            _cap_token(t, i == 0)
-            if (len(t) > 1 and t.isupper() and t.lower() not in ex.NAME_SUFFIXES) or (i == 0 and t.islower())
-            else t
+            _cap_token(t, i == 0) if len(t) > 1 and t.isupper() and t.lower() not in ex.NAME_SUFFIXES else t
             for i, t in enumerate(tokens)
         )
     return " ".join(_cap_token(t, i == 0) for i, t in enumerate(tokens))
@@ -111,6 +108,8 @@ def split_name(text: str) -> NameParts | None:
         return None
     prefixes, core, suffixes = pt
     cased = proper_case(" ".join(core)).split()
+    if cased[0].islower() and ex.fold(cased[0]) in ex.GIVEN_NAMES:
+        cased[0] = cased[0].capitalize()  # a given name OCR read in lower case: 'isla Walker'
     # family name: the last token plus the particles in front of it (van der Berg, de la Cruz)
     i = len(cased) - 1
     while i - 1 >= 1 and cased[i - 1].lower() in ex.NAME_PARTICLES:
@@ -280,7 +279,7 @@ def _accented_form(given: str) -> str | None:
     return matches.pop() if len(matches) == 1 else None
 
 
-def accents_only(first: str, second: str) -> bool:
+def accents_only(first: str, second: str, *, umlaut_ii: bool = True) -> bool:
     """Whether `second` (a read in the card's language) is `first` (the default read) with
     the accented letters the default read lost or took for another letter: 'Müller' for
     'Muller' or 'Miller' (the English model has no 'ü' and guesses), 'Inès' for 'Inés',
@@ -296,7 +295,7 @@ def accents_only(first: str, second: str) -> bool:
         i += 1
         if a == b:
             continue
-        if b in "üÜ" and first[i - 1 : i + 1].casefold() == "ii":
+        if umlaut_ii and b in "üÜ" and first[i - 1 : i + 1].casefold() == "ii":
             i += 1  # 'ii' for 'ü'
             continue
         if b.isascii() or not b.isalpha() or not a.isalpha():
@@ -831,6 +830,8 @@ def _suffix_slip(word: str) -> str | None:
     and only when one form comes out; None otherwise."""
     core = word.rstrip(".,")
     tail = word[len(core) :]
+    if len(core) > 15:  # legal forms are short; the loop below is quadratic
+        return None
     if len(core) < 2 or STRONG_SUFFIX_RE.fullmatch(word) or ex.fold(core) in ex.GIVEN_NAMES:
         return None
     found: set[str] = set()
@@ -846,12 +847,41 @@ def _suffix_slip(word: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def read_suffix(company: str) -> str:
+def _letters(word: str) -> str:
+    return "".join(c for c in word if c.isalpha())
+
+
+def _spelled_on_card(key: str, spelled: Sequence[str]) -> bool:
+    """Whether a domain or an e-mail on the card spells the word ('karl' in
+    autohaus-karl.de): then it is the word printed, no legal form misread."""
+    for text in spelled:
+        folded = ex.fold(text.lower())
+        if key in re.split(r"[^a-z]+", folded) or (len(key) >= 4 and key in re.sub(r"[^a-z]", "", folded)):
+            return True
+    return False
+
+
+def _form_case(word: str, form: str) -> bool:
+    """Whether a last word's letter case looks like a legal form's: all capitals ('SARI',
+    'LIC'), or the form's own mixed case ('GmbB' for 'GmbH'); a capitalised word ('Karl',
+    'Sara', 'Lida') is an ordinary word. Lower case only for the forms written so ('pic')."""
+    letters, form_letters = _letters(word), _letters(form)
+    if len(letters) >= 2 and letters.isupper():
+        return True
+    if letters.islower():
+        return form_letters.lower() in ("plc", "llc") and form_letters.islower()
+    mixed = not (form_letters.isupper() or form_letters.islower() or form_letters.istitle())
+    return mixed and [c.isupper() for c in letters] == [c.isupper() for c in form_letters]
+
+
+def read_suffix(company: str, spelled: Sequence[str] = ()) -> str:
     """The legal form at the end of a company as read, as printed: a last word one letter off
     a known form where that form stands ('GMBH & CO. KC' -> 'GMBH & CO. KG', 'Logistik GmbB'
     -> 'Logistik GmbH'), and the period that ends an abbreviated form written with periods
     ('Pty. Ltd' -> 'Pty. Ltd.', 'Co., Ltd' -> 'Co., Ltd.'; 'Pty Ltd' and 'Corp' as read):
-    Tesseract's sparse-text read drops the period at the end of a line."""
+    Tesseract's sparse-text read drops the period at the end of a line. A one-word form is
+    read only where the word's case looks like one ('SARI', 'GmbB'; not 'Karl') and no
+    domain or e-mail of the card (`spelled`) spells the word as read."""
     words = company.split()
     if len(words) < 2:
         return company
@@ -871,9 +901,19 @@ def read_suffix(company: str) -> str:
     else:
         forms = {_suffix_key(f): f for f in ex.LONG_SUFFIXES}
         if not near and len(key) >= 4 and key not in forms:
-            near = {f for k, f in forms.items() if len(k) == len(key) and Levenshtein.distance(key, k) == 1}
+            near = {
+                f
+                for k, f in forms.items()
+                if len(k) == len(key) and Levenshtein.distance(key, k) == 1 and _form_case(last, f)
+            }
+            if _spelled_on_card(key, spelled):
+                near = set()
     if not near:
         slip = _suffix_slip(last)
+        if slip and len(slip) == len(last) and not _form_case(last, slip):
+            slip = None  # an 'l' read as 'i' in an ordinary word ('Lip', 'Studio Lic')
+        if slip and _spelled_on_card(key, spelled):
+            slip = None
         if slip:
             words[-1] = last = slip
             key = _suffix_key(slip)
@@ -916,6 +956,8 @@ def _single_accent(word: str, labels: set[str]) -> str | None:
     """'Lumieére' -> 'Lumiére': a letter read twice, plain and accented (two reads of one
     glyph merged), made one, the accented one, when a domain then spells the word and did
     not before; None otherwise. (The card's language read then gives the accent printed.)"""
+    if len(word) > 15:  # a company word, not a run of junk: the loop below is quadratic
+        return None
     folded = ex.fold(word)
     if len(word) < 5 or any(folded in label for label in labels):
         return None
@@ -1114,13 +1156,14 @@ class _Draft:
 def _joined_site(site: ex.UrlCandidate, urls: Sequence[ex.UrlCandidate]) -> ex.UrlCandidate:
     """The website with the rest of its host from the next line, when a line break cut it
     after the first letters of the name ('Www.ba' / 'Uersystems.de', read as two words or two
-    lines): 'www.' and one word is no website."""
+    lines): 'www.' and one word is no website. Only a plain 'label.tld' is the rest of it:
+    'shop.lindner.de' below 'www.lindnerlogistik' is a website of its own."""
     if not re.fullmatch(r"www\.[a-z0-9-]+", site.value):
         return site
     after = list(urls)[list(urls).index(site) + 1 :] if site in urls else []
     for u in after[:1]:
         same_seg = (u.evidence.line, u.evidence.box) == (site.evidence.line, site.evidence.box)
-        if u.network is None and not u.value.startswith("www.") and "/" not in u.value and (
+        if u.network is None and re.fullmatch(r"[a-z0-9-]+\.[a-z]{2,}", u.value) and (
             same_seg or u.evidence.line == site.evidence.line + 1
         ):
             ev = replace(site.evidence, conf=min(site.evidence.conf, u.evidence.conf))
@@ -1318,7 +1361,9 @@ def judge(
             d = j.value.rpartition("@")[2].lower()
             read_conf[d] = max(read_conf.get(d, 0.0), j.conf)
         repair_from = [d for d in domains if read_conf.get(d, 0.0) >= weakest]
-        company = complete_suffix(read_suffix(repair_company_words(best.text.strip(" ,"), repair_from)))
+        company = complete_suffix(
+            read_suffix(repair_company_words(best.text.strip(" ,"), repair_from), [*domains, *emails])
+        )
         company_read = True
         suffix = "company-suffix" in best.features
         fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
@@ -1444,8 +1489,15 @@ def judge(
             c *= 0.6  # the website and the company e-mail disagree: one of them is misread
         elif site_domain in {ex.registrable_domain(d) for d in company_domains}:
             c = _agree(c)
-        if company_read and site_domain and ex.similarity(company or "", ex.domain_label(site_domain)) >= 0.8:
+        company_like = bool(
+            company_read and site_domain and ex.similarity(company or "", ex.domain_label(site_domain)) >= 0.8
+        )
+        if company_like:
             c = _agree(c)
+        joined = site.value not in {u.value for u in cands.urls}  # 'www.ba' + 'uersystems.de'
+        mailed = site_domain in {ex.registrable_domain(d) for d in email_domains}
+        if joined and not (company_like or mailed):
+            c = min(c, 0.9 * review_threshold)  # two pieces joined, and nothing on the card says so
         conf["website"] = round(c, 3)
 
     # ---- phones

@@ -396,7 +396,9 @@ def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecor
     changes: dict[str, object] = {}
     for name in ("name", "given_name", "family_name", "title", "company"):
         a, b = getattr(record, name), getattr(other, name)
-        if a and b and a != b and (_fold(a) == _fold(b) or accents_only(a, b)) and not b.isascii():
+        # 'ii' for 'ü' only in names: 'Hawaii' or 'Skiing' in a company stays as read
+        same = accents_only(a, b, umlaut_ii=name.endswith("name")) if a and b else False
+        if a and b and a != b and (_fold(a) == _fold(b) or same) and not b.isascii():
             changes[name] = b
     if record.address and other.address and record.address != other.address:
         a_text, b_text = record.address.text, other.address.text

@@ -341,7 +341,14 @@ def possible_duplicates(store: SqliteStore) -> list[DuplicatePair]:
 
 
 def count_possible_duplicates(store: SqliteStore) -> int:
-    return int(store.db.execute("SELECT COUNT(*) FROM suggestions").fetchone()[0])
+    """How many pairs `possible_duplicates` lists (both contacts still hold cards)."""
+    return int(
+        store.db.execute(
+            "SELECT COUNT(*) FROM suggestions s"
+            " WHERE EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_a)"
+            " AND EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_b)"
+        ).fetchone()[0]
+    )
 
 
 def dismiss_duplicate(store: SqliteStore, a_ref: str, b_ref: str, *, clock: Clock) -> tuple[int, int]:

@@ -512,7 +512,7 @@ class SqliteStore:
         return dec
 
     def decisions_about(self, contact_id: int) -> list[sqlite3.Row]:
-        """The user's merge and split decisions that touch this contact or its cards, oldest first."""
+        """The user's merge, split and dismiss decisions that touch this contact or its cards, oldest first."""
         return list(
             self.db.execute(
                 "SELECT * FROM decisions WHERE contact_id = ? OR card_id IN (SELECT id FROM cards WHERE contact_id = ?) "
@@ -522,7 +522,7 @@ class SqliteStore:
         )
 
     def kept_apart_from(self, contact_id: int) -> list[int]:
-        """The contacts this one is kept apart from by the user's splits."""
+        """The contacts this one is kept apart from by the user's splits and dismissed suggestions."""
         rows = self.db.execute(
             "SELECT DISTINCT o.contact_id FROM apart p JOIN cards c ON c.id IN (p.card_a, p.card_b) "
             "JOIN cards o ON o.id IN (p.card_a, p.card_b) AND o.id != c.id "

@@ -1089,6 +1089,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="draw another set of cards (default: %(default)s, the committed set); with --out and "
                     "--truth elsewhere, a fresh set to measure on that nobody has tuned on")
     args = ap.parse_args(argv)
+    if args.seed != SEED and (args.out == IMAGES or args.truth == TRUTH):
+        ap.error("--seed draws another set: give --out and --truth outside sample_cards/, "
+                 "which holds the committed set")
     truth = build(args.out, args.seed)
     args.truth.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     total = sum(f.stat().st_size for f in args.out.iterdir() if f.is_file())

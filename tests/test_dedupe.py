@@ -467,7 +467,7 @@ def test_split_and_merge_from_the_cli_survive_later_runs(tray):
     tray.cli("run")
     assert tray.contact_of(3) == tray.contact_of(2) != tray.contact_of(1)
     assert tray.contacts() == 2
-    assert "kept apart (your split) from contact(s) 2" in tray.cli("contacts", "show", "1")
+    assert "kept apart (your split or dismissal) from contact(s) 2" in tray.cli("contacts", "show", "1")
 
     out = tray.cli("merge", "1", "2")
     assert "merged contact 2 into contact 1 (Jane Doe): card(s) #2, #3 moved" in out

@@ -164,6 +164,7 @@ def test_a_dismissal_sticks_across_later_runs(tmp_path):
     with store.transaction():  # the user changes their mind: a merge lifts the dismissal
         store.merge_contacts(a, b, at=NOW)
     assert store.kept_apart_from(a) == []
+    assert store.db.execute("SELECT COUNT(*) FROM apart").fetchone()[0] == 0  # the dismissal's pairs are gone
     store.close()
 
 

@@ -1366,6 +1366,16 @@ def test_accents_only(first: str, second: str, taken: bool) -> None:
     assert accents_only(first, second) is taken
 
 
+def test_accents_only_takes_ii_for_u_umlaut_only_when_asked() -> None:
+    assert accents_only("Hawaii Tours", "Hawaü Tours") is True  # names: the English model's 'ii'
+    assert accents_only("Hawaii Tours", "Hawaü Tours", umlaut_ii=False) is False  # companies, titles
+
+
+@pytest.mark.parametrize("typed", ["van Dijk", "de la Cruz", "McDonald"])
+def test_proper_case_keeps_what_the_user_typed_in_mixed_case(typed: str) -> None:
+    assert proper_case(typed) == typed  # corrections go through it: 'van Dijk' is not 'Van Dijk'
+
+
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -1376,6 +1386,8 @@ def test_accents_only(first: str, second: str, taken: bool) -> None:
         ("J OHN MCDONALD\nChief Executive Officer", "John McDonald"),  # a first letter set apart
         ("A NNA LEE\nPartner", "Anna Lee"),
         ("J Anna Lee\nPartner", None),  # 'Anna' is a name already: not joined into 'Janna'
+        ("AT&T Mobility\nSales Manager\nsales@att.com", None),  # '&' between capitals: a company
+        ("Marks&Spencer Food\nAnna Lee", "Anna Lee"),  # '&' before a letter is no ß
     ],
 )
 def test_name_misreads_of_capitals_and_eszett(text: str, name: str | None) -> None:

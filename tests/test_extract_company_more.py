@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from cardpipe import extract
+from cardpipe.extract.freetext import company_score, web_like
 from cardpipe.models import OcrLine, OcrPage, OcrWord
 from cardpipe.normalize import complete_suffix, read_contact, read_suffix, repair_company_words
 
@@ -325,6 +326,50 @@ Accountmanager
 )
 def test_legal_form_slips(read: str, printed: str) -> None:
     assert complete_suffix(read_suffix(read)) == printed
+
+
+@pytest.mark.parametrize(
+    ("company", "domain"),
+    [
+        # a capitalised ordinary last word one letter (or one 'l'/'i') off a form, which the
+        # card's domain and e-mail spell: the word printed, no legal form
+        ("Autohaus Karl", "autohaus-karl"),
+        ("Hotel Sara", "hotel-sara"),
+        ("Bistro Carl", "bistro-carl"),
+        ("Weingut Earl", "weingut-earl"),
+        ("Café Lida", "cafe-lida"),
+        ("Kunst Lip", "kunst-lip"),
+        ("Studio Lic", "studio-lic"),
+        # 'www' and 'http' as words, no address: the company as printed
+        ("HTTP Solutions GmbH", "httpsolutions"),
+        ("WWW Design Studio Ltd", "wwwdesign"),
+    ],
+)
+def test_ordinary_last_word_is_no_legal_form(company: str, domain: str) -> None:
+    text = f"Anna Becker\nManager\n{company}\nanna.becker@{domain}.de\nwww.{domain}.de"
+    record = read_contact(OcrPage.from_text(text))
+    assert record.company == company
+    assert "company" not in record.review
+
+
+@pytest.mark.parametrize("read", ["Hotel Sara", "Bistro Carl", "Café Lida", "Kunst Lip", "Studio Lic"])
+def test_capitalised_word_is_no_legal_form_without_a_domain(read: str) -> None:
+    assert read_suffix(read) == read
+
+
+def test_a_domain_that_spells_the_word_keeps_it() -> None:
+    assert read_suffix("AUTOHAUS KARL", ["autohaus-karl.de"]) == "AUTOHAUS KARL"
+    assert read_suffix("HOTEL SARA", ["anna@hotel-sara.de"]) == "HOTEL SARA"
+    assert read_suffix("LUMIERE CONSEIL SARI", ["lumiere-conseil.fr"]) == "LUMIERE CONSEIL SARL"
+
+
+def test_a_very_long_word_is_read_as_it_is() -> None:
+    word = "a" * 20_000
+    assert read_suffix(f"Acme {word}") == f"Acme {word}"
+    assert repair_company_words(f"Acme {word}", ["acme-widgets.de"]) == f"Acme {word}"
+    assert not web_like(word)
+    assert not web_like(word + "/")
+    assert company_score(f"Acme {word} GmbH", [])[0] > 0
 
 
 @pytest.mark.parametrize(

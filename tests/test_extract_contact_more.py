@@ -188,6 +188,18 @@ EMAILS = [
         ("pvandijk@van-dijk.nl",),
         False,
     ),
+    # a capital before a colon is a label (Mobile, Phone, Tel, Office), never an initial,
+    # even when the name starts with that letter; a small letter is an initial
+    ("label-m-not-an-initial", "Mark Smith\nM:smith@acme.co.uk", ("smith@acme.co.uk",), False),
+    ("label-p-not-an-initial", "Paul Smith\nP:smith@acme.co.uk", ("smith@acme.co.uk",), False),
+    ("label-t-not-an-initial", "Tom Smith\nT:smith@acme.com", ("smith@acme.com",), False),
+    ("label-o-not-an-initial", "Ole Smith\nO:smith@acme.com", ("smith@acme.com",), False),
+    ("colon-initial-confirmed-by-name", "Francois Moreau\nf:moreau@acme.fr", ("f.moreau@acme.fr",), False),
+    ("colon-initial-not-confirmed", "Jane Doe\nf:moreau@acme.fr", ("f.moreau@acme.fr",), True),
+    # two dashes or underscores are printed so: only a dot beside one is squeezed
+    ("dash-between-underscores-kept", "Sophie Hughes\nsophie_-_hughes@x.com", ("sophie_-_hughes@x.com",), False),
+    ("double-underscore-kept", "Sophie Hughes\nsophie__hughes@x.com", ("sophie__hughes@x.com",), False),
+    ("double-dash-kept", "Sophie Hughes\nsophie--hughes@x.com", ("sophie--hughes@x.com",), False),
 ]
 
 
@@ -274,7 +286,8 @@ WEBSITES = [
         "www.bastide-immobilier.fr",
         False,
     ),
-    ("cut-at-a-line-break", "Matthias Wagner\nWeb: Www.ba\nUersystems.de", "www.bauersystems.de", False),
+    # joined, but no company line or e-mail on the card says so: flagged
+    ("cut-at-a-line-break", "Matthias Wagner\nWeb: Www.ba\nUersystems.de", "www.bauersystems.de", True),
     (
         "spaced-bare-domain-the-email-confirms",
         "Cécile Bérenger\nE: cberenger@groupevertigo.fr\ngroupevertigo. fr",
@@ -292,6 +305,16 @@ WEBSITES = [
         False,
     ),
     ("tld-misread-nothing-decides", "Anouk Visser\nwww.tulip.nt", "www.tulip.nt", True),
+    # a website with no TLD does not swallow the next one: only a plain 'label.tld' is its rest
+    (
+        "no-tld-next-url-not-joined",
+        "Jan Lindner\nLindner Logistik GmbH\nwww.lindnerlogistik\nshop.lindner.de",
+        "www.lindnerlogistik",
+        True,
+    ),
+    # joined, and the company says so / nothing says so
+    ("cut-website-joined-company-agrees", "Jan Bauer\nBauer Systems GmbH\nWww.ba\nUersystems.de", "www.bauersystems.de", False),
+    ("cut-website-joined-nothing-agrees", "Jan Bauer\nWww.ba\nUersystems.de", "www.bauersystems.de", True),
 ]
 
 

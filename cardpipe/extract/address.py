@@ -236,11 +236,12 @@ def _repair_nl_postcode(text: str) -> str | None:
     return None
 
 
-def repair_postcode_line(text: str) -> str:
+def repair_postcode_line(text: str, *, nl: bool = True) -> str:
     """A postcode line with the usual OCR damage undone: 'CA94103' -> 'CA 94103' (a space
     lost between state and ZIP), 'B3 2B)' -> 'B3 2BJ' (a UK inward code with a letter read as
     a digit or a bracket), 'K1iP 5G4' -> 'K1P 5G4' (a speck read as a letter). A repair is
-    kept only when it gives a well-formed postcode."""
+    kept only when it gives a well-formed postcode. `nl=False` leaves out the Dutch repair
+    ('351 LAV Utrecht' -> '3511 AV Utrecht'), which would also turn '125 LBJ Freeway' into one."""
     tail = re.search(r"(?:\S+ )?\S+$", text)
     if tail and re.search(r"(?<=[A-Z0-9])[a-z](?=[A-Z0-9])", tail.group(0)):
         # 'K1iP 5G4': a speck read as a small letter inside a capitals-and-digits postcode
@@ -272,7 +273,15 @@ def repair_postcode_line(text: str) -> str:
         fixed = f"{m.group(1)} {m.group(2).translate(_AS_DIGIT)}{m.group(3).translate(_AS_LETTER)}"
         if _UK_POSTCODE_RE.fullmatch(fixed):
             return text[: m.start()] + fixed
-    return _repair_nl_postcode(text) or text
+    return (_repair_nl_postcode(text) if nl else None) or text
+
+
+_NL_EVIDENCE_RE = re.compile(r"(?:\+|\b00)\s?31|\.nl\b|\b(?:the\s+)?Netherlands\b|\bNederland\b", re.I)
+
+
+def points_to_nl(segments: Sequence[Segment], hints: dict[str, str | None]) -> bool:
+    """Whether the card says it is Dutch: a +31 number, a .nl domain, or the country printed."""
+    return hints.get("country") == "NL" or any(_NL_EVIDENCE_RE.search(s.text) for s in segments)
 
 
 def street_like(text: str) -> bool:
@@ -376,10 +385,23 @@ def find_addresses(
 ) -> list[AddressCandidate]:
     out: list[AddressCandidate] = []
     used: set[int] = set()
+    # the Dutch postcode repair only on a card that points to the Netherlands, and only when
+    # no line on the card is a postcode line as read ('125 LBJ Freeway' above 'Dallas, TX 75251')
+    repaired = {
+        s.index: repair_postcode_line(ADDRESS_LABEL_RE.sub("", s.text).strip(), nl=False)
+        for s in segments
+        if s.index not in contact
+    }
+    if points_to_nl(segments, hints) and not any(parse_postcode_line(t, hints) for t in repaired.values()):
+        repaired = {
+            s.index: repair_postcode_line(ADDRESS_LABEL_RE.sub("", s.text).strip())
+            for s in segments
+            if s.index not in contact
+        }
     for seg in segments:
         if seg.index in contact or seg.index in used:
             continue
-        text = repair_postcode_line(ADDRESS_LABEL_RE.sub("", seg.text).strip())
+        text = repaired[seg.index]
         parsed = parse_postcode_line(text, hints)
         if not parsed:
             continue

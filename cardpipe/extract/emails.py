@@ -48,10 +48,11 @@ def _glued_lead(before: str, value: str) -> tuple[str, tuple[str, ...]]:
     `mailto:`), a bracket, quotes, a dash or an icon before it say nothing.
     """
     cm = re.fullmatch(r"(?:.*[^\w.-])?([^\W\d_]):", before)
-    if cm and cm.group(1).lower() not in EMAIL_LABELS and value[:1].isalpha():
-        # "f:moreau@" for 'f.moreau@': a letter glued to the address by a colon is its
-        # initial, the dot misread ('E:jo@' is a label)
-        return cm.group(1).lower() + "." + value, ("colon-for-dot",)
+    if cm and cm.group(1).islower() and cm.group(1) not in EMAIL_LABELS and value[:1].isalpha():
+        # "f:moreau@" for 'f.moreau@': a small letter glued to the address by a colon is its
+        # initial, the dot misread; a capital is a label ('E:jo@', 'M:smith@' for Mobile,
+        # 'P:', 'T:', 'W:', 'F:', 'O:'), never an initial
+        return cm.group(1) + "." + value, ("colon-for-dot",)
     if not before or before[-1] in ":<([{/" or before.endswith(("(at)", "[at]")):
         return value, ()
     bm = re.fullmatch(r"(?P<pre>.*?)[|!](?P<sep>[._-]?)", before)
@@ -224,7 +225,9 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             if stray:
                 reps.append("stray-piece")
             local, _, domain = value.partition("@")
-            squeezed = re.sub(r"[._-]{2,}", lambda r: "." if "." in r.group(0) else r.group(0)[0], local)
+            # only a dot beside a dash or an underscore ('.-', '-.', '._', '_.'): '--' and '__'
+            # ('sophie_-_hughes') are printed as they are
+            squeezed = re.sub(r"[._-]*\.[._-]*", lambda r: "." if len(r.group(0)) > 1 else r.group(0), local)
             if squeezed != local and re.search(r"\w", squeezed[:1]):
                 local = squeezed  # "sophie.-hughes": a speck beside the dot read as a hyphen
                 reps.append("double-separator")

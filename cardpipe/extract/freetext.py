@@ -66,7 +66,7 @@ def _tokens(text: str) -> list[str]:
 
 
 # An 'ß' the English model read as '&' inside a name word: 'Gro&' for 'Groß'
-_ESZETT_RE = re.compile(r"(?<=[^\W\d_])&(?=[^\W\d_]*(?:\s|$))")
+_ESZETT_RE = re.compile(r"(?<=[^\W\d_][a-zäöü])&(?=\s|$)")  # at a word's end, after lower case
 
 
 # A first letter OCR set apart from the rest of the given name: 'J OHN MCDONALD'
@@ -218,8 +218,8 @@ def title_slips(words: Sequence[OcrWord]) -> dict[str, str]:
 # '@acme_design'. Never a company (nor is the slash of a legal form: 'Maersk A/S', nor
 # an '@' between words: 'Acme @ Home').
 _WEB_LIKE_RE = re.compile(
-    r"://|\b(?:www|https?)\b|[^\W_]{2,}/[^\W_]{2,}|[^\W_]@|@[^\W_]{2,}"
-    r"|[^\W_]{2,}\.(?:com|net|org|info|biz|io|de|fr|nl|be|ch|at|es|it|uk|ca|au|eu)\b",
+    r"://|\b(?:www|https?)(?=\s*[.:]|//)|(?<![^\W_])[^\W_]{2,}/[^\W_]{2,}|[^\W_]@|@[^\W_]{2,}"
+    r"|(?<![^\W_])[^\W_]{2,}\.(?:com|net|org|info|biz|io|de|fr|nl|be|ch|at|es|it|uk|ca|au|eu)\b",
     re.IGNORECASE,
 )
 
@@ -246,11 +246,15 @@ def company_score(text: str, domains: Sequence[str], locals_: Sequence[str] = ()
     handle scores 0 ('web-like'); so does a line that is mostly the words of an e-mail's
     local part, the person's name ('name-like'), unless a legal form or company word says
     otherwise."""
-    if web_like(text):
-        return 0.0, ["web-like"]
     feats = []
     score = 0.0
-    if STRONG_SUFFIX_RE.search(text) or re.search(rf"(?:^|\s)(?:{SUFFIX_ALTS})\.?$", text, re.I):
+    ends_in_form = re.search(rf"\s(?:{SUFFIX_ALTS})\.?$", text, re.I)
+    suffix = bool(ends_in_form or STRONG_SUFFIX_RE.search(text))
+    # a line that ends in a legal form as a word of its own is a company, whatever it
+    # names ('Acme.io GmbH'); a legal form inside an address is not ('www.acme-gmbh.de')
+    if not ends_in_form and web_like(text):
+        return 0.0, ["web-like"]
+    if suffix:
         score += 0.6
         feats.append("company-suffix")
     words = {fold(t).strip(".,:;()&") for t in text.split()}
