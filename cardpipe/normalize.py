@@ -658,8 +658,19 @@ def local_from_name(local: str, name: NameParts) -> tuple[str, str]:
     return "".join(parts), verdict
 
 
+def _name_words(text: str | None) -> set[str]:
+    """The folded words of a given or family name: 'Jean-Luc' -> {'jean', 'luc'}."""
+    return {ex.fold(w).lower() for w in re.split(r"[\s-]+", text or "") if w}
+
+
+def _family_spellings(name: NameParts) -> set[str]:
+    """The family name's words as an e-mail may spell them: 'Müller' -> {'muller', 'mueller'}."""
+    family = _name_words(name.family)
+    return family | {f.translate(_TRANSLIT_MAP) for f in family}
+
+
 def _given_initials(name: NameParts) -> set[str]:
-    return {ex.fold(w)[:1].lower() for w in re.split(r"[\s-]+", name.given or "") if w}
+    return {w[:1] for w in _name_words(name.given)}
 
 
 def lead_from_name(local: str, repairs: Sequence[str], name: NameParts | None) -> tuple[str, str]:
@@ -683,8 +694,7 @@ def lead_from_name(local: str, repairs: Sequence[str], name: NameParts | None) -
         return local, "doubtful" if doubt else ""
     initials = _given_initials(name)
     accepted = _local_forms(name)[0]
-    family = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.family or "") if w}
-    family = (family | {f.translate(_TRANSLIT_MAP) for f in family}) - set(ex.NAME_PARTICLES)
+    family = _family_spellings(name) - set(ex.NAME_PARTICLES)
 
     def spells(loc: str) -> bool:
         """Whether the local part starts with a spelling of the name ('ltremblay', 'l.wilson')."""
@@ -739,12 +749,9 @@ def given_before(
         if prev.text != prev.text.lower() or gap > 1.5 * max(first.height, 1):
             return None
         word = ex.fold(prev.text).lower()
-        given = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.given or "") if w}
-        family = {ex.fold(w).lower() for w in re.split(r"[\s-]+", name.family or "") if w}
-        family |= {f.translate(_TRANSLIT_MAP) for f in family}
-        if re.split(r"[._+\-\d]+", ex.fold(local).lower())[0] not in family:
+        if re.split(r"[._+\-\d]+", ex.fold(local).lower())[0] not in _family_spellings(name):
             return None
-        if word in given:
+        if word in _name_words(name.given):
             return f"{word}.{local}", ""
         if word == "e." and _given_initials(name) == {"e"}:
             return f"e.{local}", "doubtful"
