@@ -895,13 +895,14 @@ def read_suffix(company: str, spelled: Sequence[str] = ()) -> str:
     last = words[-1]
     key = _suffix_key(last)
     near: set[str] = set()
+    exact = False  # the last words are a known compound form as printed: nothing to repair
     for form in ex.COMPOUND_SUFFIXES:
         fw = form.split()
         if len(words) <= len(fw) or [_suffix_key(w) for w in words[-len(fw) : -1]] != [_suffix_key(w) for w in fw[:-1]]:
             continue  # not where this form stands
         want = _suffix_key(fw[-1])
         if key == want:
-            near = set()
+            near, exact = set(), True
             break
         if len(key) == len(want) and Levenshtein.distance(key, want) == 1:
             near.add(fw[-1])
@@ -915,7 +916,7 @@ def read_suffix(company: str, spelled: Sequence[str] = ()) -> str:
             }
             if _spelled_on_card(key, spelled):
                 near = set()
-    if not near:
+    if not near and not exact:
         slip = _suffix_slip(last)
         if slip and len(slip) == len(last) and not _form_case(last, slip):
             slip = None  # an 'l' read as 'i' in an ordinary word ('Lip', 'Studio Lic')
@@ -987,7 +988,7 @@ def repair_company_words(company: str, domains: Sequence[str]) -> str:
     pieces: set[str] = set()
     labels: set[str] = set()
     for d in domains:
-        label = ex.domain_label(d)
+        label = ex.name_label(d)  # 'bastide' for www.bastide, as company_score reads it
         pieces.update(p for p in re.split(r"[-_]+", label) if len(p) >= 5)
         labels.add(re.sub(r"[-_]+", "", label))
     if not pieces:
