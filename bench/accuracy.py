@@ -9,6 +9,11 @@ over ``sample_cards/images`` and compares what it finds with ``sample_cards/trut
     .venv/bin/python bench/accuracy.py --split all --json bench/out/last.json
     .venv/bin/python bench/accuracy.py --split all --downscale 0.6   # harder: more errors to flag
     .venv/bin/python bench/accuracy.py --fresh 201 202    # cards nobody tuned on, drawn anew
+    .venv/bin/python bench/accuracy.py --real             # real card photos, ../shared/real_cards
+
+``--real [DIR]`` scores the labelled real cards (default ``../shared/real_cards`` beside the
+repository) per field, per script and per kind of image; ``bench/realcards.py`` says how
+each field is compared. ``--match TEXT`` keeps the images whose path contains TEXT.
 
 ``--fresh SEED...`` draws new sets with ``sample_cards/make_samples.py --seed SEED`` (49
 files, 61 cards each, in a temporary folder) and scores all their cards: the committed
@@ -42,6 +47,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_cards"
+REAL_CARDS = ROOT.parent / "shared" / "real_cards"
 FIELDS = ("name", "title", "company", "emails", "phones", "website", "address")
 KIND_ORDER = ("scan300", "scan150", "rotated", "photo", "dark", "flatbed")
 ADDRESS_THRESHOLD = 0.8
@@ -377,6 +383,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--fresh", type=int, nargs="+", metavar="SEED",
                     help="score freshly drawn sets (make_samples.py --seed SEED), all their cards, instead of "
                     "the committed set")
+    ap.add_argument("--real", nargs="?", type=Path, const=REAL_CARDS, metavar="DIR",
+                    help="score the labelled real cards in DIR (default: %(const)s) instead of the samples")
+    ap.add_argument("--match", metavar="TEXT", help="with --real: only images whose path contains TEXT")
     ap.add_argument("--cardpipe", type=Path, default=Path(sys.executable).parent / "cardpipe",
                     help="cardpipe executable (default: the one next to this Python)")
     return ap.parse_args(argv)
@@ -407,6 +416,8 @@ def draw_fresh(seeds: Sequence[int], root: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.real:
+        return _main_real(args)
     with tempfile.TemporaryDirectory(prefix="cardpipe-fresh-") as fresh:
         if args.fresh:
             try:
@@ -497,6 +508,50 @@ def _main(args: argparse.Namespace) -> int:
         print(f"accuracy: cardpipe failed on every image; last error line: "
               f"{(first.stderr.strip().splitlines() or ['(none)'])[-1]}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _main_real(args: argparse.Namespace) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import realcards
+
+    root: Path = args.real
+    if not (root / "cards.jsonl").is_file():
+        print(f"accuracy: no cards.jsonl in {root}; pass --real DIR", file=sys.stderr)
+        return 2
+    if not (args.cardpipe.is_file() and os.access(args.cardpipe, os.X_OK)):
+        print(f"accuracy: no cardpipe executable at {args.cardpipe}; run make setup", file=sys.stderr)
+        return 2
+    entries = [e for e in realcards.load(root) if not args.match or args.match in e["path"]]
+    if not entries:
+        print("accuracy: no images selected", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    runs = run_all(args.cardpipe, [root / e["path"] for e in entries], max(1, args.jobs), args.timeout)
+    wall = time.perf_counter() - started
+    rows = []
+    by_name = {}
+    for e in entries:
+        run = runs[Path(e["path"]).name]
+        by_name[e["path"]] = run
+        rows.extend(realcards.score_entry(e, run.cards))
+    if args.show_errors:
+        print("\n".join(realcards.errors(rows)))
+        print()
+    print("\n".join(realcards.report(rows)))
+    secs = sorted(r.seconds for r in runs.values())
+    print(f"{len(entries)} images in {wall:.1f} s wall time, {args.jobs} jobs; per image median "
+          f"{secs[len(secs) // 2]:.2f} s, slowest {secs[-1]:.2f} s")
+    failed = [r for r in runs.values() if r.returncode not in (0,) and not r.cards]
+    for run in failed:
+        tail = (run.stderr.strip().splitlines() or [""])[-1]
+        print(f"no card: {run.file}: exit {run.returncode} {tail[:160]}", file=sys.stderr)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"runs": {p: {"seconds": r.seconds, "returncode": r.returncode, "cards": r.cards}
+                            for p, r in by_name.items()},
+                   "cards": [{**vars(r), "flagged": sorted(r.flagged)} for r in rows]}
+        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

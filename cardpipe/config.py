@@ -59,6 +59,9 @@ class Config:
     # read a card from a non-English country again in its language (when installed) to keep
     # accents (Björn, not Bjorn): one more OCR pass on those cards only
     language_pass: bool = True
+    # find the text lines with a neural text detector and read each with Tesseract (reads
+    # cards on busy backgrounds, colours and pictures); false = Tesseract's own page layout
+    text_detector: bool = True
     jobs: int = 0  # worker processes; 0 = one per core
     ocr_timeout: float = 60.0  # seconds per Tesseract call
     review_threshold: float = 0.6  # fields below this confidence are flagged for review

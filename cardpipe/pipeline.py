@@ -60,6 +60,7 @@ class ReadOptions:
     engine: str = "tesseract"
     debug_dir: Path | None = None
     language_pass: bool = True
+    text_detector: bool = True
 
     @classmethod
     def from_config(cls, cfg: Config, **kw: object) -> ReadOptions:
@@ -72,6 +73,7 @@ class ReadOptions:
             max_pixels=cfg.max_pixels,
             max_pages=cfg.max_pages,
             language_pass=cfg.language_pass,
+            text_detector=cfg.text_detector,
             **kw,  # type: ignore[arg-type]
         )
 
@@ -110,16 +112,19 @@ def read_files(
     the same as one call per image; the start-up is paid once per batch.
     """
     engine = engine or _worker_engine(opts)
+    if opts.text_detector and not hasattr(engine, "read_textline"):
+        opts = replace(opts, text_detector=False)  # an engine that reads pages only (a test's fake)
     return _drive([_reading(path, opts, sha256=sha, back=back) for path, sha, back in jobs], engine)
 
 
 def _drive(readings: list[Reading[T]], engine: OcrEngine) -> list[T]:
-    """Run readings in step to their ends: each advances to its next OCR request, the
-    requests are served together, the answers sent back (an OcrError thrown in)."""
+    """Run readings in step to their ends: each advances to its next OCR request (or
+    list of requests), the requests are served together, the answers sent back (an
+    OcrError thrown in for a single request; in a list's answers, it stands in its place)."""
     from .ocr import serve
 
     results: dict[int, T] = {}
-    waiting: dict[int, OcrRequest] = {}
+    waiting: dict[int, OcrRequest | list[OcrRequest]] = {}
 
     def advance(i: int, answer: object) -> None:
         try:
@@ -134,14 +139,17 @@ def _drive(readings: list[Reading[T]], engine: OcrEngine) -> list[T]:
         advance(i, None)
     while waiting:
         order = list(waiting)
-        answers = serve(engine, [waiting.pop(i) for i in order])
-        for i, answer in zip(order, answers, strict=True):
-            advance(i, answer)
+        asked = [waiting.pop(i) for i in order]
+        flat = [r for req in asked for r in (req if isinstance(req, list) else [req])]
+        answers = iter(serve(engine, flat))
+        for i, req in zip(order, asked, strict=True):
+            advance(i, [next(answers) for _ in req] if isinstance(req, list) else next(answers))
     return [results[i] for i in range(len(readings))]
 
 
-# What a reading yields (an OCR request), is sent (the answer: an OcrPage, or degrees
-# for an orientation request; an OcrError is thrown in instead) and returns.
+# What a reading yields (an OCR request, or a list of them), is sent (the answer: an
+# OcrPage, or degrees for an orientation request; an OcrError is thrown in instead; a
+# list of answers for a list) and returns.
 Reading = Generator["OcrRequest", Any, T]
 
 
@@ -165,7 +173,7 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
         cards: list[CardResult] = []
         for prepared, qr_texts in prepared_cards:
             card_no = len(cards)
-            best, page = yield from _card_reading(prepared)
+            best, page, lines = yield from _card_lines_reading(prepared, opts.text_detector)
             if opts.debug_dir is not None:
                 _write_debug(opts.debug_dir, path, card_no, best)
             if back_page is not None and card_no == 0:
@@ -179,9 +187,12 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
             if lang2:
                 # a card printed in another country: read it again in that language,
                 # which keeps the accents the default languages drop (Björn, not Bjorn)
-                wordy, plain = _wordy_lines(best.image, page)
-                page2 = yield OcrRequest(_scaled(wordy, SECOND_READ_SCALE), lang=lang2)
-                page2 = _with_lines(page2, plain, SECOND_READ_SCALE)
+                if lines:
+                    page2 = yield from _lines_again(page, lines, lang2)
+                else:
+                    wordy, plain = _wordy_lines(best.image, page)
+                    page2 = yield OcrRequest(_scaled(wordy, SECOND_READ_SCALE), lang=lang2)
+                    page2 = _with_lines(page2, plain, SECOND_READ_SCALE)
                 record2 = normalize.read_contact(
                     page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                 )
@@ -227,7 +238,7 @@ def _back_reading(back: Path, opts: ReadOptions) -> Reading[OcrPage]:
     del decoded  # the full-size page, as for the front
     if not first:
         return OcrPage((), 0, 0)
-    best, page = yield from _card_reading(first[0])
+    best, page, _ = yield from _card_lines_reading(first[0], opts.text_detector)
     if opts.debug_dir is not None:
         _write_debug(opts.debug_dir, back, 0, best)
     return page
@@ -248,20 +259,24 @@ def _wordy_lines(image: np.ndarray, page: OcrPage) -> tuple[np.ndarray, list[Ocr
     The second-language read is for the words that can carry accents (names, titles,
     companies, addresses), and Tesseract's time goes by the lines it reads: the other
     lines are taken from the first read instead (`_with_lines`)."""
-    from .extract.lexicon import PHONE_LABELS
-
     out, plain = None, []
     for line in page.lines:
-        text = line.text
-        words = [w.strip(".:;,()").lower() for w in text.split()]
-        wordy = [w for w in words if sum(c.isalpha() for c in w) >= 2 and w not in PHONE_LABELS]
-        if _ADDRESS_RE.search(text) or not wordy:
+        if not _is_wordy(line.text):
             if out is None:
                 out = image.copy()
             pad = max(2, line.height // 4)
             out[max(0, line.top - pad) : line.bottom + pad, max(0, line.left - pad) : line.right + pad] = 255
             plain.append(line)
     return (image if out is None else out), plain
+
+
+def _is_wordy(text: str) -> bool:
+    """A line with words that can carry accents: not an e-mail, web or phone line."""
+    from .extract.lexicon import PHONE_LABELS
+
+    words = [w.strip(".:;,()").lower() for w in text.split()]
+    wordy = [w for w in words if sum(c.isalpha() for c in w) >= 2 and w not in PHONE_LABELS]
+    return bool(wordy) and not _ADDRESS_RE.search(text)
 
 
 def _with_lines(page: OcrPage, lines: list[OcrLine], scale: float) -> OcrPage:
@@ -327,19 +342,38 @@ def _name_reading(
 
 
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
-    """OCR a prepared card; only a weak first read pays for orientation detection
+    """OCR a prepared card: its detected lines when the engine reads lines, else (or when
+    that reads little) the whole card; only a weak read pays for orientation detection
     and a second pass on an alternative preparation."""
-    return _drive([_card_reading(card)], engine)[0]
+    best, page, _ = _drive([_card_lines_reading(card, hasattr(engine, "read_textline"))], engine)[0]
+    return best, page
 
 
-def _card_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage]]:
+def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tuple[PreparedCard, OcrPage, list | None]]:
+    """The text lines the detector finds, each read by Tesseract; a card where that
+    reads little is also read whole by Tesseract (turned as its OSD says, then on an
+    alternative preparation), and the better reading wins. The detector's lines come
+    back too when their reading won (for a second read of some of them)."""
+    if not detector:
+        best = yield from _whole_reading(card, None)
+        return (*best, None)
+    card, page, lines = yield from _detected_reading(card)
+    if not is_weak(page):
+        return card, page, lines
+    best = yield from _whole_reading(card, page)
+    return (*best, lines if best[1] is page else None)
+
+
+def _whole_reading(card: PreparedCard, page: OcrPage | None) -> Reading[tuple[PreparedCard, OcrPage]]:
+    """Tesseract's own reading of the whole card, better than `page` (if any); a weak read
+    pays for orientation detection and a read of an alternative preparation."""
     from . import preprocess
     from .ocr import OcrRequest
 
-    page = yield OcrRequest(card.image)
-    if not is_weak(page):
-        return card, page
-    best = (card, page)
+    whole = yield OcrRequest(card.image)
+    best = (card, whole) if page is None else _better((card, page), (card, whole))
+    if not is_weak(best[1]):
+        return best
     try:
         degrees = yield OcrRequest(card.image, kind="orientation")
     except OcrTimeout:
@@ -354,6 +388,46 @@ def _card_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage]]:
         if not is_weak(best[1]):
             break
     return best
+
+
+def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage, list]]:
+    """The card (turned when its lines read upside down) and its text, line by line: the
+    detector's lines, each cut out flat and read by Tesseract as one line."""
+    from . import preprocess
+    from .ocr import OcrRequest, detect
+
+    found = detect.detector()
+    boxes = found.detect(card.image)
+    for degrees in (90, 180):  # on its side: a quarter turn; then upside down: half a turn
+        if boxes and (detect.runs_up(boxes) if degrees == 90 else found.upside_down(card.image, boxes)):
+            h, w = card.image.shape[:2]
+            card = preprocess.rotate(card, degrees)
+            boxes = detect.reading_order([detect.turned(b, w, h, degrees) for b in boxes])
+    lines = [ln for ln in (detect.cut_line(card.image, b) for b in boxes) if ln is not None]
+    if not lines:
+        return card, OcrPage((), card.image.shape[1], card.image.shape[0]), lines
+    answers = yield [OcrRequest(ln.image, kind="textline") for ln in lines]
+    pages = [a if isinstance(a, OcrPage) else None for a in answers]
+    return card, detect.page_from_lines(lines, pages, width=card.image.shape[1], height=card.image.shape[0]), lines
+
+
+def _lines_again(page: OcrPage, lines: list, lang: str) -> Reading[OcrPage]:
+    """`page` with its wordy lines (those that can carry accents: not e-mail, web or
+    phone lines) read again in `lang`, from the same line images."""
+    from .ocr import OcrRequest, detect
+
+    again = [n for n, ln in enumerate(page.lines) if _is_wordy(ln.text) and 0 < ln.block <= len(lines)]
+    if not again:
+        return page
+    answers = yield [OcrRequest(lines[page.lines[n].block - 1].image, lang=lang, kind="textline") for n in again]
+    merged = list(page.lines)
+    for n, answer in zip(again, answers, strict=True):
+        if isinstance(answer, OcrPage):
+            old = page.lines[n]
+            redone = detect.page_from_lines([lines[old.block - 1]], [answer], width=page.width, height=page.height)
+            if redone.lines:
+                merged[n] = OcrLine(redone.lines[0].words, block=old.block, par=old.par)
+    return OcrPage(tuple(merged), width=page.width, height=page.height, engine=page.engine)
 
 
 def card_country(record: ContactRecord) -> str | None:

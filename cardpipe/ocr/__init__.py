@@ -28,8 +28,8 @@ import numpy as np
 import pytesseract
 from PIL import Image
 
-from .errors import ConfigError, OcrError, OcrTimeout, TesseractNotFound
-from .models import OcrLine, OcrPage, OcrWord
+from ..errors import ConfigError, OcrError, OcrTimeout, TesseractNotFound
+from ..models import OcrLine, OcrPage, OcrWord
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class OcrRequest:
 
     image: np.ndarray
     lang: str | None = None
-    kind: Literal["page", "line", "orientation"] = "page"
+    kind: Literal["page", "line", "textline", "orientation"] = "page"
 
 
 def serve(engine: OcrEngine, requests: Sequence[OcrRequest]) -> list[OcrPage | int | OcrError]:
@@ -101,6 +101,8 @@ def _serve_one(engine: OcrEngine, req: OcrRequest) -> OcrPage | int | OcrError:
             return engine.orientation(req.image)
         if req.kind == "line":
             return getattr(engine, "read_line", engine.read)(req.image, lang=req.lang)
+        if req.kind == "textline":
+            return getattr(engine, "read_textline", engine.read)(req.image, lang=req.lang)
         return engine.read(req.image, lang=req.lang)
     except OcrError as e:
         return e
@@ -161,8 +163,10 @@ class TesseractEngine:
             raise OcrError(f"Tesseract failed: {_first_line(e)}") from e
 
     def _config(self, kind: str) -> str:
-        # a line cut out of a card is read as a raw line (--psm 13)
-        return f"--psm {13 if kind == 'line' else self.psm} --dpi 300"
+        # a line cut out of a card is read as a raw line (--psm 13); a line the text
+        # detector found, flat and binarised, as one line of text (--psm 7)
+        psm = {"line": 13, "textline": 7}.get(kind, self.psm)
+        return f"--psm {psm} --dpi 300"
 
     def read(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
         data = self._call(
@@ -180,6 +184,15 @@ class TesseractEngine:
         accents that the sparse-text read of the whole card drops (Hélène, not Helene)."""
         data = self._call(
             pytesseract.image_to_data, image, self._config("line"), lang=lang, output_type=pytesseract.Output.DICT
+        )
+        assert isinstance(data, dict)
+        return page_from_tsv(data, width=image.shape[1], height=image.shape[0])
+
+    def read_textline(self, image: np.ndarray, lang: str | None = None) -> OcrPage:
+        """One line the text detector found, cut out flat and binarised (--psm 7)."""
+        data = self._call(
+            pytesseract.image_to_data, image, self._config("textline"), lang=lang,
+            output_type=pytesseract.Output.DICT,
         )
         assert isinstance(data, dict)
         return page_from_tsv(data, width=image.shape[1], height=image.shape[0])

@@ -1,0 +1,197 @@
+"""The text detector in front of Tesseract (cardpipe/ocr/detect.py and the reading path
+in pipeline.py), on cards drawn here to reproduce what real photos do to Tesseract's own
+page layout: a card on wood grain at an angle, text over a colourful picture, light text
+on a dark band, a card photographed on its side or upside down. The real detector model
+and real Tesseract run in every test that reads an image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from cardpipe import pipeline
+from cardpipe.models import OcrPage
+from cardpipe.ocr import detect
+
+CARD_LINES = [
+    ("Helena Marsh", 58),
+    ("Head of Logistics", 34),
+    ("Northwind Freight Ltd", 34),
+    ("helena.marsh@northwind-freight.co.uk", 30),
+    ("Mobile +44 7700 900123", 30),
+    ("www.northwind-freight.co.uk", 30),
+]
+
+
+def font(size: int) -> ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def draw_card(width: int = 1050, height: int = 600, ground=(250, 250, 246), ink=(25, 25, 30),
+              picture: bool = False, dark_band: bool = False) -> np.ndarray:
+    """A card (RGB) with CARD_LINES; `picture` paints a colourful pattern behind the right
+    half and under the text, `dark_band` prints the e-mail in white on a dark band."""
+    img = Image.new("RGB", (width, height), ground)
+    d = ImageDraw.Draw(img)
+    if picture:
+        rng = np.random.default_rng(3)
+        for _ in range(40):
+            x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+            r = int(rng.integers(40, 160))
+            colour = tuple(int(c) for c in rng.integers(120, 255, 3))
+            d.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    y = 50
+    for n, (text, size) in enumerate(CARD_LINES):
+        if dark_band and n == 3:
+            d.rectangle((0, y - 12, width, y + size + 16), fill=(20, 40, 90))
+            d.text((60, y), text, font=font(size), fill=(255, 255, 255))
+        else:
+            d.text((60, y), text, font=font(size), fill=ink)
+        y += size + (40 if n == 0 else 30)
+    return np.array(img)
+
+
+def wood(width: int, height: int) -> np.ndarray:
+    """A wooden table top: brown bands of grain with dark streaks and knots (BGR)."""
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    warp = 25 * np.sin(x / 170.0) + 10 * np.sin(x / 37.0 + 1.3)
+    grain = np.sin((y + warp) / 6.0) + 0.5 * np.sin((y + warp) / 2.3) + rng.normal(0, 0.35, (height, width))
+    base = np.stack([40 + 18 * grain, 80 + 25 * grain, 130 + 30 * grain], axis=-1)
+    return np.clip(base, 0, 255).astype(np.uint8)
+
+
+def photo_of(card_rgb: np.ndarray, angle: float = 7.0, turn: int = 0) -> np.ndarray:
+    """The card on wood, turned `turn` quarter turns and tilted by `angle` degrees (BGR)."""
+    card = cv2.cvtColor(card_rgb, cv2.COLOR_RGB2BGR)
+    if turn:
+        card = np.ascontiguousarray(np.rot90(card, -turn))
+    h, w = card.shape[:2]
+    frame_w, frame_h = (2000, 1500) if w >= h else (1500, 2000)
+    table = wood(frame_w, frame_h)
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[:, 2] += [(frame_w - w) / 2, (frame_h - h) / 2]
+    placed = cv2.warpAffine(card, m, (frame_w, frame_h), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
+    mask = cv2.warpAffine(np.full((h, w), 255, np.uint8), m, (frame_w, frame_h))
+    table[mask > 0] = placed[mask > 0]
+    return table
+
+
+def read(tmp_path: Path, image: np.ndarray, **opts) -> dict:
+    path = tmp_path / "card.jpg"
+    cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    result = pipeline.read_file(path, pipeline.ReadOptions(region="GB", **opts))
+    assert result.ok, result.error
+    assert len(result.cards) == 1
+    return result.cards[0].record
+
+
+def assert_read_right(record) -> None:
+    assert record.name == "Helena Marsh"
+    assert record.emails == ("helena.marsh@northwind-freight.co.uk",)
+    assert [p.e164 for p in record.phones] == ["+447700900123"]
+    assert record.company == "Northwind Freight Ltd"
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3], ids=["upright", "on-its-side", "upside-down", "other-side"])
+def test_a_white_card_on_wood_grain_is_read_in_any_orientation(tmp_path, turn):
+    assert_read_right(read(tmp_path, photo_of(draw_card(), turn=turn)))
+
+
+def test_text_over_a_colourful_picture_and_white_on_a_dark_band_is_read(tmp_path):
+    card = draw_card(picture=True, dark_band=True)
+    assert_read_right(read(tmp_path, cv2.cvtColor(card, cv2.COLOR_RGB2BGR)))
+
+
+def test_the_detector_path_reads_more_of_a_colourful_card_than_tesseracts_own_layout(tmp_path):
+    """What the stage is for, measured on one card: the words of the card read right."""
+    card = cv2.cvtColor(draw_card(picture=True, dark_band=True), cv2.COLOR_RGB2BGR)
+    path = tmp_path / "card.png"
+    cv2.imwrite(str(path), card)
+    words = {w.lower() for text, _ in CARD_LINES for w in text.split()}
+
+    def found(text_detector: bool) -> int:
+        result = pipeline.read_file(path, pipeline.ReadOptions(text_detector=text_detector))
+        text = " ".join(c.ocr_text for c in result.cards).lower().split()
+        return len(words & set(text))
+
+    with_detector, without = found(True), found(False)
+    assert with_detector == len(words)
+    assert with_detector > without
+
+
+# ---------------------------------------------------------------------------
+# the stage's parts, on images whose answer is known
+# ---------------------------------------------------------------------------
+
+
+def test_detector_finds_each_printed_line_once_in_reading_order():
+    card = cv2.cvtColor(draw_card(), cv2.COLOR_RGB2GRAY)
+    boxes = detect.detector().detect(card)
+    assert len(boxes) == len(CARD_LINES)
+    tops = [b.top for b in boxes]
+    assert tops == sorted(tops)
+    for box in boxes:
+        assert box.width > box.height  # lines run across
+
+
+def test_detector_finds_nothing_on_plain_wood():
+    assert detect.detector().detect(wood(1200, 800)) == []
+
+
+def test_upside_down_lines_are_told_by_the_line_classifier():
+    card = cv2.cvtColor(draw_card(), cv2.COLOR_RGB2GRAY)
+    found = detect.detector()
+    assert not found.upside_down(card, found.detect(card))
+    flipped = cv2.rotate(card, cv2.ROTATE_180)
+    assert found.upside_down(flipped, found.detect(flipped))
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_a_box_turned_with_its_image_lands_on_the_same_text(degrees):
+    image = np.zeros((300, 500), np.uint8)
+    box = detect.TextBox(detect.order_quad(np.array([[50, 40], [250, 40], [250, 80], [50, 80]], np.float32)), 0.9)
+    cv2.fillPoly(image, [box.quad.astype(np.int32)], 255)
+    code = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[degrees]
+    turned_image = cv2.rotate(image, code)
+    tb = detect.turned(box, 500, 300, degrees)
+    x0, y0, x1, y1 = tb.bounds()
+    inside = turned_image[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
+    assert inside.size and inside.min() == 255
+    assert (tb.width > tb.height) == (degrees == 180)
+
+
+def test_a_line_is_cut_flat_dark_on_white_whatever_its_polarity():
+    for ground, ink in ((255, 0), (20, 235)):
+        image = np.full((200, 600), ground, np.uint8)
+        cv2.putText(image, "Sample 42", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, ink, 5)
+        box = detect.TextBox(detect.order_quad(np.array([[30, 60], [420, 60], [420, 140], [30, 140]], np.float32)), 1)
+        line = detect.cut_line(image, box)
+        assert line is not None
+        inner = line.image[line.pad : -line.pad, line.pad : -line.pad]
+        assert inner.shape[0] == detect.LINE_HEIGHT
+        assert set(np.unique(line.image)) <= {0, 255}
+        assert (inner == 0).mean() < 0.5  # the text is the dark minority
+        assert line.image[0].min() == 255  # white padding
+
+
+def test_words_are_placed_back_on_the_card_along_their_line():
+    box = detect.TextBox(detect.order_quad(np.array([[100, 200], [500, 200], [500, 240], [100, 240]], np.float32)), 1)
+    line = detect.LineImage(box, np.full((72, 480 + 24), 255, np.uint8), scale=1.2, pad=12)
+    page = OcrPage.from_text("Hello World", conf=90)
+    words = page.lines[0].words
+    # the reader's page: first word at the left end of the line image, second at its middle
+    from cardpipe.models import OcrLine, OcrWord
+
+    read = OcrPage((OcrLine((OcrWord(words[0].text, 90, 12, 20, 120, 40), OcrWord(words[1].text, 80, 252, 20, 120, 40))),),
+                   width=504, height=72)
+    out = detect.page_from_lines([line], [read], width=800, height=400)
+    placed = out.lines[0].words
+    assert [w.text for w in placed] == ["Hello", "World"]
+    assert placed[0].left == 100 and placed[1].left == 300
+    assert all(w.top == 200 and w.height == 40 for w in placed)
+    assert out.engine == "tesseract+det"
