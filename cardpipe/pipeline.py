@@ -187,8 +187,10 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
             if lang2:
                 # a card printed in another country: read it again in that language,
                 # which keeps the accents the default languages drop (Björn, not Bjorn)
-                if lines:
-                    page2 = yield from _lines_again(page, lines, lang2)
+                if lines is not None:
+                    page2 = yield from _lines_again(lines, lang2, width=best.image.shape[1], height=best.image.shape[0])
+                    if back_page is not None and card_no == 0:
+                        page2 = stack_pages(page2, back_page)
                 else:
                     wordy, plain = _wordy_lines(best.image, page)
                     page2 = yield OcrRequest(_scaled(wordy, SECOND_READ_SCALE), lang=lang2)
@@ -349,7 +351,7 @@ def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrP
     return best, page
 
 
-def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tuple[PreparedCard, OcrPage, list | None]]:
+def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tuple[PreparedCard, OcrPage, Any]]:
     """The text lines the detector finds, each read by Tesseract; a card where that
     reads little is also read whole by Tesseract (turned as its OSD says, then on an
     alternative preparation), and the better reading wins. The detector's lines come
@@ -390,9 +392,10 @@ def _whole_reading(card: PreparedCard, page: OcrPage | None) -> Reading[tuple[Pr
     return best
 
 
-def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage, list]]:
-    """The card (turned when its lines read upside down) and its text, line by line: the
-    detector's lines, each cut out flat and read by Tesseract as one line."""
+def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage, object]]:
+    """The card (turned when its lines run up the image or read upside down) and its
+    text, line by line: the detector's lines, each cut out flat and read by Tesseract
+    as one line; and those lines with their reads (`detect.LineReading`)."""
     from . import preprocess
     from .ocr import OcrRequest, detect
 
@@ -404,30 +407,24 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
             card = preprocess.rotate(card, degrees)
             boxes = detect.reading_order([detect.turned(b, w, h, degrees) for b in boxes])
     lines = [ln for ln in (detect.cut_line(card.image, b) for b in boxes) if ln is not None]
-    if not lines:
-        return card, OcrPage((), card.image.shape[1], card.image.shape[0]), lines
-    answers = yield [OcrRequest(ln.image, kind="textline") for ln in lines]
-    pages = [a if isinstance(a, OcrPage) else None for a in answers]
-    return card, detect.page_from_lines(lines, pages, width=card.image.shape[1], height=card.image.shape[0]), lines
+    answers = (yield [OcrRequest(ln.image, kind="textline") for ln in lines]) if lines else []
+    reading = detect.LineReading(lines, [a if isinstance(a, OcrPage) else None for a in answers])
+    return card, reading.page(width=card.image.shape[1], height=card.image.shape[0]), reading
 
 
-def _lines_again(page: OcrPage, lines: list, lang: str) -> Reading[OcrPage]:
-    """`page` with its wordy lines (those that can carry accents: not e-mail, web or
-    phone lines) read again in `lang`, from the same line images."""
+def _lines_again(reading, lang: str, *, width: int, height: int) -> Reading[OcrPage]:
+    """The card's page with its wordy lines (those that can carry accents: not e-mail,
+    web or phone lines) read again in `lang`, from the same line images."""
     from .ocr import OcrRequest, detect
 
-    again = [n for n, ln in enumerate(page.lines) if _is_wordy(ln.text) and 0 < ln.block <= len(lines)]
-    if not again:
-        return page
-    answers = yield [OcrRequest(lines[page.lines[n].block - 1].image, lang=lang, kind="textline") for n in again]
-    merged = list(page.lines)
-    for n, answer in zip(again, answers, strict=True):
-        if isinstance(answer, OcrPage):
-            old = page.lines[n]
-            redone = detect.page_from_lines([lines[old.block - 1]], [answer], width=page.width, height=page.height)
-            if redone.lines:
-                merged[n] = OcrLine(redone.lines[0].words, block=old.block, par=old.par)
-    return OcrPage(tuple(merged), width=page.width, height=page.height, engine=page.engine)
+    again = [n for n, p in enumerate(reading.pages) if p is not None and _is_wordy(p.text)]
+    pages = list(reading.pages)
+    if again:
+        answers = yield [OcrRequest(reading.lines[n].image, lang=lang, kind="textline") for n in again]
+        for n, answer in zip(again, answers, strict=True):
+            if isinstance(answer, OcrPage):
+                pages[n] = answer
+    return detect.LineReading(reading.lines, pages).page(width=width, height=height)
 
 
 def card_country(record: ContactRecord) -> str | None:

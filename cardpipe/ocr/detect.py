@@ -265,12 +265,28 @@ def runs_up(boxes: list[TextBox]) -> bool:
     return up > across
 
 
+@dataclass(frozen=True, eq=False)
+class LineReading:
+    """The detector's lines of one card and what the reader made of each (None: the
+    read failed): enough to read some lines again, in another language, and rebuild."""
+
+    lines: list[LineImage]
+    pages: list[OcrPage | None]
+
+    def page(self, *, width: int, height: int) -> OcrPage:
+        return page_from_lines(self.lines, self.pages, width=width, height=height)
+
+
 def page_from_lines(lines: list[LineImage], pages: list[OcrPage | None], *, width: int, height: int) -> OcrPage:
-    """One OcrPage of the card: each line's words, placed back on the card by the line's box.
+    """One OcrPage of the card: each line's words, placed back on the card by the line's box,
+    and the pieces of one printed line (the detector cuts a line at a wide gap) joined as
+    Tesseract's own layout joins them.
 
     A word's box is mapped along the line's top edge by its horizontal position; its
     height is the line's. That is exact for a level line, close for a tilted one.
     """
+    from . import _merge_same_row
+
     out: list[OcrLine] = []
     for n, (line, page) in enumerate(zip(lines, pages, strict=True)):
         if page is None:
@@ -289,7 +305,7 @@ def page_from_lines(lines: list[LineImage], pages: list[OcrPage | None], *, widt
             placed.append(OcrWord(w.text, w.conf, int(round(left)), y0, max(1, int(round(right - left))),
                                   max(1, y1 - y0)))
         out.append(OcrLine(tuple(placed), block=n + 1, par=1))
-    return OcrPage(tuple(out), width=width, height=height, engine="tesseract+det")
+    return OcrPage(tuple(_merge_same_row(out)), width=width, height=height, engine="tesseract+det")
 
 
 _DETECTOR: TextDetector | None = None
