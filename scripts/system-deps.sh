@@ -3,7 +3,7 @@
 # Usage: scripts/system-deps.sh [--test]   (--test adds what the test suite needs)
 set -euo pipefail
 
-langs=(eng deu fra spa por nld ita osd)
+langs=(eng deu fra spa por nld ita tur hrv pol ces ron hun swe dan osd)
 want=()
 
 command -v python3 >/dev/null 2>&1 || want+=(python3)

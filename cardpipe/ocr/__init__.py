@@ -313,6 +313,10 @@ COUNTRY_LANG = {
     "PT": "por", "BR": "por",
     "NL": "nld",
     "IT": "ita", "SM": "ita",
+    "TR": "tur", "CY": "tur",
+    "HR": "hrv", "BA": "hrv",
+    "PL": "pol", "CZ": "ces", "RO": "ron", "MD": "ron", "HU": "hun",
+    "SE": "swe", "DK": "dan",
 }
 
 
