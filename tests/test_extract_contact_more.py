@@ -385,3 +385,12 @@ def test_website_word_cut_on_a_skewed_line_is_joined() -> None:
         ]
     )
     assert read_contact(page).website == "www.bauer.de"
+
+
+def test_a_turkish_word_starting_with_dotted_capital_i_is_no_linkedin_handle() -> None:
+    """'İnşaat' matched the 'in' label case-blind and crashed the handle lookup."""
+    from cardpipe.normalize import read_contact
+
+    record = read_contact(OcrPage.from_text("Mert Yılmaz\nİnşaat\nmert@yapi-ornek.com.tr"))
+    assert record.name == "Mert Yılmaz"
+    assert "linkedin" not in dict(record.social or ())

@@ -36,6 +36,8 @@ _HANDLE_RE = re.compile(
     r"^(?P<label>linkedin|in|li|twitter|x|tw|instagram|insta|ig)\s*[:.\-]?\s*(?P<handle>@?[\w.-]{2,}|in/[\w-]+)$",
     re.I,
 )
+# the label in ASCII only: case-blind matching takes a Turkish 'İn' (İnşaat) for 'in'
+_ASCII_LABEL = re.compile(r"[a-z]+", re.I | re.A)
 _NETWORKS = ("linkedin", "twitter", "instagram", "facebook")
 
 
@@ -166,7 +168,7 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
                 out.append((UrlCandidate(host, sm.group(1), None, ev), (sm.start(1), sm.end(1))))
     if not out:
         hm = _HANDLE_RE.match(text.strip())
-        if hm:
+        if hm and _ASCII_LABEL.fullmatch(hm.group("label")):
             net = _SOCIAL_LABELS[hm.group("label").lower()]
             handle = hm.group("handle")
             if net == "linkedin":
