@@ -1221,6 +1221,17 @@ def _pick_name(
     return None, None, None
 
 
+# A line naming a unit of an organisation: joins the title printed above it.
+_UNIT_RE = re.compile(
+    r"\b(?:department|dept\.?|division|div\.?|section|office|bureau|unit|team|group|"
+    r"abteilung|bereich|département|service|división|departamento|afdeling|"
+    r"müdürlüğü|bölümü|birimi|dipartimento|ufficio)\b",
+    re.IGNORECASE,
+)
+_CONTACT_RE = re.compile(r"@|www\.|https?:|\d{3}")
+_OFFICE_PLACE_RE = re.compile(r"\b(?:head|main|registered|branch|regional)\s+office\b", re.IGNORECASE)
+
+
 def _pick_title(
     cands: ex.Candidates, texts: Sequence[ex.TextCandidate], name_seg: int | None, taken: set[int]
 ) -> tuple[str | None, list[int], float]:
@@ -1258,11 +1269,33 @@ def _pick_title(
             or (nt.title_score > 0 and nt.name_score < 0.4)
         )
         same_size = abs(nxt.height - segs[first.segment].height) <= 0.25 * segs[first.segment].height
-        if runs_on and same_size and nt.company_score < 0.6:
+        unit = (
+            _UNIT_RE.search(nt.text) and "email-local-match" not in nt.features and nt.company_score < 0.6
+            and not _CONTACT_RE.search(nt.text)
+        )
+        if _OFFICE_PLACE_RE.search(nt.text):
+            unit = runs_on = False  # 'Head Office': where, not what
+        if unit and not runs_on and nxt.height <= 1.25 * segs[first.segment].height:
+            # the department under the title ('Director' / 'Business Design Office')
+            title = f"{_clean_title(segs[first.segment].text)}, {_clean_title(nt.text)}"
+            used.append(nt.segment)
+            ocr = min(ocr, nt.evidence.conf)
+        elif runs_on and same_size and nt.company_score < 0.6:
             title = _join_title(re.sub(r"\s+", " ", segs[first.segment].text).strip(" ;|"), nt.text)
             used.append(nt.segment)
             ocr = min(ocr, nt.evidence.conf)
     return title_case(title), used, _conf(fit, ocr)
+
+
+def _qr_site_is_the_site(qr_site: str, printed: str | None) -> bool:
+    """Whether a QR code's URL is the card's website: when the card prints none, or the
+    same domain. A code often points elsewhere (a link shortener, a profile page, a
+    vCard service); the printed site stays the website then."""
+    if not printed:
+        return True
+    a = ex.registrable_domain(qr_site.split("/")[0]) or qr_site
+    b = ex.registrable_domain(printed.split("/")[0]) or printed
+    return Levenshtein.normalized_similarity(a.lower(), b.lower()) >= 0.85  # the same domain, or misread
 
 
 def judge(
@@ -1282,7 +1315,7 @@ def judge(
 
     for payload in qr_texts:  # a website in a QR code is exact: judge the e-mails against it
         q = parse_payload(payload)
-        if q is not None and q.website:
+        if q is not None and q.website and _qr_site_is_the_site(q.website, website):
             website, site_conf = q.website, 100.0
     site_domain = ex.registrable_domain(website.split("/")[0]) if website else None
     # a TLD that does not exist ('www.tulip.nt'), repaired by what the card says: the
@@ -1594,7 +1627,9 @@ def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
         phones.append(Phone(e164, ptype, raw, num.extension or None))
     if phones:
         draft.phones, draft.conf["phones"] = phones, 1.0
-    if q.website:
+    if q.website and (q.name or q.emails or _qr_site_is_the_site(q.website, draft.website)):
+        # a contact's own code (vCard, MeCard) states its site; a bare URL is the site
+        # only when it is the printed one (not a shortener or a profile page)
         draft.website, draft.conf["website"] = q.website, 1.0
     if q.address:
         draft.address, draft.conf["address"] = q.address, 1.0

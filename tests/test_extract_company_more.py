@@ -454,3 +454,18 @@ def test_title_and_company_in_one_row(
 ) -> None:
     record = read_contact(_row_with_gap(text, gap_after, gap))
     assert (record.title, record.company) == (title, company)
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Kenji Morita\nDirector\nProduct Planning Office\nmorita@tsubame-works.example", "Director, Product Planning Office"),
+        ("Ines Faro\nChief Engineer\nQuality Assurance Department\nines.faro@lumatec.example", "Chief Engineer, Quality Assurance Department"),
+        # a place, not a unit: 'Head Office' under the title stays out of it
+        ("Kenji Morita\nDirector\nHead Office\nmorita@tsubame-works.example", "Director"),
+        # the company under the title is not a department
+        ("Ines Faro\nSales Manager\nLumatec Group\nines.faro@lumatec.example", "Sales Manager"),
+    ],
+)
+def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).title == title

@@ -199,3 +199,18 @@ def test_no_finder_patterns_no_detector(monkeypatch: pytest.MonkeyPatch) -> None
     calls.clear()
     decode_qr(card, presence_test=False)
     assert calls  # and so does any card when the presence test is off
+
+
+@pytest.mark.parametrize(
+    ("printed", "qr", "website"),
+    [
+        ("www.harbourline.com", "https://qrco.de/bX9k2", "www.harbourline.com"),  # a shortener: the printed site stays
+        ("www.harbourline.com", "https://linktr.ee/harbourline_ana", "www.harbourline.com"),
+        (None, "https://qrco.de/bX9k2", "qrco.de/bX9k2"),  # nothing printed: the code's URL is all there is
+        ("www.harbourline.com", "https://www.harbourline.com/team/ana", "www.harbourline.com/team/ana"),
+    ],
+)
+def test_a_qr_url_is_the_website_only_when_it_is_the_printed_sites_domain(printed, qr, website) -> None:
+    rows = ["Ana Ruiz", "Harbour Line Shipping", "ana@harbourline.com"] + ([printed] if printed else [])
+    record = read_contact(OcrPage.from_text("\n".join(rows)), qr_texts=(qr,))
+    assert record.website == website

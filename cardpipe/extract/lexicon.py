@@ -103,6 +103,12 @@ COMPANY_WORDS = set(
     marketing communications creative productions construction engineering builders supplies manufacturing
     solar medical dental legal finance financial advisors investments securities trust partners& co-op cooperative
     gmbh ag inc llc ltd
+    center centre institute academy provider store shop gallery mart traders electric electrical electricals
+    electronics metal steel aluminium aluminum plastic machinery machines equipment industrial industry
+    industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
+    printing textile textiles chemicals
+    makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
+    plastik mobilya soğutma taşımacılık
     """.split()
 )
 # A "&" or "and" in a line is a hint for company names ("Smith & Sons"), not for person names.
