@@ -5,7 +5,8 @@ Used by ``bench/accuracy.py --real``. The labels are copied from the printed car
 and a contact record legitimately differ, and strict elsewhere:
 
 - name, e-mails, website: exactly right after case-folding and collapsing spaces (e-mails
-  as a set; a website without its scheme, ``www.`` and trailing slash);
+  as a set, a printed 'gmail com' meaning gmail.com; a website without its scheme,
+  ``www.`` and trailing slash);
 - phones: the set of printed numbers, each compared on its last 8 digits (the
   country code and trunk prefix are formatting; an extension is ignored);
 - company, title, address: token overlap, ``2|A∩B| / (|A|+|B|) >= 0.8`` over word tokens.
@@ -81,7 +82,15 @@ def _phones(values: Any) -> set[str]:
 
 
 def _emails(values: Any) -> set[str]:
-    return {norm(v).replace(" ", "") for v in values or [] if v}
+    """E-mails as a set: the label copies a printed slip such as 'name @ yahoo. Com' or
+    'name@gmail com' exactly; the address meant is compared (spaces around @ and dots
+    dropped, a space standing for the dot)."""
+    out = set()
+    for v in values or []:
+        if v:
+            text = re.sub(r"\s*([@.])\s*", r"\1", norm(v))
+            out.add(re.sub(r"\s+", ".", text))
+    return out
 
 
 def field_right(name: str, truth: dict[str, Any], got: dict[str, Any] | None) -> bool | None:
