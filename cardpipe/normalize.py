@@ -1232,6 +1232,44 @@ _CONTACT_RE = re.compile(r"@|www\.|https?:|\d{3}")
 _OFFICE_PLACE_RE = re.compile(r"\b(?:head|main|registered|branch|regional)\s+office\b", re.IGNORECASE)
 
 
+def _company_rows(
+    best: ex.TextCandidate, cands: ex.Candidates, texts: Sequence[ex.TextCandidate], taken: set[int]
+) -> tuple[str, list[int]]:
+    """The company line with the row of its name printed right above or below it: a
+    wordmark over the rest ('SELI' / 'OVERSEAS'), a name over its legal form ('DEMIR RAF'
+    / 'METAL SAN. ve TİC. LTD. ŞTİ.'). A row joins only when it is no other field (no
+    name, title, e-mail, web or number), short, and of a size with the company line."""
+    segs = {s.index: s for s in cands.segments}
+    by_seg = {t.segment: t for t in texts}
+    seg = segs[best.segment]
+
+    def fits(other: ex.Segment | None) -> ex.TextCandidate | None:
+        t = by_seg.get(other.index) if other is not None else None
+        if t is None or other.index in taken or other.index == seg.index:
+            return None
+        if _CONTACT_RE.search(other.text) or t.name_score >= 0.4 or "title-lexicon" in t.features:
+            return None
+        if len(other.text.split()) > 5 or not 0.6 * seg.height <= other.height <= 2.5 * seg.height:
+            return None
+        return t
+
+    text, used = best.text.strip(" ,"), [best.segment]
+    suffixed = "company-suffix" in best.features
+    above = ex.neighbours_above(seg, cands.segments, taken)[:1]
+    if above and above[0].box.top < seg.box.top and seg.box.top - above[0].box.bottom <= 0.8 * max(seg.height, above[0].height):
+        t = fits(above[0])
+        if t is not None and (suffixed or "company-word" in best.features) and (
+            t.text.isupper() or t.company_score >= 0.3
+        ):
+            text, used = f"{t.text.strip(' ,')} {text}", [t.segment, *used]
+    if not suffixed:
+        below = ex.neighbour_below(seg, cands.segments, max_gap=0.8)
+        t = fits(below)
+        if t is not None and "company-suffix" in t.features:
+            text, used = f"{text} {t.text.strip(' ,')}", [*used, t.segment]
+    return text, used
+
+
 def _pick_title(
     cands: ex.Candidates, texts: Sequence[ex.TextCandidate], name_seg: int | None, taken: set[int]
 ) -> tuple[str | None, list[int], float]:
@@ -1402,8 +1440,10 @@ def judge(
             d = j.value.rpartition("@")[2].lower()
             read_conf[d] = max(read_conf.get(d, 0.0), j.conf)
         repair_from = [d for d in domains if read_conf.get(d, 0.0) >= weakest]
+        company_text, company_segs = _company_rows(best, cands, texts, taken)
+        taken.update(company_segs)
         company = complete_suffix(
-            read_suffix(repair_company_words(best.text.strip(" ,"), repair_from), [*domains, *emails])
+            read_suffix(repair_company_words(company_text.strip(" ,"), repair_from), [*domains, *emails])
         )
         company_read = True
         suffix = "company-suffix" in best.features
