@@ -1,11 +1,16 @@
 """Where the time goes when cards are read: milliseconds per file for each stage,
 per kind of sample image, serially in one process (one core).
 
-    .venv/bin/python bench/stages.py [--language-pass off] [--batch N]
+    .venv/bin/python bench/stages.py [--language-pass off] [--batch N] [--detector off]
+    .venv/bin/python bench/stages.py --files '../shared/real_cards/images/*/*'   # real photos
+
+Kinds are the sample names' prefixes; other files are grouped by size: ``photo-12mp``
+(10 megapixels or more), ``photo`` and ``small`` (long side 1000 px or less).
 
 Files are read as a worker reads them: in batches (`pipeline.read_files`, up to
 `pipeline.MAX_BATCH` files of one kind; `--batch 1` reads one file at a time).
-Stages: decode (decode.load), prepare (preprocess), OCR (every Tesseract process:
+Stages: decode (decode.load), prepare (preprocess), detect (the text detector and its
+line classifier), OCR (every Tesseract process:
 the first reads, plus orientation / second-language / name re-reads when they
 happen), QR (presence test + decoding), extract+normalize; then what one
 Tesseract call costs before it reads anything (process start, model loading).
@@ -25,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import pytesseract  # noqa: E402
 
 from cardpipe import decode, normalize, pipeline, preprocess, qr  # noqa: E402
+from cardpipe.ocr import detect  # noqa: E402
 
 SAMPLES = ROOT / "sample_cards" / "images"
 
@@ -33,7 +39,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--language-pass", choices=("on", "off"), default="on")
     ap.add_argument("--batch", type=int, default=pipeline.MAX_BATCH, help="files read together (1: one at a time)")
+    ap.add_argument("--detector", choices=("on", "off"), default="on", help="the text detector (text_detector)")
+    ap.add_argument("--files", nargs="+", metavar="GLOB", help="read these files instead of the samples")
     args = ap.parse_args()
+    pipeline._one_core()
     spent: collections.Counter[tuple[str, str]] = collections.Counter()
     calls: collections.Counter[tuple[str, str]] = collections.Counter()
     kind = ["?"]
@@ -54,13 +63,20 @@ def main() -> None:
     preprocess.prepare = timed("prepare", preprocess.prepare)
     preprocess.prepare_pages = timed("prepare", preprocess.prepare_pages)
     qr.decode_qr = timed("qr", qr.decode_qr)
+    detect.TextDetector.detect = timed("detect", detect.TextDetector.detect)
+    detect.TextDetector.upside_down = timed("detect", detect.TextDetector.upside_down)
     normalize.read_contact = timed("extract", normalize.read_contact)
 
-    opts = pipeline.ReadOptions(language_pass=args.language_pass == "on")
-    files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() != ".json")
+    opts = pipeline.ReadOptions(language_pass=args.language_pass == "on", text_detector=args.detector == "on")
+    if args.files:
+        import glob
+
+        files = sorted(Path(p) for g in args.files for p in glob.glob(g) if Path(p).is_file())
+    else:
+        files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() != ".json")
     by_kind: dict[str, list[Path]] = collections.defaultdict(list)
     for f in files:
-        by_kind[f.name.split("-")[0]].append(f)
+        by_kind[kind_of(f) if args.files else f.name.split("-")[0]].append(f)
     per_kind: collections.Counter[str] = collections.Counter()
     wall: collections.Counter[str] = collections.Counter()
     pipeline.read_file(files[0], opts)  # warm up: imports, Tesseract's first start
@@ -73,8 +89,9 @@ def main() -> None:
             pipeline.read_files([(f, "", None) for f in batch], opts)
             wall[k] += time.perf_counter() - t
             per_kind[k] += len(batch)
-    stages = ("decode", "prepare", "ocr", "qr", "extract")
-    print(f"ms per file, one core, language_pass {args.language_pass}, batches of up to {args.batch} files")
+    stages = ("decode", "prepare", "detect", "ocr", "qr", "extract")
+    print(f"ms per file, one core, language_pass {args.language_pass}, detector {args.detector}, "
+          f"batches of up to {args.batch} files")
     print(f"{'kind':<9}{'files':>6}" + "".join(f"{s:>9}" for s in stages) + f"{'tess/file':>10}{'total':>8}")
     for k in sorted(per_kind, key=lambda k: -per_kind[k]):
         n = per_kind[k]
@@ -85,6 +102,19 @@ def main() -> None:
     ocr_calls = sum(v for (_, s2), v in calls.items() if s2 == "ocr") / n
     print(f"{'all':<9}{n:>6}{cells}{ocr_calls:10.2f}{1000 * sum(wall.values()) / n:8.0f}")
     print(f"Tesseract start-up (process, model loading) per call: {1000 * startup_seconds():.0f} ms")
+
+
+def kind_of(path: Path) -> str:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+    except OSError:
+        return "other"
+    if w * h >= 10_000_000:
+        return "photo-12mp"
+    return "small" if max(w, h) <= 1000 else "photo"
 
 
 def startup_seconds(repeat: int = 10) -> float:

@@ -1203,11 +1203,19 @@ def _pick_website(cands: ex.Candidates) -> tuple[ex.UrlCandidate | None, dict[st
     return (sites[0] if sites else None), social
 
 
+_LEADING_TITLE_RE = re.compile(r"^\s*(prop\.|propr\.|proprietor)\s+", re.IGNORECASE)
+
+
 def _pick_name(
     texts: Sequence[ex.TextCandidate],
 ) -> tuple[NameParts | None, ex.TextCandidate | None, str | None]:
     """(name, its candidate, a title printed after it on the same line)."""
     for t in sorted((t for t in texts if t.name_score >= 0.4), key=lambda t: -t.name_score):
+        lead = _LEADING_TITLE_RE.match(t.text)
+        if lead:  # 'Prop. Rajesh Kumar': the proprietor's title printed before the name
+            parts = split_name(t.text[lead.end():])
+            if parts:
+                return parts, t, lead.group(1)
         parts = split_name(t.text)
         if parts:
             return parts, t, None

@@ -469,3 +469,16 @@ def test_title_and_company_in_one_row(
 )
 def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
     assert read_contact(OcrPage.from_text(text)).title == title
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("Prop. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        ("Deniz Aksoy\nGenel Müdür\ndeniz@ornek-makina.com.tr", "Deniz Aksoy", "Genel Müdür"),
+        ("Jonas Weber\nVerkaufsberater\njonas.weber@autohaus-beispiel.de", "Jonas Weber", "Verkaufsberater"),
+    ],
+)
+def test_titles_printed_before_the_name_or_in_turkish_and_german(text: str, name: str, title: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert (record.name, record.title) == (name, title)

@@ -394,3 +394,18 @@ def test_a_turkish_word_starting_with_dotted_capital_i_is_no_linkedin_handle() -
     record = read_contact(OcrPage.from_text("Mert Yılmaz\nİnşaat\nmert@yapi-ornek.com.tr"))
     assert record.name == "Mert Yılmaz"
     assert "linkedin" not in dict(record.social or ())
+
+
+@pytest.mark.parametrize(
+    ("line", "email"),
+    [
+        ("E-maitkaito-s@bravo-example.com", "kaito-s@bravo-example.com"),  # the label read into the address
+        ("E-mail:kaito-s@bravo-example.com", "kaito-s@bravo-example.com"),
+        ("Emailjo.ann@bravo-example.com", "jo.ann@bravo-example.com"),
+        ("email.team@bravo-example.com", "email.team@bravo-example.com"),  # a real address may start so
+        ("mailroom@bravo-example.com", "mailroom@bravo-example.com"),
+    ],
+)
+def test_an_email_label_glued_to_the_address_is_not_part_of_it(line: str, email: str) -> None:
+    record = read_contact(OcrPage.from_text(f"Kaito Sato\nDirector\n{line}"))
+    assert record.emails == (email,)

@@ -20,6 +20,12 @@ _LOCAL_TOKEN_RE = re.compile(r"[\w.+'’-]*\w[\w.+'’-]*")
 _DOMAIN_TOKEN_RE = re.compile(r"[\w.,-]*\w[\w.,-]*|[.,]")
 
 
+# An e-mail label glued to the address, as OCR reads it on real cards: 'E-mail', 'E-mait',
+# 'Email', 'E-mall' (the colon lost). Only with the hyphen or a capital E: 'mail' and
+# 'email' can start a real address.
+_GLUED_LABEL_RE = re.compile(r"(?:E-?|e-)ma[il1|!t]{1,2}[:;.]?(?=\w)")
+
+
 def _is_email_label(token: str) -> bool:
     return token.lower().rstrip(":.-") in EMAIL_LABELS or token.endswith(":")
 
@@ -225,6 +231,10 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             if stray:
                 reps.append("stray-piece")
             local, _, domain = value.partition("@")
+            glued = _GLUED_LABEL_RE.match(local)
+            if glued and len(local) - glued.end() >= 2:
+                local = local[glued.end():]  # "E-maitsatoshi@": the label read into the address
+                reps.append("glued-label")
             # only a dot beside a dash or an underscore ('.-', '-.', '._', '_.'): '--' and '__'
             # ('sophie_-_hughes') are printed as they are
             squeezed = re.sub(r"[._-]*\.[._-]*", lambda r: "." if len(r.group(0)) > 1 else r.group(0), local)

@@ -69,6 +69,9 @@ TITLE_CORE = set(
     oprichter hoofd directielid
     direttore direttrice amministratore delegato responsabile ingegnere consulente titolare
     diretor diretora engenheiro engenheira sócio sócia
+    müdür müdürü mühendis mühendisi başkan başkanı yönetici uzman uzmanı sorumlu sorumlusu temsilci temsilcisi
+    danışman danışmanı kurucu direktör koordinatör şef şefi yardımcısı sahibi teknisyen
+    verkaufsberater
     """.split()
 )
 TITLE_DEPT = set(
@@ -107,6 +110,7 @@ COMPANY_WORDS = set(
     electronics metal steel aluminium aluminum plastic machinery machines equipment industrial industry
     industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
     printing textile textiles chemicals
+    solution automation
     makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
     plastik mobilya soğutma taşımacılık
     """.split()
