@@ -79,29 +79,42 @@ def main() -> None:
         by_kind[kind_of(f) if args.files else f.name.split("-")[0]].append(f)
     per_kind: collections.Counter[str] = collections.Counter()
     wall: collections.Counter[str] = collections.Counter()
+    cpu: collections.Counter[str] = collections.Counter()
     pipeline.read_file(files[0], opts)  # warm up: imports, Tesseract's first start
     spent.clear()
     calls.clear()
     for k, group in by_kind.items():
         kind[0] = k
         for batch in pipeline.batches(group, 1, most=args.batch):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), cpu_seconds()
             pipeline.read_files([(f, "", None) for f in batch], opts)
             wall[k] += time.perf_counter() - t
+            cpu[k] += cpu_seconds() - c
             per_kind[k] += len(batch)
     stages = ("decode", "prepare", "detect", "ocr", "qr", "extract")
     print(f"ms per file, one core, language_pass {args.language_pass}, detector {args.detector}, "
           f"batches of up to {args.batch} files")
-    print(f"{'kind':<9}{'files':>6}" + "".join(f"{s:>9}" for s in stages) + f"{'tess/file':>10}{'total':>8}")
+    print(f"{'kind':<11}{'files':>6}" + "".join(f"{s:>9}" for s in stages)
+          + f"{'tess/file':>10}{'total':>8}{'cpu':>8}")
     for k in sorted(per_kind, key=lambda k: -per_kind[k]):
         n = per_kind[k]
         cells = "".join(f"{1000 * spent[k, s] / n:9.0f}" for s in stages)
-        print(f"{k:<9}{n:>6}{cells}{calls[k, 'ocr'] / n:10.2f}{1000 * wall[k] / n:8.0f}")
+        print(f"{k:<11}{n:>6}{cells}{calls[k, 'ocr'] / n:10.2f}{1000 * wall[k] / n:8.0f}{1000 * cpu[k] / n:8.0f}")
     n = sum(per_kind.values())
     cells = "".join(f"{1000 * sum(v for (_, s2), v in spent.items() if s2 == s) / n:9.0f}" for s in stages)
     ocr_calls = sum(v for (_, s2), v in calls.items() if s2 == "ocr") / n
-    print(f"{'all':<9}{n:>6}{cells}{ocr_calls:10.2f}{1000 * sum(wall.values()) / n:8.0f}")
+    print(f"{'all':<11}{n:>6}{cells}{ocr_calls:10.2f}{1000 * sum(wall.values()) / n:8.0f}"
+          f"{1000 * sum(cpu.values()) / n:8.0f}")
+    print("total = wall ms per file; cpu = CPU ms per file of this process and its Tesseract processes "
+          "(what one core spends; it hardly moves when other programs share the machine)")
     print(f"Tesseract start-up (process, model loading) per call: {1000 * startup_seconds():.0f} ms")
+
+
+def cpu_seconds() -> float:
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def kind_of(path: Path) -> str:
