@@ -353,16 +353,31 @@ def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrP
 
 def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tuple[PreparedCard, OcrPage, Any]]:
     """The text lines the detector finds, each read by Tesseract; a card where that
-    reads little is also read whole by Tesseract (turned as its OSD says, then on an
-    alternative preparation), and the better reading wins. The detector's lines come
-    back too when their reading won (for a second read of some of them)."""
+    reads little is also read whole by Tesseract once, and the better reading wins. A
+    card where the detector finds no line at all gets the whole-card reading of old
+    (turned as Tesseract's OSD says, then an alternative preparation). The detector's
+    lines come back too when their reading won (for a second read of some of them).
+
+    Only the detector's lines are read more than once: a whole-card read of a large,
+    noisy photo (a logo on a textured back side) can take Tesseract a minute, and the
+    alternatives add little where the detector has found the text already."""
     if not detector:
         best = yield from _whole_reading(card, None)
         return (*best, None)
     card, page, lines = yield from _detected_reading(card)
     if not is_weak(page):
         return card, page, lines
-    best = yield from _whole_reading(card, page)
+    if not lines.lines:
+        best = yield from _whole_reading(card, page)
+        return (*best, None)
+    from .ocr import OcrRequest
+
+    try:
+        whole = yield OcrRequest(card.image)
+    except OcrError as e:  # the detector's reading stands: a second opinion failed
+        log.debug("the whole-card read failed: %s", e)
+        return card, page, lines
+    best = _better((card, page), (card, whole))
     return (*best, lines if best[1] is page else None)
 
 

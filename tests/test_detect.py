@@ -195,3 +195,47 @@ def test_words_are_placed_back_on_the_card_along_their_line():
     assert placed[0].left == 100 and placed[1].left == 300
     assert all(w.top == 200 and w.height == 40 for w in placed)
     assert out.engine == "tesseract+det"
+
+
+class WeakEngine:
+    """Reads every line and every page as one low-confidence scrap; counts what it is asked."""
+
+    name = "weak"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def read(self, image, lang=None):
+        self.asked.append("page")
+        return OcrPage.from_text("x1 ~", conf=30.0)
+
+    def read_textline(self, image, lang=None):
+        self.asked.append("textline")
+        return OcrPage.from_text("x1 ~", conf=30.0)
+
+    def orientation(self, image):
+        self.asked.append("orientation")
+        return 90
+
+
+def test_a_weak_reading_of_detected_lines_costs_one_whole_card_read_and_no_more():
+    """A whole-card read of a large noisy photo can take Tesseract a minute: where the detector
+    found lines, a weak reading gets one second opinion, not OSD and alternative preparations."""
+    from cardpipe.models import PreparedCard
+
+    card = PreparedCard(source=Path("x.png"), index=0, image=cv2.cvtColor(draw_card(), cv2.COLOR_RGB2GRAY))
+    engine = WeakEngine()
+    pipeline.read_card(card, engine)
+    assert engine.asked.count("textline") == len(CARD_LINES)
+    assert engine.asked.count("page") == 1
+    assert "orientation" not in engine.asked
+
+
+def test_a_card_where_the_detector_finds_nothing_is_read_whole_as_before():
+    from cardpipe.models import PreparedCard
+
+    card = PreparedCard(source=Path("x.png"), index=0, image=np.full((600, 1000), 255, np.uint8))
+    engine = WeakEngine()
+    pipeline.read_card(card, engine)
+    assert "textline" not in engine.asked
+    assert engine.asked[:2] == ["page", "orientation"]
