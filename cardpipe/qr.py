@@ -28,6 +28,10 @@ from .models import Address
 
 log = logging.getLogger(__name__)
 
+# OpenCV's QR decoder writes warnings to stderr ("ECI is not supported properly") that
+# cron would mail to the user after a good run: only its errors are worth a line.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
 
 @dataclass(frozen=True)
 class QrContact:

@@ -214,3 +214,29 @@ def test_a_qr_url_is_the_website_only_when_it_is_the_printed_sites_domain(printe
     rows = ["Ana Ruiz", "Harbour Line Shipping", "ana@harbourline.com"] + ([printed] if printed else [])
     record = read_contact(OcrPage.from_text("\n".join(rows)), qr_texts=(qr,))
     assert record.website == website
+
+
+def test_a_qr_code_that_makes_opencv_warn_leaves_stderr_empty(tmp_path) -> None:
+    """OpenCV's decoder warns 'ECI is not supported properly' on stderr for a code in ECI
+    mode; under cron any output is mailed, so a good run must print nothing."""
+    import subprocess
+
+    import cv2
+    import numpy as np
+    from conftest import CARDPIPE
+
+    params = cv2.QRCodeEncoder.Params()
+    params.mode = cv2.QRCodeEncoder_MODE_ECI
+    code = cv2.QRCodeEncoder.create(params).encode("https://www.example.com/team/jörg")
+    code = cv2.resize(code, None, fx=6, fy=6, interpolation=cv2.INTER_NEAREST)
+    card = np.full((600, 1000), 255, np.uint8)
+    card[100 : 100 + code.shape[0], 700 : 700 + code.shape[1]] = code
+    for n, text in enumerate(["Jorg Brandt", "Sales Director", "jorg@example.com", "+49 30 1234567"]):
+        cv2.putText(card, text, (60, 120 + 80 * n), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 0, 3)
+    path = tmp_path / "card.png"
+    cv2.imwrite(str(path), card)
+    proc = subprocess.run([*CARDPIPE, "extract", "--json", str(path)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "jorg@example.com" in proc.stdout
