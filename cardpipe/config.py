@@ -142,6 +142,22 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
+# Database URLs cardpipe can open (a plain path is a SQLite file).
+SUPPORTED_DB_SCHEMES: tuple[str, ...] = ()
+_URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")  # 'postgresql://...' (a Path keeps one slash)
+
+
+def _check_db_url(value: str) -> None:
+    """A `db` that is a URL of a kind cardpipe does not open is a configuration error, not
+    a folder named 'postgresql:' made in the working directory."""
+    m = _URL_RE.match(value)
+    if m and m.group(1).lower() not in SUPPORTED_DB_SCHEMES:
+        raise ConfigError(
+            f"db is a {m.group(1)}:// URL, which cardpipe cannot open; it stores into a SQLite file: "
+            "give its path (e.g. db = \"~/Cards/cardpipe.db\")."
+        )
+
+
 def _coerce(name: str, hint: Any, value: Any) -> Any:
     """Turn a TOML or flag value into the type the field declares."""
     origin = typing.get_origin(hint)
@@ -155,6 +171,8 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
         if hint is Path:
             if not isinstance(value, (str, os.PathLike)):
                 raise TypeError
+            if name == "db":
+                _check_db_url(str(value))
             return Path(os.path.expandvars(str(value))).expanduser()
         if origin is tuple:
             if isinstance(value, str):

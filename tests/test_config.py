@@ -69,3 +69,20 @@ def test_config_is_frozen():
     cfg = Config()
     with pytest.raises(AttributeError):
         cfg.days = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("url", ["postgresql://ann@db.example/cards", "mysql://h/db", "sqlite:///tmp/x.db"])
+def test_a_database_url_cardpipe_cannot_open_is_a_config_error_and_creates_nothing(tmp_path, monkeypatch, url):
+    import subprocess
+
+    from conftest import CARDPIPE
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match=r"URL, which cardpipe cannot open") as e:
+        load_config(None, db=url)
+    assert e.value.exit_code == ExitCode.config
+    proc = subprocess.run([*CARDPIPE, "run", "--db", url, "--inbox", str(tmp_path)], capture_output=True, text=True,
+                          cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60)
+    assert proc.returncode == 78
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # no 'postgresql:' folder
