@@ -9,8 +9,8 @@ runtime, and read each line it finds with Tesseract (`--psm 7`, one line).
 
     prepared card -> probability map (one forward pass, input bounded to
       `MAX_SIDE` px) -> line boxes (threshold, contours, rotated rectangles,
-      unclip) -> each line warped flat, light-on-dark inverted, binarised on
-      its own, scaled to `LINE_HEIGHT` -> Tesseract, all lines of a batch in one
+      unclip) -> each line warped flat, light-on-dark inverted, contrast
+      stretched, scaled to `LINE_HEIGHT` -> Tesseract, all lines of a batch in one
       process -> `OcrPage` with the words placed back on the card
 
 The model is loaded once per process and reused (`detector()`).
@@ -39,7 +39,8 @@ SCALE = 0.5
 THRESH = 0.3  # probability that a pixel is text
 BOX_THRESH = 0.55  # mean probability inside a box to keep it
 UNCLIP = 1.6  # how far a shrunk text kernel is grown back (PP-OCR's default)
-LINE_HEIGHT = 48  # px: height a line crop is scaled to for Tesseract
+LINE_HEIGHT = 40  # px: height a line crop is scaled to for Tesseract (48 and 56 read no better)
+BUSY_GROUND = 30.0  # grey levels: the spread of a line's ground above which it is binarised
 MIN_BOX_PX = 6  # px on the card: boxes shorter than this are noise
 
 
@@ -194,7 +195,7 @@ class LineImage:
     """A line cut out of the card for Tesseract, and how to map its pixels back."""
 
     box: TextBox
-    image: np.ndarray  # binarised, dark text on white, `LINE_HEIGHT` px high plus padding
+    image: np.ndarray  # grey, dark text on light, `LINE_HEIGHT` px high plus white padding
     scale: float  # line-image pixels per card pixel
     pad: int
 
@@ -219,7 +220,7 @@ def warp(image: np.ndarray, box: TextBox, height: int) -> np.ndarray:
 
 
 def cut_line(card: np.ndarray, box: TextBox) -> LineImage | None:
-    """The box warped flat, inverted when light on dark, binarised alone and scaled."""
+    """The box warped flat, scaled, turned dark on light, its contrast stretched."""
     if box.width < 4 or box.height < 4:
         return None
     text_h, long = (box.width, box.height) if is_vertical(box) else (box.height, box.width)
@@ -227,22 +228,30 @@ def cut_line(card: np.ndarray, box: TextBox) -> LineImage | None:
     if long > 40 * text_h:  # a rule or a border, not a line of text
         return None
     gray = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-    flat = warp(gray, box, LINE_HEIGHT)
-    binary = binarise(flat)
+    flat = normalise(warp(gray, box, LINE_HEIGHT))
     pad = LINE_HEIGHT // 4
-    binary = cv2.copyMakeBorder(binary, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    return LineImage(box, binary, scale, pad)
+    flat = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    return LineImage(box, flat, scale, pad)
 
 
-def binarise(gray: np.ndarray) -> np.ndarray:
-    """Otsu on one line, with the text made dark: the text is the smaller class, and
-    it lies away from the box's rim, where the ground is."""
-    blur = cv2.GaussianBlur(gray, (3, 3), 0)
-    _, binary = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+def normalise(gray: np.ndarray) -> np.ndarray:
+    """The line with its text dark on a light ground, for Tesseract. Which side is the
+    text, Otsu on the line alone says (the ground is what lies along the box's rim).
+
+    On a plain ground the line stays grey, its contrast stretched, for Tesseract to
+    binarise; on a busy ground (text over a picture or a pattern: the ground's own grey
+    spreads over more than `BUSY_GROUND` levels) Otsu's black and white is given, which
+    drops the picture. Of 719 printed values on the real dev cards and small fresh
+    samples, Tesseract finds 93.3% so, 92.1% in lines all binarised, 92.4% with the
+    busy threshold at 18."""
+    _, binary = cv2.threshold(cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     rim = np.concatenate([binary[0], binary[-1], binary[:, 0], binary[:, -1]])
     if rim.mean() < 127:  # the ground is dark: light text on a dark card
-        binary = 255 - binary
-    return binary
+        gray, binary = 255 - gray, 255 - binary
+    ground = gray[binary == 255]
+    if ground.size and float(ground.std()) > BUSY_GROUND:
+        return binary
+    return cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
 
 
 def turned(box: TextBox, width: int, height: int, degrees: int = 180) -> TextBox:
