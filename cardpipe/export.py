@@ -210,6 +210,15 @@ def _iso(day: Any) -> str | None:
 # ---------------------------------------------------------------------------
 
 
+_PHONE_ORDER = {"mobile": 0, "work": 1, "other": 2, "home": 2, "fax": 3}
+
+
+def ordered_phones(phones: Sequence[Phone]) -> list[Phone]:
+    """Phones in the order every export lists them: mobile, work, other, fax (as read
+    within a type). A phone's address book dials the first number, and never wants a fax."""
+    return sorted(phones, key=lambda p: _PHONE_ORDER.get(p.type, 2))
+
+
 def _phones_by_type(phones: Sequence[Phone]) -> dict[str, list[str]]:
     by_type: dict[str, list[str]] = {"work": [], "mobile": [], "fax": [], "other": []}
     for p in phones:
@@ -447,7 +456,7 @@ def google_row(c: Contact) -> dict[str, object]:
     for i, email in enumerate(r.emails, 1):
         row[f"E-mail {i} - Label"] = "Work"
         row[f"E-mail {i} - Value"] = email
-    for i, p in enumerate(r.phones, 1):
+    for i, p in enumerate(ordered_phones(r.phones), 1):
         row[f"Phone {i} - Label"] = GOOGLE_PHONE_LABELS.get(p.type, "Other")
         row[f"Phone {i} - Value"] = PhoneText(phone_text(p.e164))
     if addr:
@@ -533,7 +542,7 @@ def outlook_row(c: Contact) -> dict[str, object]:
         "Categories": _one_line(c.event).replace(";", ",") if c.event else None,  # ";" separates categories
     }
     extra: list[str] = []
-    for p in r.phones:
+    for p in ordered_phones(r.phones):
         slots = [s for s in OUTLOOK_PHONE_SLOTS.get(p.type, ()) + ("Other Phone",) if s not in row]
         text = PhoneText(phone_text(p.e164))
         if slots:
@@ -608,18 +617,19 @@ def vcard_one(c: Contact, version: str = "3.0") -> Any:
         card.add("org").value = [_text(r.company)]
     if r.title:
         card.add("title").value = _text(r.title)
-    for i, p in enumerate(r.phones):
+    for i, p in enumerate(ordered_phones(r.phones)):
         types = list(_TEL_TYPES.get(p.type, ("voice",)))
         tel = card.add("tel")
+        pref = i == 0 and p.type != "fax"  # the number to dial: the first mobile or work one, never a fax
         if v4:
             tel.value = "tel:" + p.e164 + (f";ext={p.extension}" if p.extension else "")
             tel.params["VALUE"] = ["uri"]
             tel.type_param = types
-            if i == 0:
+            if pref:
                 tel.params["PREF"] = ["1"]
         else:
             tel.value = phone_text(p.e164) + (f" ext. {p.extension}" if p.extension else "")
-            tel.type_param = [t.upper() for t in types] + (["PREF"] if i == 0 else [])
+            tel.type_param = [t.upper() for t in types] + (["PREF"] if pref else [])
     for i, email in enumerate(r.emails):
         em = card.add("email")
         em.value = _text(email)
@@ -726,7 +736,8 @@ def contact_json(c: Contact, next_due: DueItem | None = None) -> dict[str, objec
         "company": r.company,
         "emails": list(r.emails),
         "phones": [
-            {"e164": p.e164, "type": p.type, "text": phone_text(p.e164), "extension": p.extension} for p in r.phones
+            {"e164": p.e164, "type": p.type, "text": phone_text(p.e164), "extension": p.extension}
+            for p in ordered_phones(r.phones)
         ],
         "website": r.website,
         "address": (

@@ -6,6 +6,8 @@ neutralized as documented in cardpipe/export.py (CSVs), and never run."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import csv
 import datetime as dt
 import io
@@ -232,13 +234,13 @@ def test_google_csv_headers_and_values():
     assert [row[f"E-mail {i} - Value"] for i in range(1, 5)] == list(phone_contact().record.emails)
     assert {row[f"E-mail {i} - Label"] for i in range(1, 5)} == {"Work"}
     phones = [(row[f"Phone {i} - Label"], row[f"Phone {i} - Value"]) for i in range(1, 7)]
-    assert phones == [
-        ("Work", "+44 20 7946 0958"),
+    assert phones == [  # mobile, work, other, fax
         ("Mobile", "+1 415 555 0132"),
-        ("Work Fax", "+39 06 6981 2345"),
-        ("Other", "+420 123456789"),
         ("Mobile", "+61 425 713685"),
+        ("Work", "+44 20 7946 0958"),
+        ("Other", "+420 123456789"),
         ("Other", "+81 3 1234 5678"),
+        ("Work Fax", "+39 06 6981 2345"),
     ]
     assert row["Address 1 - Label"] == "Work"
     assert row["Address 1 - Street"] == "1 Main St" and row["Address 1 - City"] == "Springfield"
@@ -279,7 +281,7 @@ def test_outlook_csv_headers_and_values(tmp_path):
     assert row["Business Phone"] == "+44 20 7946 0958"
     assert row["Mobile Phone"] == "+1 415 555 0132"
     assert row["Business Fax"] == "+39 06 6981 2345"
-    assert row["Other Phone"] == "+420 123456789"
+    assert row["Other Phone"] == "+61 425 713685"  # the second mobile, before numbers of other types
     assert [row["E-mail Address"], row["E-mail 2 Address"], row["E-mail 3 Address"]] == [
         "ann@acme.com",
         "ann.lee@gmail.com",
@@ -292,7 +294,7 @@ def test_outlook_csv_headers_and_values(tmp_path):
     # what has no slot of its own is kept in Notes, not dropped
     notes = row["Notes"].split("\n")
     assert notes[:2] == ["Met on 2026-11-20 at Web Summit; day 2.", "Wants a demo"]
-    assert "Phone (mobile): +61 425 713685" in notes and "Phone (other): +81 3 1234 5678" in notes
+    assert "Phone (other): +420 123456789" in notes and "Phone (other): +81 3 1234 5678" in notes
     assert "E-mail: ann@lee.dev" in notes
     assert "LinkedIn: https://www.linkedin.com/in/annlee" in notes and "Twitter: @annlee" in notes
 
@@ -333,17 +335,19 @@ def test_vcard_fields(tmp_path, version):
     assert card.org.value == ["Acme"] and card.title.value == "CTO"
     tels = [(t.value, sorted(x.lower() for x in t.params.get("TYPE", []))) for t in card.contents["tel"]]
     if version == "3.0":
-        assert tels == [
-            ("+44 20 7946 0958", ["pref", "voice", "work"]),
-            ("+1 415 555 0132", ["cell", "voice"]),
-            ("+39 06 6981 2345", ["fax", "work"]),
-            ("+420 123456789", ["voice"]),
+        assert tels == [  # mobile, work, other, fax: the first mobile is the one to dial
+            ("+1 415 555 0132", ["cell", "pref", "voice"]),
             ("+61 425 713685", ["cell", "voice"]),
+            ("+44 20 7946 0958", ["voice", "work"]),
+            ("+420 123456789", ["voice"]),
             ("+81 3 1234 5678", ["voice"]),
+            ("+39 06 6981 2345", ["fax", "work"]),
         ]
     else:
-        assert [v for v, _ in tels] == [f"tel:{e}" for e, _, _ in PHONES]
-        assert [t for _, t in tels][:3] == [["voice", "work"], ["cell", "voice"], ["fax", "work"]]
+        order = ["+14155550132", "+61425713685", "+442079460958", "+420123456789", "+81312345678", "+390669812345"]
+        assert [v for v, _ in tels] == [f"tel:{e}" for e in order]
+        assert [t for _, t in tels][:3] == [["cell", "voice"], ["cell", "voice"], ["voice", "work"]]
+        assert [t for _, t in tels][-1] == ["fax", "work"]
         assert all(t.params["VALUE"] == ["uri"] for t in card.contents["tel"])
         assert card.contents["tel"][0].params["PREF"] == ["1"]
     assert [e.value for e in card.contents["email"]] == list(phone_contact().record.emails)
@@ -354,6 +358,28 @@ def test_vcard_fields(tmp_path, version):
     assert [u.value for u in card.contents["url"]] == ["https://www.acme.com", "https://www.linkedin.com/in/annlee"]
     assert card.note.value == "Met on 2026-11-20 at Web Summit; day 2.\nWants a demo\nTwitter: @annlee"
     assert card.categories.value == ["Web Summit; day 2"]
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+@pytest.mark.parametrize(
+    ("phones", "pref"),
+    [
+        ((("+390669812345", "fax"), ("+442079460958", "work")), "+442079460958"),  # a fax read first
+        ((("+390669812345", "fax"), ("+420123456789", "other")), "+420123456789"),
+        ((("+390669812345", "fax"),), None),  # a fax alone is never the number to dial
+    ],
+)
+def test_vcard_pref_is_never_a_fax(tmp_path, version, phones, pref):
+    c = phone_contact()
+    c = dataclasses.replace(c, record=dataclasses.replace(c.record, phones=tuple(Phone(e, t, e) for e, t in phones)))
+    _, text = write_and_read(tmp_path, "vcard", [c], vcard_version=version)
+    (card,) = list(vobject.readComponents(text))
+    preferred = [t.value for t in card.contents["tel"]
+                 if "PREF" in [x.upper() for x in t.params.get("TYPE", [])] or t.params.get("PREF")]
+    if pref is None:
+        assert preferred == []
+    else:
+        assert len(preferred) == 1 and preferred[0].replace(" ", "").removeprefix("tel:") == pref
 
 
 @pytest.mark.parametrize("version", ["3.0", "4.0"])
