@@ -1386,6 +1386,11 @@ def judge(
         fixed_host, verdict = repair_tld(host, others, countries, unsure="bar-in-tld" in c.repairs)
         if fixed_host != host:
             c = replace(c, value=c.value[: len(c.value) - len(host)] + fixed_host)
+        if "spaces" in c.repairs and not _tld_ok(fixed_host):
+            # words joined across spaces into no real domain ('K@6nigsallee 472, 20095 Hamburg,
+            # Deutschland': an address line with an '@' slip): not an e-mail
+            email_failed = True
+            continue
         j = judge_email(c, site_domain, site_conf)
         if j is not None:
             j = replace(j, repairs=c.repairs)

@@ -6,9 +6,8 @@ neutralized as documented in cardpipe/export.py (CSVs), and never run."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json

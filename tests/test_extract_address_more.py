@@ -204,3 +204,40 @@ def test_us_street_line_is_not_a_dutch_postcode(text: str, address: str) -> None
 )
 def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
     assert repair_postcode_line(printed) == repaired
+
+
+# Addresses in no postcode format of the rules above: found by their street and place words,
+# numbers and a country or city in capitals, with the lines of the block around them.
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        (
+            "Selin Kaya\nSatış Müdürü\nYıldız Mah. Çınar Sok. No: 12/B\nKadıköy / İSTANBUL\nselin@ornek.com.tr",
+            "Yıldız Mah. Çınar Sok. No: 12/B, Kadıköy / İSTANBUL",
+        ),
+        (
+            "Hiro Tanaka\nSales Manager\n3-4-5, Minamimachi, Sakura City,\nChiba, 285-0011 JAPAN\nTEL +81-43-123-4567",
+            "3-4-5, Minamimachi, Sakura City, Chiba, 285-0011 JAPAN",
+        ),
+        (
+            "Omar Haddad\nDirector\nOffice 12, Pearl Tower, Al Noor District\nP.O. Box 5521, Doha, Qatar\nomar@pearl-example.qa",
+            "Office 12, Pearl Tower, Al Noor District, P.O. Box 5521, Doha, Qatar",
+        ),
+        ("Lucía Gómez\nSALES DIRECTOR\nlucia@raft-example.ai\nMadrid, Spain", "Madrid, Spain"),
+        ("Head Office 4-1-2, Kita-ku, Sapporo City,\nHokkaido, 060-0001 JAPAN\nKen Mori", "4-1-2, Kita-ku, Sapporo City, Hokkaido, 060-0001 JAPAN"),
+    ],
+)
+def test_an_address_in_no_known_postcode_format_is_found_by_its_words(text: str, address: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None and record.address.text == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selin Kaya\nSatış Müdürü\nselin@ornek.com.tr\n+90 212 555 12 12",  # no address printed
+        "Ken Mori\nProject Manager\nMori Design Studio\nken@mori-example.jp",
+    ],
+)
+def test_a_card_without_an_address_gets_none(text: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).address is None

@@ -409,3 +409,16 @@ def test_a_turkish_word_starting_with_dotted_capital_i_is_no_linkedin_handle() -
 def test_an_email_label_glued_to_the_address_is_not_part_of_it(line: str, email: str) -> None:
     record = read_contact(OcrPage.from_text(f"Kaito Sato\nDirector\n{line}"))
     assert record.emails == (email,)
+
+
+def test_the_dot_before_the_tld_read_as_a_hyphen_is_repaired() -> None:
+    record = read_contact(OcrPage.from_text("Katrin Weber\nBauer Werke AG\n,kweber@bauerwerke -de\nwww.bauerwerke.de"))
+    assert record.emails == ("kweber@bauerwerke.de",)
+
+
+def test_an_at_sign_misread_in_an_address_line_is_no_email() -> None:
+    """'Kö' read as 'K@6': the words after it joined across spaces end in no real TLD."""
+    record = read_contact(OcrPage.from_text(
+        "Julia Brandt\nHANSA DRUCK\njulia@hansadruck.de\nK@6nigsallee 472, 20095 Hamburg, Deutschland"
+    ))
+    assert record.emails == ("julia@hansadruck.de",)

@@ -519,4 +519,108 @@ def find_addresses(
                 )
             )
             break
+    if not out:
+        out = _addresses_anywhere(segments, contact)
     return out
+
+
+# Words of addresses the postcode rules above do not know: Turkish (Mah., Cad., Sok., No:,
+# Blok, Kat, San. Sit., OSB), Japanese romanised (-ku, -shi, -cho, chome), Indian (Nagar,
+# Marg, Sector), Gulf and Asian (P.O. Box, District, Tower, Center), Italian, Spanish,
+# Portuguese and Croatian streets.
+_PLACE_WORDS_RE = re.compile(
+    r"\b(?:mah|mahallesi|mh|cad|caddesi|cd|sok|sokak|sokağı|sk|bul|bulvar[ıi]|blv|blok|kat|apt|daire|"
+    r"san|sit|sitesi|osb|organize|mevkii|köyü|ilçe|"
+    r"ku|shi|cho|chome|machi|"
+    r"nagar|marg|sector|phase|colony|near|opp|behind|chowk|bazar|bazaar|"
+    r"district|sub-district|province|prefecture|city|tower|center|centre|building|bldg|plaza|estate|"
+    r"industrial|zone|area|complex|office|park|block|flat|society|residency|"
+    r"jl|jalan|kav|soi|moo|thanon|phuong|phường|quan|quận|"
+    r"avenija|ulica|cesta|trg|ulitsa|"
+    r"corso|largo|carrer|travessa|rua|avda|pol[ií]gono)\b\.?|"
+    r"\bp\.?\s?o\.?\s?box\b|\bno\s?[:.]\s?\d|\b\d{3}-\d{4}\b",
+    re.IGNORECASE,
+)
+_POSTCODE_LIKE_RE = re.compile(r"(?<![\d+(-])\b\d{4,6}\b(?![\d)-])|\b[A-Z]\d{4}[A-Z]{3}\b")
+_PHONE_LIKE_RE = re.compile(r"\d[\d\s().-]{7,}\d")
+
+
+def _place_score(text: str) -> int:
+    """How much a line reads as part of a postal address: street and place words, a number
+    that could be a postcode or a house, a country name; never an e-mail, web or phone line."""
+    if "@" in text or re.search(r"www\.|https?:|\.com\b", text, re.I):
+        return -9
+    digits = sum(c.isdigit() for c in text)
+    if _PHONE_LIKE_RE.search(text) and digits >= 8:
+        return -9
+    score = 0
+    placed = bool(_STREET_WORDS_RE.search(text) or _PLACE_WORDS_RE.search(text))
+    if placed:
+        score += 2
+    if _POSTCODE_LIKE_RE.search(text) or re.search(r"\b\d{1,5}[a-z]?\b", text):
+        score += 1
+    if _country_in(text):
+        score += 2
+    if STRONG_SUFFIX_RE.search(text) or (title_score(text)[1] and not placed):
+        score -= 3
+    return score
+
+
+def _country_in(text: str) -> bool:
+    """'Madrid, Spain', 'Türkiye', 'Başakşehir/İSTANBUL' (a city in capitals after a slash or dash)."""
+    return bool(split_country_suffix(text)[1] or country_of_line(text) or re.search(r"[/-]\s?[A-ZÇĞİÖŞÜ]{4,}\b", text))
+
+
+# What a card prints before an address: which office it is ('Head Office', 'Merkez:').
+_OFFICE_LABEL_RE = re.compile(
+    r"^(?:head|main|registered|branch|sales)\s+office\s*[:\-]?\s+(?=\S*\d)|^office\s*[:\-]\s*|"
+    r"^(?:merkez|fabrika|şube|sube|adres|address|add|addr|hq)\s*[:.\-]\s*",
+    re.IGNORECASE,
+)
+
+
+def _addresses_anywhere(segments: Sequence[Segment], contact: set[int]) -> list[AddressCandidate]:
+    """An address in no postcode format we know: the line that reads most like one, with
+    the lines right above and below it in its column that read like parts of it too. Weak:
+    a guess to be checked (fit 0.5)."""
+    def clean(text: str) -> str:
+        return _OFFICE_LABEL_RE.sub("", ADDRESS_LABEL_RE.sub("", text).strip()).strip(" ,")
+
+    scored = {s.index: _place_score(clean(s.text)) for s in segments}
+    seeds = [
+        s for s in segments
+        if s.index not in contact and (scored[s.index] >= 3 or (scored[s.index] >= 2 and _country_in(s.text)))
+    ]
+    if not seeds:
+        return []
+    seed = max(seeds, key=lambda s: (scored[s.index], -s.index))
+    block = [seed]
+    for s in neighbours_above(seed, segments, contact):
+        # a street or place line, or numbers ('Kusumoto-2, 2F, 1-2-8, Uchikanda,')
+        if scored[s.index] < 2 and not (scored[s.index] >= 1 and re.search(r"\d.*,|,.*\d", s.text)):
+            break
+        block.insert(0, s)
+    cur = seed
+    for _ in range(3):
+        if _country_in(cur.text):
+            break  # the country ends an address
+        nxt = neighbour_below(cur, segments, max_gap=1.2)
+        if nxt is None or nxt.index in contact or scored[nxt.index] < 1:
+            break
+        block.append(nxt)
+        cur = nxt
+    lines = [clean(s.text) for s in block]
+    _, printed = split_country_suffix(lines[-1])
+    return [
+        AddressCandidate(
+            lines=tuple(lines),
+            street=lines[0],
+            city=None,
+            region=None,
+            postcode=None,
+            country=printed or country_of_line(lines[-1]),
+            fit=0.5,
+            segments=tuple(s.index for s in block),
+            evidence=evidence_of(seed, "address:anywhere"),
+        )
+    ]

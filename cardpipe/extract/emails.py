@@ -203,6 +203,16 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
             m = _EMAIL_RE.search(f"{head}@{fixed}") if fixed != dom else None
             if m:
                 joined, bar_tld = f"{head}@{fixed}", True
+            else:
+                # "bauersystems -de": the dot before the TLD read as a hyphen (a domain
+                # with no dot at all has lost one)
+                hm = re.fullmatch(r"([\w-]*\w)-([a-z]{2,3})", dom, re.I)
+                if hm and "." not in dom and hm.group(2).lower() in COMMON_TLDS:
+                    fixed = f"{hm.group(1)}.{hm.group(2)}"
+                    m = _EMAIL_RE.search(f"{head}@{fixed}")
+                    if m:
+                        joined = f"{head}@{fixed}"
+                        repairs.append("hyphen-for-dot")
         if m:
             raw = " ".join(w.text for w in seg.words[i : j + 1])
             value = m.group(0).strip(".,'’-")

@@ -214,6 +214,18 @@ COUNTRY_NAMES = {
     "österreich": "AT", "spain": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "ireland": "IE",
     "new zealand": "NZ", "portugal": "PT", "luxembourg": "LU", "sweden": "SE", "denmark": "DK", "norway": "NO",
     "mexico": "MX", "méxico": "MX", "brazil": "BR", "brasil": "BR",
+    "turkey": "TR", "türkiye": "TR", "turkiye": "TR", "türkei": "TR", "japan": "JP", "china": "CN",
+    "p.r. china": "CN", "hong kong": "HK", "taiwan": "TW", "korea": "KR", "south korea": "KR",
+    "republic of korea": "KR", "india": "IN", "singapore": "SG", "malaysia": "MY", "thailand": "TH",
+    "vietnam": "VN", "viet nam": "VN", "indonesia": "ID", "philippines": "PH", "uae": "AE", "u.a.e.": "AE",
+    "united arab emirates": "AE", "saudi arabia": "SA", "kingdom of saudi arabia": "SA", "ksa": "SA",
+    "qatar": "QA", "bahrain": "BH", "kingdom of bahrain": "BH", "kuwait": "KW", "oman": "OM",
+    "egypt": "EG", "israel": "IL", "south africa": "ZA", "nigeria": "NG", "kenya": "KE", "morocco": "MA",
+    "croatia": "HR", "hrvatska": "HR", "poland": "PL", "polska": "PL", "czech republic": "CZ", "czechia": "CZ",
+    "romania": "RO", "hungary": "HU", "greece": "GR", "finland": "FI", "argentina": "AR", "chile": "CL",
+    "colombia": "CO", "peru": "PE", "russia": "RU", "ukraine": "UA", "serbia": "RS", "slovenia": "SI",
+    "slovakia": "SK", "bulgaria": "BG", "pakistan": "PK", "bangladesh": "BD", "sri lanka": "LK",
+    "cyprus": "CY", "malta": "MT", "iceland": "IS", "estonia": "EE", "latvia": "LV", "lithuania": "LT",
 }
 # fmt: on
 
