@@ -422,3 +422,17 @@ def test_an_at_sign_misread_in_an_address_line_is_no_email() -> None:
         "Julia Brandt\nHANSA DRUCK\njulia@hansadruck.de\nK@6nigsallee 472, 20095 Hamburg, Deutschland"
     ))
     assert record.emails == ("julia@hansadruck.de",)
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        # no '+90' anywhere: the city in capitals says the card is Turkish
+        ("Ali Demir\nYıldız Mah. Çınar Sok. No: 12\nŞişli / İSTANBUL\nTel: (0212) 555 12 34", "+902125551234"),
+        ("Ravi Sharma\nBG-12, Sunrise Complex, Hisar\nMob. 98765-43210", "+919876543210"),
+        ("Ana Ruiz\nCalle Mayor 5, Madrid\nT. 912 345 678", "+34912345678"),
+    ],
+)
+def test_numbers_without_a_country_code_are_read_in_the_country_the_card_names(text: str, e164: str) -> None:
+    record = read_contact(OcrPage.from_text(text), region="US")
+    assert [p.e164 for p in record.phones] == [e164]

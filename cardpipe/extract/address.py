@@ -10,7 +10,7 @@ from typing import Any
 from .candidates import AddressCandidate, Evidence, Segment
 from .freetext import person_tokens, title_score
 from .layout import evidence_of, neighbour_below, neighbours_above
-from .lexicon import ADDRESS_LABEL_RE, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
+from .lexicon import ADDRESS_LABEL_RE, CITY_COUNTRIES, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
 
 _CITY = r"(?P<city>[^\W\d_][\w'’.\- ]*?)"
 _POSTCODE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -106,6 +106,27 @@ def is_unit_line(text: str) -> bool:
 def country_of_line(text: str) -> str | None:
     t = text.strip().strip(".,").lower()
     return COUNTRY_NAMES.get(t)
+
+
+def _plain(text: str) -> str:
+    """Case and accents folded ('İSTANBUL' -> 'istanbul', 'Türkiye' -> 'turkiye')."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+_PLACE_NAMES = {_plain(k): v for k, v in {**CITY_COUNTRIES, **COUNTRY_NAMES}.items() if len(k) >= 4}
+_PLACE_NAME_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _PLACE_NAMES), key=len, reverse=True)) + r")\b")
+
+
+def country_named_in(texts: Sequence[str]) -> str | None:
+    """The country the card names last: a country or a well-known city anywhere in a line
+    ('Başakşehir/İSTANBUL', 'Rajkot-360005', 'Madrid, Spain')."""
+    found = None
+    for text in texts:
+        for m in _PLACE_NAME_RE.finditer(_plain(text)):
+            found = _PLACE_NAMES[m.group(1)]
+    return found
 
 
 def split_country_suffix(text: str) -> tuple[str, str | None]:

@@ -15,6 +15,7 @@ from . import freetext
 from .address import (
     DE_STREET_RE,
     FR_STREET_RE,
+    country_named_in,
     country_of_line,
     find_addresses,
     is_unit_line,
@@ -79,6 +80,9 @@ def guess_region(
     if codes:
         c = max(set(codes), key=codes.count)
         return c, "phone-prefix", hint or (c if c in ("DE", "FR") else None)
+    named = country_named_in([s.text for s in segments if "@" not in s.text and "www" not in s.text.lower()])
+    if named and named in phonenumbers.SUPPORTED_REGIONS:
+        return named, "place-name", hint
     return default, "default", hint
 
 
