@@ -110,7 +110,8 @@ COMPANY_WORDS = set(
     electronics metal steel aluminium aluminum plastic machinery machines equipment industrial industry
     industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
     printing textile textiles chemicals
-    solution automation
+    solution automation service maintenance cleaning survey surveys caterers catering emporium furniture
+    dealers dealer repairs agencies
     makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
     plastik mobilya soğutma taşımacılık
     """.split()
