@@ -1207,7 +1207,7 @@ _LEADING_TITLE_RE = re.compile(r"^\s*(prop\.|propr\.|proprietor)\s+", re.IGNOREC
 
 
 def _pick_name(
-    texts: Sequence[ex.TextCandidate],
+    texts: Sequence[ex.TextCandidate], locals_: Sequence[str] = ()
 ) -> tuple[NameParts | None, ex.TextCandidate | None, str | None]:
     """(name, its candidate, a title printed after it on the same line)."""
     for t in sorted((t for t in texts if t.name_score >= 0.4), key=lambda t: -t.name_score):
@@ -1226,6 +1226,18 @@ def _pick_name(
             parts = split_name(head)
             if parts:
                 return parts, t, _clean_title(tail)
+    # "Ugur KARALI Imalat Müdürü", "Utsav Busa (Director)": a name the e-mail spells, and
+    # the title printed after it in the same row
+    for t in texts:
+        words = t.text.split()
+        for k in (3, 2):
+            if len(words) <= k:
+                continue
+            head, tail = " ".join(words[:k]), " ".join(words[k:]).strip(" ()[],;-|")
+            if locals_ and ex.email_local_match(head.split(), locals_) >= 0.7 and tail:
+                parts = split_name(head)
+                if parts:
+                    return parts, t, _clean_title(tail)
     return None, None, None
 
 
@@ -1407,7 +1419,7 @@ def judge(
 
     # ---- name, title, company
     texts = list(cands.texts)
-    name, name_cand, title_after_name = _pick_name(texts)
+    name, name_cand, title_after_name = _pick_name(texts, [c.value.rpartition("@")[0] for c in cands.emails])
     taken: set[int] = {name_cand.segment} if name_cand else set()
     locals_ = [e.rpartition("@")[0] for e in emails]
     if name is not None and name_cand is not None:

@@ -482,3 +482,20 @@ def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
 def test_titles_printed_before_the_name_or_in_turkish_and_german(text: str, name: str, title: str) -> None:
     record = read_contact(OcrPage.from_text(text))
     assert (record.name, record.title) == (name, title)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("Deniz KAYA Satış Müdürü\nORNEK MAKINA\ndkaya@ornek-makina.com", "Deniz Kaya", "Satış Müdürü"),
+        ("Arjun Patel (Director)\nSUNRISE INDIA LIMITED\narjun@sunrise-example.in", "Arjun Patel", "Director"),
+    ],
+)
+def test_a_name_the_email_spells_and_the_title_after_it_in_one_row(text: str, name: str, title: str) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert (record.name, record.title) == (name, title)
+
+
+def test_a_row_whose_head_the_email_does_not_spell_is_not_split() -> None:
+    record = read_contact(OcrPage.from_text("Sunrise Trading Export House\nsales@sunrise-example.in"))
+    assert record.name is None
