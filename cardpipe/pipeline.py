@@ -173,9 +173,11 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
         cards: list[CardResult] = []
         for prepared, qr_texts in prepared_cards:
             card_no = len(cards)
+            if opts.debug_dir is not None:  # before OCR: a card that hangs or fails can be looked at
+                _write_debug(opts.debug_dir, path, card_no, prepared)
             best, page, lines = yield from _card_lines_reading(prepared, opts.text_detector)
-            if opts.debug_dir is not None:
-                _write_debug(opts.debug_dir, path, card_no, best)
+            if opts.debug_dir is not None and best is not prepared:
+                _write_debug(opts.debug_dir, path, card_no, best)  # as it was read: turned
             if back_page is not None and card_no == 0:
                 page = stack_pages(page, back_page)
             if not _has_text(page):
@@ -240,8 +242,10 @@ def _back_reading(back: Path, opts: ReadOptions) -> Reading[OcrPage]:
     del decoded  # the full-size page, as for the front
     if not first:
         return OcrPage((), 0, 0)
-    best, page, _ = yield from _card_lines_reading(first[0], opts.text_detector)
     if opts.debug_dir is not None:
+        _write_debug(opts.debug_dir, back, 0, first[0])
+    best, page, _ = yield from _card_lines_reading(first[0], opts.text_detector)
+    if opts.debug_dir is not None and best is not first[0]:
         _write_debug(opts.debug_dir, back, 0, best)
     return page
 

@@ -241,3 +241,24 @@ def test_a_card_where_the_detector_finds_nothing_is_read_whole_as_before():
     pipeline.read_card(card, engine)
     assert "textline" not in engine.asked
     assert engine.asked[:2] == ["page", "orientation"]
+
+
+def test_debug_images_are_written_before_ocr_so_a_card_that_fails_can_be_looked_at(tmp_path):
+    from cardpipe.errors import OcrTimeout
+
+    class Hangs(WeakEngine):
+        def read(self, image, lang=None):
+            raise OcrTimeout("Tesseract took longer than 60 s (ocr_timeout).")
+
+        read_textline = read
+
+    path = tmp_path / "card.png"
+    image = np.full((600, 1000), 255, np.uint8)  # nothing for the detector: Tesseract reads it whole, and hangs
+    cv2.putText(image, "~", (400, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    cv2.imwrite(str(path), image)
+    debug = tmp_path / "debug"
+    result = pipeline.read_file(path, pipeline.ReadOptions(debug_dir=debug), Hangs())
+    assert not result.ok and "longer than 60 s" in result.error
+    written = list(debug.glob("card-*.png"))
+    assert len(written) == 1
+    assert cv2.imread(str(written[0]), cv2.IMREAD_GRAYSCALE) is not None
