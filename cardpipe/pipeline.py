@@ -427,7 +427,18 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
             boxes = detect.reading_order([detect.turned(b, w, h, degrees) for b in boxes])
     lines = [ln for ln in (detect.cut_line(card.image, b) for b in boxes) if ln is not None]
     answers = (yield [OcrRequest(ln.image, kind="textline") for ln in lines]) if lines else []
-    reading = detect.LineReading(lines, [a if isinstance(a, OcrPage) else None for a in answers])
+    pages = [a if isinstance(a, OcrPage) else None for a in answers]
+    # a second look at the e-mail and web lines, where one misread character costs the
+    # field: larger and in black and white; the read with the higher confidence stays
+    again = [n for n, p in enumerate(pages) if p is not None and _ADDRESS_RE.search(p.text)]
+    alts = [detect.cut_line(card.image, lines[n].box, detect.SECOND_LOOK_HEIGHT, binary=True) for n in again]
+    todo = [(n, alt) for n, alt in zip(again, alts, strict=True) if alt is not None]
+    if todo:
+        second = yield [OcrRequest(alt.image, kind="textline") for _, alt in todo]
+        for (n, alt), answer in zip(todo, second, strict=True):
+            if isinstance(answer, OcrPage) and answer.mean_conf > pages[n].mean_conf:
+                lines[n], pages[n] = alt, answer
+    reading = detect.LineReading(lines, pages)
     return card, reading.page(width=card.image.shape[1], height=card.image.shape[0]), reading
 
 

@@ -40,6 +40,7 @@ THRESH = 0.3  # probability that a pixel is text
 BOX_THRESH = 0.55  # mean probability inside a box to keep it
 UNCLIP = 1.6  # how far a shrunk text kernel is grown back (PP-OCR's default)
 LINE_HEIGHT = 40  # px: height a line crop is scaled to for Tesseract (48 and 56 read no better)
+SECOND_LOOK_HEIGHT = 56  # px: ... and an e-mail or web line read a second time
 BUSY_GROUND = 30.0  # grey levels: the spread of a line's ground above which it is binarised
 MIN_BOX_PX = 6  # px on the card: boxes shorter than this are noise
 
@@ -219,22 +220,23 @@ def warp(image: np.ndarray, box: TextBox, height: int) -> np.ndarray:
                                flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-def cut_line(card: np.ndarray, box: TextBox) -> LineImage | None:
-    """The box warped flat, scaled, turned dark on light, its contrast stretched."""
+def cut_line(card: np.ndarray, box: TextBox, height: int = LINE_HEIGHT, *, binary: bool = False) -> LineImage | None:
+    """The box warped flat, scaled to `height`, turned dark on light, its contrast
+    stretched (`binary`: Otsu's black and white, for a second look at a hard line)."""
     if box.width < 4 or box.height < 4:
         return None
     text_h, long = (box.width, box.height) if is_vertical(box) else (box.height, box.width)
-    scale = LINE_HEIGHT / text_h
+    scale = height / text_h
     if long > 40 * text_h:  # a rule or a border, not a line of text
         return None
     gray = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-    flat = normalise(warp(gray, box, LINE_HEIGHT))
-    pad = LINE_HEIGHT // 4
+    flat = normalise(warp(gray, box, height), binary=binary)
+    pad = height // 4
     flat = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
     return LineImage(box, flat, scale, pad)
 
 
-def normalise(gray: np.ndarray) -> np.ndarray:
+def normalise(gray: np.ndarray, *, binary: bool = False) -> np.ndarray:
     """The line with its text dark on a light ground, for Tesseract. Which side is the
     text, Otsu on the line alone says (the ground is what lies along the box's rim).
 
@@ -244,13 +246,14 @@ def normalise(gray: np.ndarray) -> np.ndarray:
     drops the picture. Of 719 printed values on the real dev cards and small fresh
     samples, Tesseract finds 93.3% so, 92.1% in lines all binarised, 92.4% with the
     busy threshold at 18."""
-    _, binary = cv2.threshold(cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    rim = np.concatenate([binary[0], binary[-1], binary[:, 0], binary[:, -1]])
+    want_binary = binary
+    _, black_white = cv2.threshold(cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    rim = np.concatenate([black_white[0], black_white[-1], black_white[:, 0], black_white[:, -1]])
     if rim.mean() < 127:  # the ground is dark: light text on a dark card
-        gray, binary = 255 - gray, 255 - binary
-    ground = gray[binary == 255]
-    if ground.size and float(ground.std()) > BUSY_GROUND:
-        return binary
+        gray, black_white = 255 - gray, 255 - black_white
+    ground = gray[black_white == 255]
+    if want_binary or (ground.size and float(ground.std()) > BUSY_GROUND):
+        return black_white
     return cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
 
 
