@@ -49,6 +49,10 @@ from .models import PreparedCard, SourceImage
 
 log = logging.getLogger(__name__)
 
+# OpenCV writes its warnings to stderr, which cron mails to the user after a good run:
+# only its errors are worth a line.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
 TARGET_TEXT_PX = 24.0  # wanted x-height of the small print (35th percentile of character heights), px
 MAX_UPSCALE = 3.0
 SKEW = 8.0  # the most skew a scan or a cropped card is searched for, degrees

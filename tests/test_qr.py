@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from cardpipe import qr
 from cardpipe.models import Address, OcrPage, Phone
 from cardpipe.normalize import read_contact
-from cardpipe.qr import QrContact, decode_qr, finder_patterns, parse_payload
+from cardpipe.qr import QrContact, decode_qr, parse_payload
 
 VCARD = """BEGIN:VCARD
 VERSION:3.0
@@ -143,7 +142,7 @@ def test_url_qr_only_replaces_the_website() -> None:
 
 
 # --------------------------------------------------------------------------
-# The presence test: a card without a QR code never reaches the detector
+# Decoding (zxing-cpp) on cards
 # --------------------------------------------------------------------------
 
 SCANS = sorted(SAMPLES.glob("scan300-*.png")) + sorted(SAMPLES.glob("dark-*.png"))
@@ -160,19 +159,11 @@ def on_card(card: np.ndarray, code: np.ndarray, *, invert: bool = False) -> np.n
     return out
 
 
-def test_sample_cards_show_no_finder_patterns() -> None:
-    """Text, logos, rules and '@' on real cards are not taken for a QR code's corner marks."""
+def test_sample_cards_without_a_code_decode_nothing() -> None:
+    """Text, logos, rules and '@' on cards are not taken for a QR code."""
     assert len(SCANS) >= 15
     for path in SCANS:
-        gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        assert finder_patterns(gray) is None, path.name
-
-
-@pytest.mark.parametrize(("invert", "polarity"), [(False, "dark"), (True, "light")])
-def test_finder_patterns_of_a_code_on_a_card(invert: bool, polarity: str) -> None:
-    card = cv2.imread(str(SCANS[0]))
-    test = on_card(card, qr_image("https://www.acme.com/jane", scale=6), invert=invert)
-    assert finder_patterns(cv2.cvtColor(test, cv2.COLOR_BGR2GRAY)) == polarity
+        assert decode_qr(cv2.imread(str(path))) == (), path.name
 
 
 @pytest.mark.parametrize("invert", [False, True], ids=["dark-on-light", "light-on-dark"])
@@ -180,25 +171,27 @@ def test_a_vcard_code_on_a_card_is_decoded(invert: bool) -> None:
     card = cv2.imread(str(SCANS[3]))
     test = on_card(card, qr_image(VCARD, scale=3), invert=invert)
     assert decode_qr(test) == (VCARD,)
+    assert decode_qr(cv2.cvtColor(test, cv2.COLOR_BGR2GRAY)) == (VCARD,)
 
 
-def test_no_finder_patterns_no_detector(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[int, ...]] = []
-
-    def spy(image: np.ndarray) -> tuple[str, ...]:
-        calls.append(image.shape)
-        return ()
-
-    monkeypatch.setattr(qr, "detect_and_decode", spy)
-    for path in SCANS[:5]:
-        assert decode_qr(cv2.imread(str(path))) == ()
-    assert calls == []
+def test_a_code_turned_on_the_card_and_one_with_a_logo_in_its_middle_are_decoded() -> None:
     card = cv2.imread(str(SCANS[0]))
-    decode_qr(on_card(card, qr_image("https://www.acme.com", scale=6)))
-    assert calls  # a card with a code does reach it
-    calls.clear()
-    decode_qr(card, presence_test=False)
-    assert calls  # and so does any card when the presence test is off
+    code = qr_image("https://www.linkedin.com/in/ann-lee-4b1a2", scale=6)
+    turned = cv2.rotate(code, cv2.ROTATE_90_CLOCKWISE)
+    assert decode_qr(on_card(card, turned)) == ("https://www.linkedin.com/in/ann-lee-4b1a2",)
+    # a logo over the middle: the error correction (level H) carries it
+    params = cv2.QRCodeEncoder.Params()
+    params.correction_level = cv2.QRCodeEncoder_CORRECT_LEVEL_H
+    logo = cv2.QRCodeEncoder.create(params).encode("https://www.linkedin.com/in/ann-lee-4b1a2")
+    logo = cv2.copyMakeBorder(logo, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
+    logo = cv2.resize(logo, None, fx=6, fy=6, interpolation=cv2.INTER_NEAREST)
+    h, w = logo.shape
+    logo[int(h * 0.42) : int(h * 0.58), int(w * 0.42) : int(w * 0.58)] = 128
+    assert decode_qr(on_card(card, logo)) == ("https://www.linkedin.com/in/ann-lee-4b1a2",)
+
+
+def test_an_empty_image_decodes_nothing() -> None:
+    assert decode_qr(np.zeros((0, 0), np.uint8)) == ()
 
 
 @pytest.mark.parametrize(
