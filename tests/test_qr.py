@@ -233,3 +233,20 @@ def test_a_qr_code_that_makes_opencv_warn_leaves_stderr_empty(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     assert "jorg@example.com" in proc.stdout
+
+    # and a run as cron starts it (no terminal anywhere) prints nothing at all
+    import os
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    dropped = inbox / "card.png"
+    path.rename(dropped)
+    os.utime(dropped, (0, 0))  # dropped long ago: settled
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    env = {**os.environ, "CARDPIPE_CONFIG": str(config)}
+    proc = subprocess.run([*CARDPIPE, "run", "--inbox", str(inbox), "--db", str(tmp_path / "cards.db"),
+                           "--output", str(tmp_path / "out")], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=120, env=env)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert list((tmp_path / "archive").rglob("card.png"))
