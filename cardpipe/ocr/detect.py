@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MODEL = Path(__file__).with_name("models") / "ppocr-v4-det.onnx"
 CLS_MODEL = Path(__file__).with_name("models") / "ppocr-mobile-v2-cls.onnx"
-MAX_SIDE = 1024  # px: the detector's input is at most this on its long side (memory: ~300 MB at 1024, ~400 at 1280)
+MAX_SIDE = 832  # px: the detector's input is at most this on its long side (memory, measuring)
 MIN_SIDE = 640  # px: ... and small images are brought up to this
 # A prepared card has its small print at an x-height of about 24 px (preprocess.TARGET_TEXT_PX);
 # the detector finds lines as well at half that, for a quarter of the work.
