@@ -1285,7 +1285,11 @@ def _company_rows(
     if not suffixed:
         below = ex.neighbour_below(seg, cands.segments, max_gap=0.8)
         t = fits(below)
-        if t is not None and "company-suffix" in t.features:
+        # a legal form below; or, under a name the domain spells and nothing more ('AYGÜN'),
+        # the trade it is in ('aluminium', 'KAZAN MAKİNA SANAYİ')
+        trade = {"company-word", "domain-match"} & set(t.features) if t is not None else set()
+        bare = "domain-match" in best.features and "company-word" not in best.features
+        if t is not None and ("company-suffix" in t.features or (trade and bare)):
             text, used = f"{text} {t.text.strip(' ,')}", [*used, t.segment]
     return text, used
 

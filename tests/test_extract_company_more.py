@@ -499,3 +499,17 @@ def test_a_name_the_email_spells_and_the_title_after_it_in_one_row(text: str, na
 def test_a_row_whose_head_the_email_does_not_spell_is_not_split() -> None:
     record = read_contact(OcrPage.from_text("Sunrise Trading Export House\nsales@sunrise-example.in"))
     assert record.name is None
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # the name the domain spells, and its trade printed under it
+        ("Can Aksu\nPurchasing Manager\nKORAL\naluminium\ncan@koral.com.tr", "KORAL aluminium"),
+        ("Ayla Demir\nKORAL\nTARIM\nayla@koraltarim.com", "KORAL TARIM"),
+        # a tagline under a company that already says what it is stays out
+        ("Ann Lee\nAcme Robotics Inc.\nRobotics Solutions\nann@acme.com", "Acme Robotics Inc."),
+    ],
+)
+def test_a_company_the_domain_spells_takes_the_trade_printed_under_it(text: str, company: str) -> None:
+    assert read_contact(OcrPage.from_text(text)).company == company
