@@ -171,3 +171,42 @@ def test_with_a_token_every_request_needs_it(env) -> None:
     r = client.get("/?token=s3cret", follow_redirects=False)
     assert r.status_code == 303 and "httponly" in r.headers["set-cookie"].lower()
     assert client.get("/").status_code == 200  # the cookie carries it now
+
+
+def _suggest(env) -> tuple[int, int]:
+    env.add(DOUBTFUL, "tom1")
+    env.add(ContactRecord(name="Tom Baker", company="Other Ltd", emails=("tb@other.com",)), "tom2")
+    a, b = sorted(c.id for c in env.store.contacts())
+    with env.store.transaction():
+        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
+                             (a, b, "same name <b>in</b> the same city", NOW.isoformat()))
+    return a, b
+
+
+@pytest.mark.parametrize(("action", "contacts_left"), [("merge", 1), ("dismiss", 2)])
+def test_duplicates_merge_or_keep_apart(env, action, contacts_left) -> None:
+    a, b = _suggest(env)
+    page = env.client.get("/duplicates")
+    assert f'id="pair-{a}-{b}"' in page.text and "same name &lt;b&gt;in&lt;/b&gt;" in page.text
+    r = env.client.post(f"/duplicates/{a}/{b}", data={"csrf": csrf(env.client, "/duplicates"), "action": action},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert len(env.store.contacts()) == contacts_left
+    assert service.possible_duplicates(env.store) == []
+
+
+@pytest.mark.parametrize(("q", "found"), [("", 2), ("redfern", 1), ("tb@other", 1), ("nobody", 0)])
+def test_contacts_search(env, q, found) -> None:
+    _suggest(env)
+    assert env.client.get("/contacts", params={"q": q}).text.count('<tr id="contact-') == found
+
+
+@pytest.mark.parametrize(("name", "filename", "needle"), [
+    ("csv", "contacts.csv", b"Redfern Analytics"), ("vcard", "contacts.vcf", b"BEGIN:VCARD"),
+    ("google", "contacts-google.csv", b"Redfern"), ("due", "due.csv", b"Tom Baker"),
+])
+def test_exports_download(env, name, filename, needle) -> None:
+    env.add(DOUBTFUL, "tom")
+    r = env.client.get(f"/exports/{name}")
+    assert r.status_code == 200 and filename in r.headers["content-disposition"] and needle in r.content
+    assert env.client.get("/exports/..%2fconfig").status_code == 404

@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .. import service
+from .. import export, service
 from ..clock import Clock, SystemClock
 from ..config import Config
 from ..errors import BusyError, CardpipeError, UsageError
@@ -99,6 +99,44 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
                 service.set_done(store, cid, True)
         return RedirectResponse("/due", status_code=303)
 
+    async def duplicates(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            pairs = service.possible_duplicates(store)
+        return page(request, "duplicates.html", pairs=pairs)
+
+    async def decide(request: Request) -> Response:
+        form = await checked_form(request)
+        a, b = str(request.path_params["a"]), str(request.path_params["b"])
+        with service.open_db(cfg) as store:
+            if form.get("action") == "merge":
+                service.merge_contacts(store, a, b, clock=clock)
+            else:
+                service.dismiss_duplicate(store, a, b, clock=clock)
+        return RedirectResponse("/duplicates", status_code=303)
+
+    async def contacts(request: Request) -> Response:
+        q = request.query_params.get("q", "").strip().lower()
+        with service.open_db(cfg) as store:
+            found = [c for c in store.contacts() if not q or q in _haystack(c)]
+        return page(request, "contacts.html", contacts=found, q=q)
+
+    async def exports(request: Request) -> Response:
+        return page(request, "exports.html", formats=list(export.FORMATS.values()))
+
+    async def download(request: Request) -> Response:
+        name = request.path_params["name"]
+        today = clock.now().date()
+        with service.open_db(cfg) as store:
+            if name == "due":
+                text, filename, encoding = export.due_csv(service.due_items(store, cfg, today)), "due.csv", "utf-8-sig"
+            elif name in export.FORMATS:
+                fmt = export.FORMATS[name]
+                text, filename, encoding = service.export_contacts(store, cfg, name, today=today), fmt.filename, fmt.encoding
+            else:
+                return PlainTextResponse("unknown export", status_code=404)
+        return Response(text.encode(encoding), media_type="application/octet-stream",
+                        headers={"content-disposition": f'attachment; filename="{filename}"'})
+
     async def card_image(request: Request) -> Response:
         card_id = request.path_params["card_id"]  # an int by the route: no path from the request
         with service.open_db(cfg) as store:
@@ -122,6 +160,11 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             Route("/due", due),
             Route("/due/{contact_id:int}/followup", followed_up, methods=["POST"]),
             Route("/card/{card_id:int}/image", card_image),
+            Route("/duplicates", duplicates),
+            Route("/duplicates/{a:int}/{b:int}", decide, methods=["POST"]),
+            Route("/contacts", contacts),
+            Route("/exports", exports),
+            Route("/exports/{name}", download),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
         exception_handlers={BusyError: on_busy, PermissionError: on_csrf},
@@ -129,6 +172,11 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     if token:
         app.add_middleware(_TokenGate, token=token)
     return app
+
+
+def _haystack(c) -> str:
+    r = c.record
+    return " ".join(x for x in (r.name, r.company, *r.emails, c.event, *c.past_companies) if x).lower()
 
 
 class _TokenGate:
