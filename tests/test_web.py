@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import sqlite3
 import types
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -42,9 +43,10 @@ def env(tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
 
-    def add(record: ContactRecord, sha: str, *, text: str = "OCR TEXT", day: dt.date = dt.date(2026, 9, 1)) -> int:
-        image = archive / f"{sha}.jpg"
-        image.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg " + sha.encode())
+    def add(record: ContactRecord, sha: str, *, text: str = "OCR TEXT", day: dt.date = dt.date(2026, 9, 1),
+            image_from: Path | None = None) -> int:
+        image = archive / f"{sha}{image_from.suffix if image_from else '.jpg'}"
+        image.write_bytes(image_from.read_bytes() if image_from else b"\xff\xd8\xff\xe0 fake jpeg " + sha.encode())
         result = CardResult(f"{sha}.jpg", 0, record, text, 90.0)
         with store.transaction():
             store.add_file(sha, result.source, status="done", at=NOW)
@@ -210,3 +212,11 @@ def test_exports_download(env, name, filename, needle) -> None:
     r = env.client.get(f"/exports/{name}")
     assert r.status_code == 200 and filename in r.headers["content-disposition"] and needle in r.content
     assert env.client.get("/exports/..%2fconfig").status_code == 404
+
+
+def test_the_ocr_lines_of_a_flagged_field_are_marked(env) -> None:
+    env.add(DOUBTFUL, "tom", text="Tom Baker\nREDFERN ANALYTICS\nTel 020 7946 0958\ntom@redfern.com")
+    page = env.client.get("/").text
+    assert '<span data-fields="company">REDFERN ANALYTICS</span>' in page
+    assert '<span data-fields="emails">tom@redfern.com</span>' in page
+    assert '<span data-fields="">Tom Baker</span>' in page

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from test_web import DOUBTFUL, EVIL, NOW, env  # noqa: F401  (the fixture)
 
 from cardpipe import export, service
 from cardpipe.clock import FixedClock
 from cardpipe.web import create_app
-from test_web import DOUBTFUL, EVIL, NOW, env  # noqa: F401  (the fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

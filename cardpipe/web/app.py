@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def check_host(host: str, token: str | None) -> None:
 def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = None) -> Starlette:
     clock = clock or SystemClock()
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
+    templates.env.globals["evidence"] = evidence
 
     def page(request: Request, name: str, status: int = 200, **ctx) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
@@ -172,6 +174,24 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     if token:
         app.add_middleware(_TokenGate, token=token)
     return app
+
+
+def evidence(ocr_text: str, fields) -> list[tuple[str, str]]:
+    """The card's OCR lines, each with the space-separated names of the flagged fields whose
+    value it contains (the stored cards keep no word boxes yet: this outlines lines, not words).
+    Phones match on their last 7 digits, since OCR reads the national form."""
+    out = []
+    for line in ocr_text.splitlines():
+        low, digits = line.lower(), re.sub(r"\D", "", line)
+        hit = []
+        for f in fields:
+            for part in (p.split(" (")[0].strip() for p in f.value.split(",")):
+                d = re.sub(r"\D", "", part)[-7:]
+                if part and (part.lower() in low or (f.field == "phones" and len(d) == 7 and d in digits)):
+                    hit.append(f.field)
+                    break
+        out.append((line, " ".join(hit)))
+    return out
 
 
 def _haystack(c) -> str:
