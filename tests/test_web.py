@@ -220,3 +220,13 @@ def test_the_ocr_lines_of_a_flagged_field_are_marked(env) -> None:
     assert '<span data-fields="company">REDFERN ANALYTICS</span>' in page
     assert '<span data-fields="emails">tom@redfern.com</span>' in page
     assert '<span data-fields="">Tom Baker</span>' in page
+
+
+def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from cardpipe.cli import cli
+
+    monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
+    assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output
