@@ -20,7 +20,7 @@ import click
 from . import __version__, pipeline, service
 from .clock import Clock, FixedClock, SystemClock
 from .config import EXPORT_FORMATS, VCARD_VERSIONS, Config, load_config
-from .errors import CardpipeError, ExitCode, UsageError
+from .errors import CardpipeError, ExitCode, MissingDependencyError, UsageError
 
 log = logging.getLogger("cardpipe")
 
@@ -985,6 +985,33 @@ def export_cmd(
     else:
         export.write_text(out, text, encoding=export.FORMATS[fmt].encoding)
         click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
+@click.option("--port", default=8750, show_default=True, help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen; beyond loopback needs CARDPIPE_WEB_TOKEN.")
+@config_option
+@db_option
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str, config_path: Path | None, db: Path | None) -> None:
+    """Review cards, correct fields and work the due list in the browser.
+
+    \b
+    Example:
+      cardpipe serve            # then open http://127.0.0.1:8750/
+    """
+    try:
+        import uvicorn
+
+        from . import web
+        from .web.app import token_from_env
+    except ImportError as e:
+        raise MissingDependencyError(f"cardpipe serve needs the web extra: pip install 'cardpipe[web]' ({e}).") from e
+    cfg = get_config(config_path, db=db)
+    token = token_from_env()
+    web.check_host(host, token)
+    click.echo(f"cardpipe: review at http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(web.create_app(cfg, clock=get_clock(ctx), token=token), host=host, port=port, log_level="warning")
 
 
 # ---------------------------------------------------------------------------

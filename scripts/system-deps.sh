@@ -16,6 +16,8 @@ done
 if [[ "${1:-}" == "--test" ]]; then
   # LibreOffice converts the exported CSV to a workbook in the export tests.
   command -v soffice >/dev/null 2>&1 || want+=(libreoffice-calc-nogui)
+  # The browser tests of `cardpipe serve` drive Debian's Chromium with Playwright.
+  command -v chromium >/dev/null 2>&1 || want+=(chromium)
 fi
 
 [[ ${#want[@]} -eq 0 ]] && exit 0

@@ -78,3 +78,7 @@ def home(tmp_path: Path) -> Home:
         f'inbox = "{h.inbox}"\noutput = "{h.output}"\ndb = "{h.db}"\nsettle_seconds = 0\njobs = 2\n', encoding="utf-8"
     )
     return h
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screenshots", default=None, help="also write the browser tests' screenshots to this folder (docs/screenshots)")

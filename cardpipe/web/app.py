@@ -1,0 +1,223 @@
+"""The web layer: thin routes over `cardpipe.service`, as thin as the CLI.
+
+Security: loopback by default (another host needs a token), every change is a POST with a
+CSRF token (double submit: an HttpOnly SameSite=Strict cookie and a form field), templates
+autoescape all card text, images are looked up by card id only, a locked database answers
+"busy, try again" (503) and saves nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+import re
+import secrets
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .. import export, service
+from ..clock import Clock, SystemClock
+from ..config import Config
+from ..errors import BusyError, CardpipeError, UsageError
+
+HERE = Path(__file__).parent
+CSRF_COOKIE = "cardpipe_csrf"
+AUTH_COOKIE = "cardpipe_auth"
+TOKEN_ENV = "CARDPIPE_WEB_TOKEN"
+
+
+def check_host(host: str, token: str | None) -> None:
+    """Refuse to listen beyond this machine without a token (UsageError says how to give one)."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not token:
+        raise UsageError(
+            f"--host {host} would let other machines reach your contacts: set a token in "
+            f"the environment ({TOKEN_ENV}=...) or keep the default --host 127.0.0.1."
+        )
+
+
+def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = None) -> Starlette:
+    clock = clock or SystemClock()
+    templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescape on for .html
+    templates.env.globals["evidence"] = evidence
+
+    def page(request: Request, name: str, status: int = 200, **ctx) -> Response:
+        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        resp = templates.TemplateResponse(request, name, {"csrf": csrf, **ctx}, status_code=status)
+        resp.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+        return resp
+
+    async def checked_form(request: Request) -> dict[str, str]:
+        form = await request.form()
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        sent = str(form.get("csrf", ""))
+        if not cookie or not hmac.compare_digest(cookie, sent):
+            raise PermissionError("the form is stale or came from another site: reload the page and try again.")
+        return {k: str(v) for k, v in form.items()}
+
+    async def review(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            items = service.review_items(store)
+        return page(request, "review.html", items=items, error=None, bad=None)
+
+    async def edit(request: Request) -> Response:
+        form = await checked_form(request)
+        contact, field = request.path_params["contact_id"], form.get("field", "")
+        try:
+            with service.open_db(cfg) as store:
+                if form.get("undo"):
+                    service.undo_edit(store, str(contact), field)
+                else:
+                    service.edit_contact(store, cfg, str(contact), field, form.get("value", ""), clock=clock)
+        except BusyError:
+            raise
+        except CardpipeError as e:  # invalid value: say it in the form, save nothing
+            with service.open_db(cfg) as store:
+                items = service.review_items(store)
+            return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field))
+        return RedirectResponse("/", status_code=303)
+
+    async def due(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            items = service.due_items(store, cfg, clock.now().date())
+        return page(request, "due.html", items=items)
+
+    async def followed_up(request: Request) -> Response:
+        form = await checked_form(request)
+        cid = request.path_params["contact_id"]
+        with service.open_db(cfg) as store:
+            service.record_followup(store, cid, clock.now().date(), form.get("note", ""), clock=clock)
+            if form.get("done"):
+                service.set_done(store, cid, True)
+        return RedirectResponse("/due", status_code=303)
+
+    async def duplicates(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            pairs = service.possible_duplicates(store)
+        return page(request, "duplicates.html", pairs=pairs)
+
+    async def decide(request: Request) -> Response:
+        form = await checked_form(request)
+        a, b = str(request.path_params["a"]), str(request.path_params["b"])
+        with service.open_db(cfg) as store:
+            if form.get("action") == "merge":
+                service.merge_contacts(store, a, b, clock=clock)
+            else:
+                service.dismiss_duplicate(store, a, b, clock=clock)
+        return RedirectResponse("/duplicates", status_code=303)
+
+    async def contacts(request: Request) -> Response:
+        q = request.query_params.get("q", "").strip().lower()
+        with service.open_db(cfg) as store:
+            found = [c for c in store.contacts() if not q or q in _haystack(c)]
+        return page(request, "contacts.html", contacts=found, q=q)
+
+    async def exports(request: Request) -> Response:
+        return page(request, "exports.html", formats=list(export.FORMATS.values()))
+
+    async def download(request: Request) -> Response:
+        name = request.path_params["name"]
+        today = clock.now().date()
+        with service.open_db(cfg) as store:
+            if name == "due":
+                text, filename, encoding = export.due_csv(service.due_items(store, cfg, today)), "due.csv", "utf-8-sig"
+            elif name in export.FORMATS:
+                fmt = export.FORMATS[name]
+                text, filename, encoding = service.export_contacts(store, cfg, name, today=today), fmt.filename, fmt.encoding
+            else:
+                return PlainTextResponse("unknown export", status_code=404)
+        return Response(text.encode(encoding), media_type="application/octet-stream",
+                        headers={"content-disposition": f'attachment; filename="{filename}"'})
+
+    async def card_image(request: Request) -> Response:
+        card_id = request.path_params["card_id"]  # an int by the route: no path from the request
+        with service.open_db(cfg) as store:
+            row = store.db.execute(
+                "SELECT f.stored_as FROM cards c JOIN files f ON f.sha256 = c.file_sha256 WHERE c.id = ?", (card_id,)
+            ).fetchone()
+        if not row or not row[0] or not Path(row[0]).is_file():
+            return PlainTextResponse("no image for this card", status_code=404)
+        return FileResponse(row[0])
+
+    async def on_busy(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse("The database is busy (a run is writing): busy, try again in a moment.", 503)
+
+    async def on_csrf(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse(str(exc), 403)
+
+    app = Starlette(
+        routes=[
+            Route("/", review),
+            Route("/contact/{contact_id:int}/edit", edit, methods=["POST"]),
+            Route("/due", due),
+            Route("/due/{contact_id:int}/followup", followed_up, methods=["POST"]),
+            Route("/card/{card_id:int}/image", card_image),
+            Route("/duplicates", duplicates),
+            Route("/duplicates/{a:int}/{b:int}", decide, methods=["POST"]),
+            Route("/contacts", contacts),
+            Route("/exports", exports),
+            Route("/exports/{name}", download),
+            Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+        ],
+        exception_handlers={BusyError: on_busy, PermissionError: on_csrf},
+    )
+    if token:
+        app.add_middleware(_TokenGate, token=token)
+    return app
+
+
+def evidence(ocr_text: str, fields) -> list[tuple[str, str]]:
+    """The card's OCR lines, each with the space-separated names of the flagged fields whose
+    value it contains (the stored cards keep no word boxes yet: this outlines lines, not words).
+    Phones match on their last 7 digits, since OCR reads the national form."""
+    out = []
+    for line in ocr_text.splitlines():
+        low, digits = line.lower(), re.sub(r"\D", "", line)
+        hit = []
+        for f in fields:
+            for part in (p.split(" (")[0].strip() for p in f.value.split(",")):
+                d = re.sub(r"\D", "", part)[-7:]
+                if part and (part.lower() in low or (f.field == "phones" and len(d) == 7 and d in digits)):
+                    hit.append(f.field)
+                    break
+        out.append((line, " ".join(hit)))
+    return out
+
+
+def _haystack(c) -> str:
+    r = c.record
+    return " ".join(x for x in (r.name, r.company, *r.emails, c.event, *c.past_companies) if x).lower()
+
+
+class _TokenGate:
+    """With a token, every request needs it: `?token=` once (sets an HttpOnly cookie) or the cookie."""
+
+    def __init__(self, app, token: str) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        given = request.query_params.get("token") or request.cookies.get(AUTH_COOKIE, "")
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return await PlainTextResponse("open this page with ?token=<your token>", 401)(scope, receive, send)
+        if request.query_params.get("token"):
+            resp = RedirectResponse(request.url.path, status_code=303)
+            resp.set_cookie(AUTH_COOKIE, self.token, httponly=True, samesite="strict")
+            return await resp(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def token_from_env() -> str | None:
+    return os.environ.get(TOKEN_ENV) or None

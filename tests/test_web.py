@@ -1,0 +1,232 @@
+"""`cardpipe serve`: every route through Starlette's test client, with the failure paths
+(CSRF, escaping card text, image paths, non-loopback host, busy database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import types
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from cardpipe import service
+from cardpipe.clock import FixedClock
+from cardpipe.config import load_config
+from cardpipe.errors import UsageError
+from cardpipe.models import CardResult, ContactRecord, Phone
+from cardpipe.store import SqliteStore
+from cardpipe.web import check_host, create_app
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+DOUBTFUL = ContactRecord(
+    name="Tom Baker", given_name="Tom", family_name="Baker", company="Redfern Analytics", emails=("tom@redfern.com",),
+    phones=(Phone("+442079460958", "work", "020 7946 0958"),),
+    confidence=(("name", 0.95), ("company", 0.45), ("emails", 0.4), ("phones", 0.52)), review=("company", "emails"),
+)
+EVIL = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture
+def env(tmp_path):
+    cfg_file = tmp_path / "config.toml"
+    cfg_file.write_text(
+        f'db = "{tmp_path / "c.db"}"\noutput = "{tmp_path / "out"}"\ninbox = "{tmp_path / "inbox"}"\nregion = "GB"\n'
+        "busy_timeout = 0.2\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(cfg_file)
+    store = SqliteStore(cfg.db)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+
+    def add(record: ContactRecord, sha: str, *, text: str = "OCR TEXT", day: dt.date = dt.date(2026, 9, 1),
+            image_from: Path | None = None) -> int:
+        image = archive / f"{sha}{image_from.suffix if image_from else '.jpg'}"
+        image.write_bytes(image_from.read_bytes() if image_from else b"\xff\xd8\xff\xe0 fake jpeg " + sha.encode())
+        result = CardResult(f"{sha}.jpg", 0, record, text, 90.0)
+        with store.transaction():
+            store.add_file(sha, result.source, status="done", at=NOW)
+            store.set_stored_as(sha, str(image))
+            return store.add_card(sha, result, collected_on=day, scanned_at=NOW, event=None)[1]
+
+    client = TestClient(create_app(cfg, clock=FixedClock(NOW)))
+    yield types.SimpleNamespace(cfg=cfg, store=store, add=add, client=client, tmp=tmp_path)
+    store.close()
+
+
+def csrf(client: TestClient, url: str = "/") -> str:
+    page = client.get(url)
+    assert page.status_code == 200
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+
+def test_review_page_shows_flagged_fields_and_escapes_card_text(env) -> None:
+    env.add(DOUBTFUL, "tom", text=f"Tom Baker\n{EVIL}")
+    page = env.client.get("/")
+    assert page.status_code == 200
+    assert "Redfern Analytics" in page.text and "(0.45)" in page.text
+    assert "<script>alert(1)" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    cookie = page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_edit_saves_through_the_validated_path(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    token = csrf(env.client)
+    r = env.client.post(f"/contact/{cid}/edit", data={"csrf": token, "field": "emails", "value": "Tom@Redfern.COM"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert env.store.contact(cid).record.emails == ("Tom@redfern.com",)
+
+
+def test_invalid_email_is_said_in_the_form_and_nothing_saved(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    r = env.client.post(f"/contact/{cid}/edit", data={"csrf": csrf(env.client), "field": "emails", "value": "tom@"})
+    assert r.status_code == 400 and "is not an e-mail address" in r.text
+    assert env.store.contact(cid).record.emails == ("tom@redfern.com",)
+
+
+@pytest.mark.parametrize("token", [None, "", "wrong"])
+def test_a_post_without_the_csrf_token_is_refused(env, token) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    csrf(env.client)  # the cookie is set; the form field is missing or wrong
+    data = {"field": "company", "value": "Evil Corp"} | ({"csrf": token} if token is not None else {})
+    r = env.client.post(f"/contact/{cid}/edit", data=data)
+    assert r.status_code == 403
+    assert env.store.contact(cid).record.company == "Redfern Analytics"
+
+
+def test_gets_change_nothing(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    assert env.client.get(f"/contact/{cid}/edit").status_code == 405
+    assert env.client.get(f"/due/{cid}/followup").status_code == 405
+
+
+def test_due_list_and_followed_up_today(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    page = env.client.get("/due")
+    assert f'id="due-{cid}"' in page.text
+    r = env.client.post(f"/due/{cid}/followup", data={"csrf": csrf(env.client, "/due"), "note": "called"},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert service.due_items(env.store, env.cfg, NOW.date()) == []
+    assert f'id="due-{cid}"' not in env.client.get("/due").text
+
+
+def test_card_image_by_id_only(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    ok = env.client.get("/card/1/image")
+    assert ok.status_code == 200 and ok.content.endswith(b"tom")
+    assert env.client.get("/card/99/image").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/card/../../etc/passwd", "/card/%2e%2e%2f%2e%2e%2fetc%2fpasswd/image", "/card//etc/passwd/image",
+    "/card/%2Fetc%2Fpasswd/image", "/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+])
+def test_no_path_from_the_request_reaches_the_file_system(env, path) -> None:
+    r = env.client.get(path)
+    assert r.status_code == 404 and "root:" not in r.text
+
+
+def test_busy_database_says_try_again_and_loses_nothing(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    token = csrf(env.client)
+    other = sqlite3.connect(str(env.cfg.db), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a run holding the write lock
+    try:
+        r = env.client.post(f"/contact/{cid}/edit", data={"csrf": token, "field": "company", "value": "Acme"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert r.status_code == 503 and "busy, try again" in r.text
+    assert env.store.contact(cid).record.company == "Redfern Analytics"
+
+
+@pytest.mark.parametrize(("host", "token", "ok"), [
+    ("127.0.0.1", None, True), ("localhost", None, True), ("::1", None, True),
+    ("0.0.0.0", None, False), ("192.168.1.5", None, False), ("example.org", None, False), ("0.0.0.0", "s3cret", True),
+])
+def test_non_loopback_host_needs_a_token(host, token, ok) -> None:
+    if ok:
+        check_host(host, token)
+    else:
+        with pytest.raises(UsageError, match="CARDPIPE_WEB_TOKEN"):
+            check_host(host, token)
+
+
+def test_with_a_token_every_request_needs_it(env) -> None:
+    client = TestClient(create_app(env.cfg, clock=FixedClock(NOW), token="s3cret"))
+    assert client.get("/").status_code == 401
+    assert client.get("/?token=nope").status_code == 401
+    r = client.get("/?token=s3cret", follow_redirects=False)
+    assert r.status_code == 303 and "httponly" in r.headers["set-cookie"].lower()
+    assert client.get("/").status_code == 200  # the cookie carries it now
+
+
+def _suggest(env) -> tuple[int, int]:
+    env.add(DOUBTFUL, "tom1")
+    env.add(ContactRecord(name="Tom Baker", company="Other Ltd", emails=("tb@other.com",)), "tom2")
+    a, b = sorted(c.id for c in env.store.contacts())
+    with env.store.transaction():
+        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
+                             (a, b, "same name <b>in</b> the same city", NOW.isoformat()))
+    return a, b
+
+
+@pytest.mark.parametrize(("action", "contacts_left"), [("merge", 1), ("dismiss", 2)])
+def test_duplicates_merge_or_keep_apart(env, action, contacts_left) -> None:
+    a, b = _suggest(env)
+    page = env.client.get("/duplicates")
+    assert f'id="pair-{a}-{b}"' in page.text and "same name &lt;b&gt;in&lt;/b&gt;" in page.text
+    r = env.client.post(f"/duplicates/{a}/{b}", data={"csrf": csrf(env.client, "/duplicates"), "action": action},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    assert len(env.store.contacts()) == contacts_left
+    assert service.possible_duplicates(env.store) == []
+
+
+@pytest.mark.parametrize(("q", "found"), [("", 2), ("redfern", 1), ("tb@other", 1), ("nobody", 0)])
+def test_contacts_search(env, q, found) -> None:
+    _suggest(env)
+    assert env.client.get("/contacts", params={"q": q}).text.count('<tr id="contact-') == found
+
+
+@pytest.mark.parametrize(("name", "filename", "needle"), [
+    ("csv", "contacts.csv", b"Redfern Analytics"), ("vcard", "contacts.vcf", b"BEGIN:VCARD"),
+    ("google", "contacts-google.csv", b"Redfern"), ("due", "due.csv", b"Tom Baker"),
+])
+def test_exports_download(env, name, filename, needle) -> None:
+    env.add(DOUBTFUL, "tom")
+    r = env.client.get(f"/exports/{name}")
+    assert r.status_code == 200 and filename in r.headers["content-disposition"] and needle in r.content
+    assert env.client.get("/exports/..%2fconfig").status_code == 404
+
+
+def test_the_ocr_lines_of_a_flagged_field_are_marked(env) -> None:
+    env.add(DOUBTFUL, "tom", text="Tom Baker\nREDFERN ANALYTICS\nTel 020 7946 0958\ntom@redfern.com")
+    page = env.client.get("/").text
+    assert '<span data-fields="company">REDFERN ANALYTICS</span>' in page
+    assert '<span data-fields="emails">tom@redfern.com</span>' in page
+    assert '<span data-fields="">Tom Baker</span>' in page
+
+
+def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from cardpipe.cli import cli
+
+    monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
+    assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output

@@ -1,0 +1,121 @@
+"""`cardpipe serve` in a real browser: Debian's Chromium driven by Playwright (no browser
+download), against a server on a free loopback port. Saves screenshots to the test's tmp
+folder; `pytest --screenshots=docs/screenshots` also writes them for the README."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from test_web import DOUBTFUL, EVIL, NOW, env  # noqa: F401  (the fixture)
+
+from cardpipe import export, service
+from cardpipe.clock import FixedClock
+from cardpipe.web import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(env):  # noqa: F811
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(env.cfg, clock=FixedClock(NOW)), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    assert srv.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def page(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with scripts/system-deps.sh --test (apt package chromium)")
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch_persistent_context(
+                str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
+                viewport={"width": 1000, "height": 800},
+            )
+        except Exception as e:  # noqa: BLE001 - say why chromium could not start
+            pytest.fail(f"chromium could not start: {e}")
+        yield browser.new_page()
+        browser.close()
+
+
+def shoot(page, request, tmp_path: Path, name: str) -> None:
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
+    out = request.config.getoption("--screenshots")
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(out) / f"{name}.png"))
+
+
+def test_review_merge_and_followup_in_the_browser(env, server, page, tmp_path, request) -> None:  # noqa: F811
+    from cardpipe.models import ContactRecord
+
+    env.add(DOUBTFUL, "tom", text=f"Tom Baker\n{EVIL}")
+    env.add(ContactRecord(name="Ann Lee", company="Lee & Co", emails=("ann@lee.com",)), "ann1")
+    env.add(ContactRecord(name="Ann Lee", company="Harbour Ltd", emails=("a.lee@harbour.com",)), "ann2")
+    tom, ann1, ann2 = sorted(c.id for c in env.store.contacts())
+    with env.store.transaction():
+        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 3, 'name+company', 'same name and company', ?)",
+                             (ann1, ann2, NOW.isoformat()))
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+
+    # review queue -> correct an e-mail
+    page.goto(server + "/")
+    shoot(page, request, tmp_path, "review")
+    form = page.locator(f"#contact-{tom} form", has=page.locator("input[name=field][value=emails]"))
+    form.locator("input[name=value]").fill("tom.baker@redfern.com")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert alerts == []  # the card's <script> stayed text
+    assert env.store.contact(tom).record.emails == ("tom.baker@redfern.com",)
+    rows = list(csv.DictReader(io.StringIO(service.export_contacts(env.store, env.cfg, "csv", today=NOW.date()).lstrip("\ufeff"))))
+    assert any("tom.baker@redfern.com" in " ".join(r.values()) for r in rows)
+
+    # merge a suggested pair
+    page.goto(server + "/duplicates")
+    shoot(page, request, tmp_path, "duplicates")
+    page.locator(f"#pair-{ann1}-{ann2} button[value=merge]").click()
+    page.wait_for_load_state()
+    assert sorted(c.id for c in env.store.contacts()) == [tom, ann1]
+
+    # mark a due contact followed up -> due.csv
+    page.goto(server + "/due")
+    shoot(page, request, tmp_path, "due")
+    assert export.due_csv(service.due_items(env.store, env.cfg, NOW.date())).count("Tom Baker") == 1
+    page.locator(f"#due-{tom} input[name=note]").fill("called")
+    page.locator(f"#due-{tom} button:not([name])").click()
+    page.wait_for_load_state()
+    assert "Tom Baker" not in export.due_csv(service.due_items(env.store, env.cfg, NOW.date()))
+
+    page.set_viewport_size({"width": 390, "height": 800})  # phone width
+    page.goto(server + "/")
+    wide = page.evaluate("[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 390).map(e => e.tagName + '.' + e.className)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    shoot(page, request, tmp_path, "review-phone")
+    assert all((tmp_path / f"{n}.png").stat().st_size > 1000 for n in ("review", "duplicates", "due", "review-phone"))
