@@ -183,7 +183,7 @@ def test_a_line_is_cut_flat_dark_on_light_whatever_its_polarity():
 
 def test_words_are_placed_back_on_the_card_along_their_line():
     box = detect.TextBox(detect.order_quad(np.array([[100, 200], [500, 200], [500, 240], [100, 240]], np.float32)), 1)
-    line = detect.LineImage(box, np.full((72, 480 + 24), 255, np.uint8), scale=1.2, pad=12)
+    line = detect.LineImage(box, np.full((72, 480 + 24), 255, np.uint8), pad=12)
     page = OcrPage.from_text("Hello World", conf=90)
     words = page.lines[0].words
     # the reader's page: first word at the left end of the line image, second at its middle

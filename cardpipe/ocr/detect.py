@@ -200,7 +200,6 @@ class LineImage:
 
     box: TextBox
     image: np.ndarray  # grey, dark text on light, `LINE_HEIGHT` px high plus white padding
-    scale: float  # line-image pixels per card pixel
     pad: int
 
 
@@ -229,17 +228,16 @@ def cut_line(card: np.ndarray, box: TextBox, height: int = LINE_HEIGHT, *, binar
     if box.width < 4 or box.height < 4:
         return None
     text_h, long = (box.width, box.height) if is_vertical(box) else (box.height, box.width)
-    scale = height / text_h
     if long > 40 * text_h:  # a rule or a border, not a line of text
         return None
     gray = card if card.ndim == 2 else cv2.cvtColor(card, cv2.COLOR_BGR2GRAY)
-    flat = normalise(warp(gray, box, height), binary=binary)
+    flat = normalise(warp(gray, box, height), force_binary=binary)
     pad = height // 4
     flat = cv2.copyMakeBorder(flat, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    return LineImage(box, flat, scale, pad)
+    return LineImage(box, flat, pad)
 
 
-def normalise(gray: np.ndarray, *, binary: bool = False) -> np.ndarray:
+def normalise(gray: np.ndarray, *, force_binary: bool = False) -> np.ndarray:
     """The line with its text dark on a light ground, for Tesseract. Which side is the
     text, Otsu on the line alone says (the ground is what lies along the box's rim).
 
@@ -249,13 +247,12 @@ def normalise(gray: np.ndarray, *, binary: bool = False) -> np.ndarray:
     drops the picture. Of 719 printed values on the real dev cards and small fresh
     samples, Tesseract finds 93.3% so, 92.1% in lines all binarised, 92.4% with the
     busy threshold at 18."""
-    want_binary = binary
     _, black_white = cv2.threshold(cv2.GaussianBlur(gray, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     rim = np.concatenate([black_white[0], black_white[-1], black_white[:, 0], black_white[:, -1]])
     if rim.mean() < 127:  # the ground is dark: light text on a dark card
         gray, black_white = 255 - gray, 255 - black_white
     ground = gray[black_white == 255]
-    if want_binary or (ground.size and float(ground.std()) > BUSY_GROUND):
+    if force_binary or (ground.size and float(ground.std()) > BUSY_GROUND):
         return black_white
     return cv2.normalize(gray, None, 0, 255, cv2.NORM_MINMAX)
 
