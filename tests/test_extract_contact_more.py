@@ -436,3 +436,8 @@ def test_an_at_sign_misread_in_an_address_line_is_no_email() -> None:
 def test_numbers_without_a_country_code_are_read_in_the_country_the_card_names(text: str, e164: str) -> None:
     record = read_contact(OcrPage.from_text(text), region="US")
     assert [p.e164 for p in record.phones] == [e164]
+
+
+def test_a_us_city_named_like_a_foreign_one_keeps_its_numbers_american() -> None:
+    record = read_contact(OcrPage.from_text("Dana Cole\n5500 Frantz Rd, Dublin, OH 43017\nTel. (614) 555-0142"), region="US")
+    assert [p.e164 for p in record.phones] == ["+16145550142"]

@@ -230,6 +230,8 @@ COUNTRY_NAMES = {
 }
 # fmt: on
 # Cities a card names without its country, for the region of numbers printed without '+'.
+# Only names no common US city shares (no Dublin, Athens, Vienna, Melbourne...): a US card
+# naming 'Dublin, OH' must keep its numbers American.
 # fmt: off
 CITY_COUNTRIES = {
     "istanbul": "TR", "ankara": "TR", "izmir": "TR", "bursa": "TR", "kayseri": "TR", "konya": "TR",
@@ -237,21 +239,21 @@ CITY_COUNTRIES = {
     "tokyo": "JP", "osaka": "JP", "nagoya": "JP", "yokohama": "JP", "kyoto": "JP", "sapporo": "JP",
     "dubai": "AE", "abu dhabi": "AE", "sharjah": "AE", "riyadh": "SA", "jeddah": "SA", "dammam": "SA",
     "doha": "QA", "manama": "BH", "muscat": "OM", "kuwait city": "KW",
-    "mumbai": "IN", "delhi": "IN", "new delhi": "IN", "bangalore": "IN", "bengaluru": "IN", "hyderabad": "IN",
+    "mumbai": "IN", "new delhi": "IN", "bangalore": "IN", "bengaluru": "IN", "hyderabad": "IN",
     "chennai": "IN", "kolkata": "IN", "pune": "IN", "ahmedabad": "IN", "rajkot": "IN", "hisar": "IN",
     "jaipur": "IN", "lucknow": "IN", "noida": "IN", "gurgaon": "IN", "gurugram": "IN",
     "karachi": "PK", "lahore": "PK", "dhaka": "BD", "colombo": "LK", "kathmandu": "NP",
     "bangkok": "TH", "kuala lumpur": "MY", "jakarta": "ID", "manila": "PH", "hanoi": "VN", "ha noi": "VN",
     "ho chi minh": "VN", "seoul": "KR", "busan": "KR", "taipei": "TW", "shanghai": "CN", "beijing": "CN",
-    "shenzhen": "CN", "guangzhou": "CN", "cairo": "EG", "lagos": "NG", "nairobi": "KE", "johannesburg": "ZA",
-    "cape town": "ZA", "zagreb": "HR", "warsaw": "PL", "warszawa": "PL", "prague": "CZ", "praha": "CZ",
-    "bucharest": "RO", "budapest": "HU", "athens": "GR", "lisbon": "PT", "lisboa": "PT", "madrid": "ES",
-    "barcelona": "ES", "milan": "IT", "milano": "IT", "rome": "IT", "roma": "IT", "vienna": "AT", "wien": "AT",
-    "zurich": "CH", "zürich": "CH", "geneva": "CH", "genève": "CH", "brussels": "BE", "bruxelles": "BE",
+    "shenzhen": "CN", "guangzhou": "CN", "lagos": "NG", "nairobi": "KE", "johannesburg": "ZA",
+    "cape town": "ZA", "zagreb": "HR", "warszawa": "PL", "prague": "CZ", "praha": "CZ",
+    "bucharest": "RO", "budapest": "HU", "lisboa": "PT", "madrid": "ES",
+    "barcelona": "ES", "milano": "IT", "wien": "AT",
+    "zürich": "CH", "genève": "CH", "brussels": "BE", "bruxelles": "BE",
     "antwerp": "BE", "antwerpen": "BE", "amsterdam": "NL", "rotterdam": "NL", "copenhagen": "DK",
-    "stockholm": "SE", "oslo": "NO", "helsinki": "FI", "dublin": "IE", "buenos aires": "AR",
+    "stockholm": "SE", "oslo": "NO", "helsinki": "FI", "buenos aires": "AR",
     "são paulo": "BR", "sao paulo": "BR", "rio de janeiro": "BR", "mexico city": "MX", "bogotá": "CO",
-    "santiago": "CL", "lima": "PE", "sydney": "AU", "melbourne": "AU", "auckland": "NZ", "singapore": "SG",
+    "auckland": "NZ", "singapore": "SG",
 }
 # fmt: on
 
