@@ -34,8 +34,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from ..errors import BusyError, ConfigError, NotFoundError, OutputError
 from . import faults
-from .errors import BusyError, ConfigError, NotFoundError, OutputError
 
 log = logging.getLogger(__name__)
 
