@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..models import ContactRecord
+from ..models import Address, ContactRecord
 from .candidates import AddressCandidate, Evidence, Segment
-from .confidence import CONFIDENCE_FIELDS
+from .confidence import CONFIDENCE_FIELDS, _conf
 from .freetext import person_tokens, title_score
 from .layout import evidence_of, neighbour_below, neighbours_above
 from .lexicon import ADDRESS_LABEL_RE, CITY_COUNTRIES, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
@@ -679,3 +679,13 @@ def better_address(record: ContactRecord, other: ContactRecord) -> ContactRecord
         confidence=tuple(sorted(confidence.items(), key=lambda kv: order.get(kv[0], 99))),
         review=tuple(sorted(review, key=lambda f: order.get(f, 99))),
     )
+
+
+def judge_address(found: Sequence[AddressCandidate]) -> tuple[Address | None, float]:
+    """The best-fitting address block as one `Address` (lines joined by commas), and its
+    confidence from how well it fits and how well it was read."""
+    if not found:
+        return None, 0.0
+    a = max(found, key=lambda a: a.fit)
+    text = ", ".join(line.strip(" ,") for line in a.lines)
+    return Address(text, a.street, a.city, a.region, a.postcode, a.country), _conf(a.fit, a.evidence.conf)
