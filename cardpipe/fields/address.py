@@ -73,7 +73,10 @@ _STREET_WORDS_RE = re.compile(
     r"straße|strasse|str|weg|platz|allee|gasse|ring|damm|ufer|chaussee|markt|"
     r"rue|bd|boulevard|allée|quai|chemin|impasse|cours|route|"
     r"straat|laan|plein|gracht|kade|singel|dijk|steeg|"
-    r"calle|avenida|plaza|paseo|via|viale|piazza|rua)\b\.?|straße|strasse|str\.|weg\b|straat|laan\b|gracht",
+    r"calle|avenida|plaza|paseo|via|viale|piazza|rua|"
+    r"caddesi|cad|cd|sokak|sokağı|sok|sk|mahallesi|mah|mh|bulvarı|bulvar|sitesi|blok|"  # Turkish
+    r"jl|jalan|"  # Indonesian, Malay
+    r"block|nagar|marg|colony|sector)\b\.?|straße|strasse|str\.|weg\b|straat|laan\b|gracht",
     re.I,
 )
 DE_STREET_RE = re.compile(r"(straße|strasse|str\.|weg\b|platz\b|allee\b|gasse\b|damm\b|ring\b)", re.I)
@@ -458,8 +461,10 @@ def find_addresses(
                 lines.insert(0, t)
                 idx.insert(0, s.index)
                 continue
-            if street_parts and not re.search(r"\d", t) and not _UNIT_RE.search(t):
-                break  # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the address
+            if street_parts and not re.search(r"\d", t) and not _UNIT_RE.search(t) and not _STREET_WORDS_RE.search(t):
+                # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the
+                # address, or more of the street ('Beysan Sanayi Sitesi Fuar' over 'Caddesi No:8')
+                break
             if STRONG_SUFFIX_RE.search(t):
                 break
             if is_unit_line(t) or (street_like(t) and not person_tokens(t)):

@@ -90,7 +90,8 @@ _INITIALS_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]{2,}")
 _INITIAL_PART_RE = re.compile(r"[^\W\d_]\.|[^\W\d_]{2,}$")
 # words that make a line a place, never a person ('Venkatappiah Street', 'Opp. Time Hospital')
 _PLACE_WORDS = set("street st. road rd rd. avenue ave ave. boulevard blvd lane highway straße strasse marg floor "
-                   "building bldg opp opp. hospital hills box p.o. colony sector".split())
+                   "building bldg opp opp. hospital hills box p.o. colony sector block caddesi cad. sokak "
+                   "sok. mahallesi mah. sitesi blok jl. jalan".split())
 
 
 def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
