@@ -793,10 +793,11 @@ def run(
         ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
         with service.open_db(cfg) as store:
             store.check_writable()  # a database held by another program: exit 75, nothing touched
-            if ready or aside or ingest.processing_dir(cfg.inbox).is_dir():
+            work = ingest.open_work_dir(cfg.inbox, cfg.work, configured=cfg.work_dir is not None)
+            if ready or aside or any(work.iterdir()):
                 ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
                 ingest.check_writable(cfg.failed_dir)
-            recovered = ingest.recover_claims(cfg.inbox)
+            recovered = ingest.recover_claims(cfg.inbox, work)
             summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
             for a in aside:
                 _set_aside_path(a, cfg)
@@ -804,7 +805,7 @@ def run(
                 summary.failed.append((ingest.text_name(a.rel), a.reason))
             open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
             try:
-                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs)
+                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs, work)
                 jobs = _pair_sides(jobs)
                 paired = {j.item.path: j for j in jobs}
                 if jobs:
@@ -860,6 +861,7 @@ def _claim_all(
     stop: threading.Event,
     summary: RunSummary,
     open_jobs: dict[Path, Job],
+    work: Path | None = None,
 ) -> tuple[list[Job], list[Job]]:
     """Claim and hash each file; archive at once the bytes already processed.
     Returns the files to read, and the twins (same bytes as one of those)."""
@@ -872,7 +874,7 @@ def _claim_all(
         shown = ingest.display_name(item.rel)
         if item.claim is None:
             try:
-                item = ingest.claim(item, cfg.inbox, now=now)
+                item = ingest.claim(item, cfg.inbox, now=now, work=work)
             except ingest.Unsettled as e:
                 log.info("%s; left for the next run", e)
                 continue
@@ -1039,8 +1041,12 @@ def plan(cfg: Config) -> list[str]:
 
     ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
     lines: list[str] = []
-    pdir = ingest.processing_dir(cfg.inbox)
-    claims = sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX)) if pdir.is_dir() else []
+    claims = [
+        record
+        for pdir in dict.fromkeys((cfg.work, ingest.legacy_processing_dir(cfg.inbox)))
+        if pdir.is_dir()
+        for record in sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX))
+    ]
     if claims:
         lines.append(f"would recover {len(claims)} file(s) claimed by a run that did not finish, and read them again")
     known = read_only_hashes(cfg.db)
