@@ -188,7 +188,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
     "--dry-run", is_flag=True,
     help="Show what would be claimed, moved and written; change nothing (no file moved, no database or log write).",
 )
-@click.option("--verbose", "-v", "run_verbose", is_flag=True, help="Print the summary line even when not at a terminal.")
+@click.option(
+    "--verbose", "-v", "run_verbose", is_flag=True,
+    help="Print the summary line even when not at a terminal, and every file left in the inbox with why.",
+)
 @click.pass_context
 def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run: bool, **opts: Any) -> None:
     """Process new scans in the inbox, update the database and the exports.
@@ -197,6 +200,9 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     the failed folder with a .reason.txt file saying why. Silent when all went
     well and stderr is not a terminal (cron); exit code 1 when files failed,
     75 when another run is in progress.
+
+    At a terminal, files still being written (changed less than settle_seconds
+    ago) are waited for; under cron they are left for the next run.
 
     \b
     Example (crontab, every 15 minutes):
@@ -209,7 +215,10 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     _on_sigterm(stop)
     progress = _progress_bar() if _stderr_tty() else None
     try:
-        summary = pipeline.run(cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress)
+        summary = pipeline.run(
+            cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress,
+            wait=_wait_for_settling if _stderr_tty() else None,
+        )
     finally:
         if progress:
             progress.close()  # type: ignore[attr-defined]
@@ -223,11 +232,27 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
         click.echo(f"cardpipe: {show_name(name)}: {reason}", err=True)
     for problem in summary.import_problems:
         click.echo(f"cardpipe: {problem}", err=True)
+    if run_verbose or verbose:
+        for name, why in summary.skipped:
+            click.echo(f"cardpipe: skipped {show_name(name)}: {why}", err=True)
     if summary.changed and (run_verbose or verbose or _stderr_tty()):
         click.echo(summary.line(), err=True)
+    elif run_verbose or verbose:
+        left = f" ({len(summary.skipped)} file(s) left in the inbox, above)" if summary.skipped else ""
+        click.echo(f"cardpipe: nothing new in the inbox{left}", err=True)
     if summary.interrupted:
         click.echo("cardpipe: stopped before the end; the files not read are back in the inbox.", err=True)
     ctx.exit(int(summary.exit_code))
+
+
+def _wait_for_settling(files: list[Any], seconds: float) -> None:
+    """At a terminal: say why the run pauses, then wait for files still being written."""
+    import time
+
+    first = show_name(files[0].rel)
+    more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+    click.echo(f"cardpipe: waiting {seconds:.1f} s for {first}{more} to finish being written (settle_seconds)", err=True)
+    time.sleep(seconds)
 
 
 class _progress_bar:

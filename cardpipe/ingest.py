@@ -140,25 +140,54 @@ def event_of(rel: PurePosixPath) -> tuple[str | None, dt.date | None]:
 def scan_inbox(
     inbox: Path, *, now: dt.datetime | None = None, settle_seconds: float = 0.0
 ) -> tuple[list[InboxItem], list[SetAside]]:
-    """Files ready to be claimed, and things to set aside, in a stable order.
+    """Files ready to be claimed, and things to set aside, in a stable order (see `scan`)."""
+    found = scan(inbox, now=now, settle_seconds=settle_seconds)
+    return found.ready, found.aside
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the run leaves in the inbox, and why: still being written (`wait` seconds
+    until it has settled) or a name cardpipe never takes (hidden, temporary, system)."""
+
+    rel: PurePosixPath
+    reason: str
+    wait: float = 0.0  # > 0: still being written; this long until it has settled
+
+
+@dataclass(frozen=True)
+class InboxScan:
+    ready: list[InboxItem]
+    aside: list[SetAside]
+    unsettled: list[Skipped]  # still being written: left for the next run (or waited for)
+    ignored: list[Skipped]  # hidden, temporary and system files: never taken
+
+
+def scan(inbox: Path, *, now: dt.datetime | None = None, settle_seconds: float = 0.0) -> InboxScan:
+    """What is in the inbox: files ready to be claimed, things to set aside, files still
+    being written and names never taken, each in a stable order.
 
     A file is ready when its mtime is at least `settle_seconds` old: nothing has
     written to it for that long. `now` is the wall clock (file times are wall-clock
     times, whatever the run's business date); None means time.time(). The size and
     mtime seen here are checked again when the file is claimed and after it is read.
+    Hidden folders (an older version's claim folder among them) are not looked into.
     """
     if not inbox.is_dir():
         raise ConfigError(f"the inbox {inbox} does not exist; create it or set 'inbox' (--inbox).")
     ready: list[InboxItem] = []
     aside: list[SetAside] = []
+    unsettled: list[Skipped] = []
+    ignored: list[Skipped] = []
     now_ts = time.time() if now is None else now.timestamp()
     for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if is_ignored_name(name):
-                continue
             path = Path(dirpath) / name
             rel = PurePosixPath(path.relative_to(inbox).as_posix())
+            if is_ignored_name(name):
+                ignored.append(Skipped(rel, _ignored_reason(name)))
+                continue
             try:
                 st = path.lstat()
             except OSError:
@@ -175,10 +204,23 @@ def scan_inbox(
                     age = now_ts - st.st_ctime
                 if age < settle_seconds:
                     log.debug("%s: still being written (changed %.1f s ago), left for the next run", display_name(rel), age)
+                    unsettled.append(Skipped(
+                        rel, f"still being written (changed {max(age, 0):.1f} s ago, settle_seconds is "
+                        f"{settle_seconds:g})", wait=settle_seconds - max(age, 0),
+                    ))
                     continue
             event, day = event_of(rel)
             ready.append(InboxItem(path, rel, event, day, size=st.st_size, mtime_ns=st.st_mtime_ns))
-    return ready, aside
+    return InboxScan(ready, aside, unsettled, ignored)
+
+
+def _ignored_reason(name: str) -> str:
+    low = name.lower()
+    if low in IGNORED_NAMES:
+        return "a system file (folder settings), never a card"
+    if name.startswith("~$") or low.endswith(TEMP_SUFFIXES):
+        return "a temporary file (a download or an editor's copy still in progress)"
+    return "a hidden file (its name starts with a dot)"
 
 
 def sha256_file(path: Path) -> str:

@@ -719,6 +719,7 @@ class RunSummary:
     interrupted: bool = False
     seconds: float = 0.0
     dry_run: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): left in the inbox
 
     @property
     def exit_code(self) -> ExitCode:
@@ -773,6 +774,7 @@ def run(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     engine_check: Callable[[str], object] | None = None,
+    wait: Callable[[list[ingest.Skipped], float], None] | None = None,
 ) -> RunSummary:
     """Process the inbox once: claim, read, store, archive, rewrite the exports.
 
@@ -781,6 +783,11 @@ def run(
     finished (stop, error) goes back to the inbox; a run that was killed leaves
     claims that the next run recovers (a committed file is then just archived).
     `stop` (SIGTERM) lets the files being read finish and be stored, then ends.
+
+    `wait` (given at a terminal) is called with the files still being written and how
+    long until they settle, and must sleep that long; the inbox is then scanned again,
+    up to `settle_seconds` plus `SETTLE_GRACE` in all. Without it (cron) such files are
+    left for the next run. Either way `summary.skipped` says what was left and why.
     """
     started = time.perf_counter()
     stop = stop or threading.Event()
@@ -790,7 +797,10 @@ def run(
         return summary
     now = clock.now()
     with ingest.run_lock(cfg.state):
-        ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
+        found = _scan_settled(cfg, wait)
+        ready, aside = found.ready, found.aside
+        left = sorted(found.unsettled + found.ignored, key=lambda s: s.rel)
+        summary.skipped += [(ingest.text_name(s.rel), s.reason) for s in left]
         with service.open_db(cfg) as store:
             store.check_writable()  # a database held by another program: exit 75, nothing touched
             work = ingest.open_work_dir(cfg.inbox, cfg.work, configured=cfg.work_dir is not None)
@@ -853,6 +863,25 @@ def run(
     return summary
 
 
+SETTLE_GRACE = 3.0  # seconds an interactive run waits beyond settle_seconds for files still being written
+
+
+def _scan_settled(cfg: Config, wait: Callable[[list[ingest.Skipped], float], None] | None) -> ingest.InboxScan:
+    """Scan the inbox; with `wait`, wait for files still being written until they settle
+    (a file written without a pause for longer than the bound is left for the next run)."""
+    found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    if wait is None:
+        return found
+    deadline = time.monotonic() + cfg.settle_seconds + SETTLE_GRACE
+    while found.unsettled:
+        pause = min(max(s.wait for s in found.unsettled) + 0.1, deadline - time.monotonic())
+        if pause <= 0:
+            break
+        wait(found.unsettled, pause)
+        found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    return found
+
+
 def _claim_all(
     items: list[ingest.InboxItem],
     cfg: Config,
@@ -877,6 +906,7 @@ def _claim_all(
                 item = ingest.claim(item, cfg.inbox, now=now, work=work)
             except ingest.Unsettled as e:
                 log.info("%s; left for the next run", e)
+                summary.skipped.append((ingest.text_name(item.rel), "changed while it was being claimed (still being written)"))
                 continue
             except FileNotFoundError:
                 continue  # gone meanwhile
@@ -972,6 +1002,7 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
             if j:
                 ingest.unclaim(j.item, cfg.inbox)
         log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
+        summary.skipped.append((name, "changed while it was being read (still being written)"))
         return
     if not result.ok:
         reason = ingest.display_name(result.error or "unknown error")
