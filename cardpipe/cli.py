@@ -309,7 +309,7 @@ def _ask(folder: Path | None, settings: Any) -> Any:
         return value
 
     def languages(value: str) -> str:
-        value = value.strip()
+        value = "+".join(v for v in re.split(r"[+,\s]+", value.strip().lower()) if v)  # "eng, deu" -> eng+deu
         if not re.fullmatch(r"[a-z_]{3,}(\+[a-z_]{3,})*", value):
             raise click.BadParameter("Tesseract language codes joined by '+', such as eng or eng+deu")
         return value
