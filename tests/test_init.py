@@ -226,3 +226,14 @@ def test_the_first_hour(user, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Thomas Davies" in r.stdout and "3d" in r.stdout  # met on the 20th, due after 7 days
     assert (Path(user["HOME"]) / "Cards" / "output" / "due.csv").is_file()
+
+
+@pytest.mark.parametrize("shell, marker", [("bash", "complete -o nosort -F"), ("zsh", "#compdef cardpipe"), ("fish", "complete --no-files")])
+def test_shell_completion_as_the_readme_says(shell, marker):
+    r = subprocess.run([*CARDPIPE], env={**os.environ, "_CARDPIPE_COMPLETE": f"{shell}_source"},
+                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert r.returncode == 0 and marker in r.stdout, r.stdout
+    r = subprocess.run([*CARDPIPE], env={**os.environ, "_CARDPIPE_COMPLETE": "bash_complete",
+                                         "COMP_WORDS": "cardpipe init --sy", "COMP_CWORD": "2"},
+                       capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert r.stdout.split() == ["plain,--systemd"]
