@@ -174,7 +174,7 @@ def scan(inbox: Path, *, now: dt.datetime | None = None, settle_seconds: float =
     Hidden folders (an older version's claim folder among them) are not looked into.
     """
     if not inbox.is_dir():
-        raise ConfigError(f"the inbox {inbox} does not exist; create it or set 'inbox' (--inbox).")
+        raise ConfigError(f"the inbox {inbox} does not exist; 'cardpipe init' sets cardpipe up (or create it, or set 'inbox' or --inbox).")
     ready: list[InboxItem] = []
     aside: list[SetAside] = []
     unsettled: list[Skipped] = []

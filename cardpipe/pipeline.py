@@ -1118,7 +1118,7 @@ def retry_failed(cfg: Config, names: Iterable[Path] = ()) -> list[tuple[Path, Pa
     """
     names = list(names)
     if not cfg.inbox.is_dir():
-        raise ConfigError(f"the inbox {cfg.inbox} does not exist; create it or set 'inbox' (--inbox).")
+        raise ConfigError(f"the inbox {cfg.inbox} does not exist; 'cardpipe init' sets cardpipe up (or create it, or set 'inbox' or --inbox).")
     with ingest.run_lock(cfg.state):
         files = ingest.resolve_failed(cfg.failed_dir, names) if names else ingest.failed_files(cfg.failed_dir)
         if not files:

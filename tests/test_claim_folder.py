@@ -85,3 +85,27 @@ def test_an_unwritable_parent_keeps_claims_inside_the_inbox(home: Home, tmp_path
         assert [p.name for p in home.archive.rglob("*.png")] == ["scan150-01.png"]
     finally:
         home.inbox.parent.chmod(0o755)
+
+
+def test_dry_run_sees_claims_in_either_place_and_moves_nothing(home: Home):
+    legacy = home.inbox / ingest.PROCESSING
+    shutil.copy2(SAMPLES / "scan150-01.png", home.inbox / "scan150-01.png")
+    (item,) = ingest.scan_inbox(home.inbox)[0]
+    ingest.claim(item, home.inbox, now=NOW, work=legacy)
+    r = home.run("run", "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "would recover 1 file(s) claimed by a run that did not finish, and read them again"
+    assert legacy.is_dir() and not default_work_dir(home.inbox).exists()
+
+
+def test_a_first_run_with_no_set_up_points_at_init(tmp_path):
+    r = Home(tmp_path).run("run", env={"CARDPIPE_CONFIG": str(tmp_path / "none.toml")})
+    assert r.returncode == 78 and "create it or drop --config" in r.stderr
+    conf = tmp_path / "c.toml"
+    conf.write_text(f'inbox = "{tmp_path}/inbox"\ndb = "{tmp_path}/cardpipe.db"\n')
+    r = Home(tmp_path).run("run", env={"CARDPIPE_CONFIG": str(conf)})
+    assert r.returncode == 78
+    assert r.stderr == (
+        f"cardpipe: error: the inbox {tmp_path}/inbox does not exist; 'cardpipe init' sets cardpipe up "
+        "(or create it, or set 'inbox' or --inbox).\n"
+    )
