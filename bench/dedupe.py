@@ -64,9 +64,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cardpipe import dedupe  # noqa: E402
+from cardpipe.contacts import dedupe  # noqa: E402
+from cardpipe.contacts.nicknames import _TABLE  # noqa: E402
 from cardpipe.models import Address, ContactRecord, Phone  # noqa: E402
-from cardpipe.nicknames import _TABLE  # noqa: E402
 
 # ---------------------------------------------------------------------------- rates
 
@@ -518,8 +518,8 @@ def store_timing(cards: list[Card]) -> tuple[float, float, float]:
     to open and build the index, precision of the stored contacts)."""
     import tempfile
 
+    from cardpipe.contacts.store import SqliteStore
     from cardpipe.models import CardResult
-    from cardpipe.store import SqliteStore
 
     at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,10 +17,11 @@ from typing import Any
 
 import click
 
-from . import __version__, pipeline, service
+from . import __version__, batch, pipeline, service
 from .clock import Clock, FixedClock, SystemClock
 from .config import EXPORT_FORMATS, VCARD_VERSIONS, Config, load_config
 from .errors import CardpipeError, ExitCode, MissingDependencyError, UsageError
+from .inbox import run as inbox_run
 
 log = logging.getLogger("cardpipe")
 
@@ -113,14 +114,14 @@ def _setup_logging(verbose: int, state_dir: Path | None = None) -> None:
 
 
 def _text_name(path: str | Path) -> str:
-    from .ingest import text_name
+    from .inbox.claim import text_name
 
     return text_name(path)
 
 
 def show_name(path: str | Path) -> str:
     """A file name safe to print on one line (newlines, undecodable bytes escaped)."""
-    from .ingest import display_name
+    from .inbox.claim import display_name
 
     return display_name(path)
 
@@ -361,7 +362,7 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     _on_sigterm(stop)
     progress = _progress_bar() if _stderr_tty() else None
     try:
-        summary = pipeline.run(
+        summary = inbox_run.run(
             cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress,
             wait=_wait_for_settling if _stderr_tty() else None,
         )
@@ -455,7 +456,7 @@ def retry(ctx: click.Context, files: tuple[Path, ...], config_path: Path | None,
     """
     cfg = get_config(config_path, **opts)
     _setup_logging(ctx.obj.get("verbose", 0), cfg.state)
-    moved = pipeline.retry_failed(cfg, files)
+    moved = inbox_run.retry_failed(cfg, files)
     if not moved:
         click.echo("nothing to retry: the failed folder is empty")
         return
@@ -496,7 +497,7 @@ def extract(
     read = [p for p in paths if p.exists()]
     ropts = pipeline.ReadOptions.from_config(cfg, debug_dir=debug_images)
     failed = len(missing)
-    for res in pipeline.extract_files(read, ropts, jobs=min(cfg.workers, max(len(read), 1))):
+    for res in batch.extract_files(read, ropts, jobs=min(cfg.workers, max(len(read), 1))):
         if not res.ok:
             failed += 1
             click.echo(f"cardpipe: {show_name(res.path)}: {res.error}", err=True)
@@ -927,7 +928,7 @@ def followup(
 
 def _typed_date(text: str, what: str, cfg: Config, today: dt.date) -> dt.date:
     """A date as users type it (the spellings due.csv accepts, in the config's date_order)."""
-    from .due_edits import parse_date as parse_typed
+    from .followup.due_edits import parse_date as parse_typed
 
     try:
         return parse_typed(text, today=today, day_first=cfg.day_first)
@@ -1096,7 +1097,7 @@ def digest(ctx: click.Context, since: str | None, no_mark: bool, limit: int, con
       0 8 * * 1-5  cardpipe digest
       cardpipe digest --since 2026-11-01 --no-mark
     """
-    from . import digest as digest_mod
+    from .followup import digest as digest_mod
 
     cfg = get_config(config_path, **opts)
     clock = get_clock(ctx)

@@ -176,7 +176,7 @@ def _check_folder(what: str, folder: Path, inbox_dev: int | None, same_fs: str |
 
 
 def check_database(cfg: Config) -> Check:
-    from .store import SCHEMA_VERSION, _refuse_network_fs
+    from .contacts.store import SCHEMA_VERSION, _refuse_network_fs
 
     path = cfg.db
     try:

@@ -12,12 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import digest, due_edits, export, followup, ics
+from . import export
 from .clock import Clock
 from .config import Config
+from .contacts.store import SqliteStore, open_store, record_from_dict
 from .errors import AmbiguousError, DataError, NotFoundError, UsageError
+from .followup import digest, due_edits, ics
+from .followup import due as followup
 from .models import Contact, DueItem
-from .store import SqliteStore, open_store, record_from_dict
 
 
 @contextmanager
@@ -402,7 +404,7 @@ def review_items(store: SqliteStore, contact_ref: str | None = None) -> list[Rev
     """The contacts with fields under the review threshold that no correction covers, by id
     (or just the one `contact_ref` names, flagged or not). Each lists its doubtful fields and
     the cards that flagged them (all its cards when none did), newest first."""
-    from .corrections import show_value
+    from .contacts.corrections import show_value
 
     if contact_ref is not None:
         contacts = [store.contact(resolve_contact(store, contact_ref))]
@@ -443,7 +445,7 @@ def edit_contact(
     """The user's correction of one field of a contact: checked and normalized as extraction
     would (see `corrections`), stored in the edits table, applied over what every card
     says, now and after later runs. `value` "" empties the field."""
-    from . import corrections
+    from .contacts import corrections
 
     name = corrections.field_name(field)
     contact_id = resolve_contact(store, contact_ref)
@@ -458,7 +460,7 @@ def edit_contact(
 
 def undo_edit(store: SqliteStore, contact_ref: str, field: str) -> EditResult:
     """Drop the user's correction of a field: the cards speak again (a name drops its parts too)."""
-    from . import corrections
+    from .contacts import corrections
 
     name = corrections.field_name(field)
     contact_id = resolve_contact(store, contact_ref)

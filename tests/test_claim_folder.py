@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import SAMPLES, Home
 
-from cardpipe import ingest
 from cardpipe.config import default_work_dir, load_config
+from cardpipe.inbox import claim as ingest
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

@@ -15,13 +15,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import decode, dedupe, ocr, pipeline, preprocess
+from cardpipe import ocr, pipeline
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
-from cardpipe.dedupe import CLOSE, COMPATIBLE, CONFLICT, SAME, UNKNOWN
+from cardpipe.contacts import dedupe
+from cardpipe.contacts.dedupe import CLOSE, COMPATIBLE, CONFLICT, SAME, UNKNOWN
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import NotFoundError
+from cardpipe.image import decode
+from cardpipe.image import prepare as preprocess
 from cardpipe.models import Address, CardResult, ContactRecord, OcrPage, Phone
-from cardpipe.store import SqliteStore
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 M1, M2 = "+14155550177", "+14155550133"  # mobiles (one digit apart would pass for an OCR slip)

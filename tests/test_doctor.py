@@ -16,7 +16,7 @@ from conftest import CARDPIPE, Home
 
 from cardpipe import doctor
 from cardpipe.config import load_config
-from cardpipe.store import SCHEMA_VERSION
+from cardpipe.contacts.store import SCHEMA_VERSION
 
 TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 

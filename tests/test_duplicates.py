@@ -10,11 +10,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import dedupe
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
+from cardpipe.contacts import dedupe
+from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SCHEMA_VERSION, SqliteStore
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 M1, M2 = "+14155550177", "+14155550133"
@@ -169,7 +169,7 @@ def test_a_dismissal_sticks_across_later_runs(tmp_path):
 
 
 def test_a_database_at_schema_4_migrates_with_its_decisions(tmp_path):
-    from cardpipe import store as store_mod
+    from cardpipe.contacts import store as store_mod
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

@@ -25,9 +25,9 @@ from cardpipe import export, service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import EXPORT_FORMATS, Config, load_config
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import ConfigError, ExitCode
 from cardpipe.models import Address, CardResult, Contact, ContactRecord, DueItem, Phone
-from cardpipe.store import SqliteStore
 
 TODAY = dt.date(2026, 12, 1)
 MET = dt.date(2026, 11, 20)
@@ -639,7 +639,7 @@ def test_other_phones_follow_the_order_of_every_export():
     ],
 )
 def test_the_due_list_shows_a_number_to_call_never_a_fax(phones, call):
-    from cardpipe.followup import schedule
+    from cardpipe.followup.due import schedule
 
     c = dataclasses.replace(phone_contact(), record=dataclasses.replace(
         phone_contact().record, phones=tuple(Phone(e, t, e) for e, t in phones)))

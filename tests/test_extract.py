@@ -11,16 +11,12 @@ from typing import Any
 
 import pytest
 
-from cardpipe import extract
+from cardpipe import fields as extract
+from cardpipe.fields.email import local_from_name
+from cardpipe.fields.name import accents_only, proper_case, split_name
+from cardpipe.fields.record import read_contact
+from cardpipe.fields.title import title_case
 from cardpipe.models import Address, OcrLine, OcrPage, OcrWord, Phone
-from cardpipe.normalize import (
-    accents_only,
-    local_from_name,
-    proper_case,
-    read_contact,
-    split_name,
-    title_case,
-)
 
 
 def page_from_boxes(
@@ -950,7 +946,7 @@ def test_comma_read_for_the_dot_of_a_local_part() -> None:
     ],
 )
 def test_repair_postcode_line(printed: str, repaired: str) -> None:
-    from cardpipe.extract.address import repair_postcode_line
+    from cardpipe.fields.address import repair_postcode_line
 
     assert repair_postcode_line(printed) == repaired
 
@@ -1015,7 +1011,7 @@ def test_umlauts_restored_from_a_linkedin_slug() -> None:
 
 
 def test_name_reread_when_accents_may_be_lost() -> None:
-    from cardpipe.normalize import name_reread
+    from cardpipe.fields.name import name_reread
 
     page = page_from_boxes([("Jose Ramirez", 100, 50, 40), ("Account Manager", 100, 110, 24)])
     record = read_contact(page)
@@ -1057,7 +1053,7 @@ def test_name_reread_when_accents_may_be_lost() -> None:
     ],
 )
 def test_take_name_accents(reread: str, name: str) -> None:
-    from cardpipe.normalize import take_name_accents
+    from cardpipe.fields.name import take_name_accents
 
     record = read_contact(OcrPage.from_text("Jose Ramirez\nAccount Manager"))
     out = take_name_accents(record, OcrPage.from_text(reread))
@@ -1077,14 +1073,14 @@ def test_take_name_accents(reread: str, name: str) -> None:
     ],
 )
 def test_take_name_accents_known_forms(first: str, reread: str, name: str) -> None:
-    from cardpipe.normalize import take_name_accents
+    from cardpipe.fields.name import take_name_accents
 
     record = read_contact(OcrPage.from_text(f"{first}\nBerater"))
     assert take_name_accents(record, OcrPage.from_text(reread)).name == name
 
 
 def test_better_address_from_a_second_read_of_the_same_address() -> None:
-    from cardpipe.normalize import better_address
+    from cardpipe.fields.address import better_address
 
     first = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Kdéin", conf=60.0))
     second = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Köln", conf=95.0))
@@ -1395,7 +1391,7 @@ def test_name_misreads_of_capitals_and_eszett(text: str, name: str | None) -> No
 
 
 def test_hyphenated_given_name_read_again_for_its_accents() -> None:
-    from cardpipe.normalize import name_reread, take_name_accents
+    from cardpipe.fields.name import name_reread, take_name_accents
 
     page = OcrPage.from_text("Marc-Andre Roy\nDirecteur")
     record = read_contact(page)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from cardpipe.extract.address import is_unit_line, repair_postcode_line
+from cardpipe.fields.address import is_unit_line, repair_postcode_line
+from cardpipe.fields.record import read_contact
 from cardpipe.models import OcrPage
-from cardpipe.normalize import read_contact
 
 ADDRESS_CASES = [
     (

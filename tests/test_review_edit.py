@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES, Home
 
-from cardpipe import corrections, dedupe, service
+from cardpipe import service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
+from cardpipe.contacts import corrections, dedupe
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import UsageError
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SqliteStore
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 

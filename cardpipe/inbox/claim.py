@@ -35,9 +35,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from ..config import LEGACY_PROCESSING, default_work_dir
+from ..errors import BusyError, ConfigError, NotFoundError, OutputError
 from . import faults
-from .config import LEGACY_PROCESSING, default_work_dir
-from .errors import BusyError, ConfigError, NotFoundError, OutputError
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,7 @@ from collections.abc import Sequence
 
 from ..models import OcrPage, OcrWord
 from .candidates import Box, Evidence, Segment
-from .lexicon import (
-    ADDRESS_LABEL_RE,
-    EMAIL_LABELS,
-    PHONE_LABELS,
-    SEPARATORS,
-    WEB_LABEL_RE,
-)
+from .lexicon import ADDRESS_LABEL_RE, EMAIL_LABELS, PHONE_LABELS, SEPARATORS, WEB_LABEL_RE
 
 _SEP_WORD_RE = re.compile(rf"^[{re.escape(SEPARATORS)}]+$")
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz.distance import Levenshtein
 
-from .candidates import Segment, UrlCandidate
+from .candidates import Candidates, Segment, UrlCandidate
 from .layout import evidence_of, span_conf
-from .lexicon import COMMON_TLDS, WEB_LABEL_RE
-from .text import registrable_domain
+from .lexicon import (
+    COMMON_TLDS,
+    COMPANY_SUFFIX_RE,
+    WEB_LABEL_RE,
+)
+from .text import fold, nearest, registrable_domain
 
 _URL_RE = re.compile(
     r"(?<![@\w.-])"
@@ -185,3 +191,93 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
                 )
             )
     return out
+
+
+def _company_spellings(company: str, *, leading: bool = False) -> list[str]:
+    """How a website may spell a company's name: 'harbourfinch' and 'harbour-finch' for
+    'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and'); with `leading`, its first
+    words only ('northern-lights', 'northern' for 'Northern Lights Energy Ltd.')."""
+    core = COMPANY_SUFFIX_RE.sub(" ", company)
+    words = [w for w in re.split(r"[^a-z0-9]+", fold(core)) if w and w not in {"and", "und", "et"}]
+    if not words:
+        return []
+    if leading:
+        return list(dict.fromkeys(s for k in range(1, len(words)) for s in ("".join(words[:k]), "-".join(words[:k]))))
+    return list(dict.fromkeys(["".join(words), "-".join(words)]))
+
+
+def website_from_names(website: str, spellings: Sequence[str], misread: Sequence[str] = ()) -> str | None:
+    """The website with its name replaced by one of `spellings` (domain names such as
+    'harbourfinch' or 'oceane-transports', read elsewhere on the card) when it is one or two
+    letters away from it ('harbourtinch', 'oceane4transports'); None when it already is one
+    of them or none is that near. A spelling of `misread` counts only when one letter of
+    the name is misread ('northerm-lights' for 'northern-lights'; not 'acme-labs' for
+    'acme-lab', 'northern-light' for 'northernlights')."""
+    host, slash, path = website.partition("/")
+    reg = registrable_domain(host)
+    label = reg.split(".")[0]
+    names = {s for s in spellings if len(s) >= 5}
+    if label in names or label in misread:
+        return None
+    names |= {
+        s for s in misread if len(s) == len(label) >= 5 and sum(a != b for a, b in zip(s, label, strict=True)) == 1
+    }
+    if not names or len(label) < 4:
+        return None
+    name, edits = nearest(label, names)
+    if not name or edits > (1 if len(name) <= 9 else 2):
+        return None
+    return host[: len(host) - len(reg)] + name + reg[len(label) :] + slash + path
+
+
+def _joined_site(site: UrlCandidate, urls: Sequence[UrlCandidate]) -> UrlCandidate:
+    """The website with the rest of its host from the next line, when a line break cut it
+    after the first letters of the name ('Www.ba' / 'Uersystems.de', read as two words or two
+    lines): 'www.' and one word is no website. Only a plain 'label.tld' is the rest of it:
+    'shop.lindner.de' below 'www.lindnerlogistik' is a website of its own."""
+    if not re.fullmatch(r"www\.[a-z0-9-]+", site.value):
+        return site
+    after = list(urls)[list(urls).index(site) + 1 :] if site in urls else []
+    for u in after[:1]:
+        same_seg = (u.evidence.line, u.evidence.box) == (site.evidence.line, site.evidence.box)
+        if u.network is None and re.fullmatch(r"[a-z0-9-]+\.[a-z]{2,}", u.value) and (
+            same_seg or u.evidence.line == site.evidence.line + 1
+        ):
+            ev = replace(site.evidence, conf=min(site.evidence.conf, u.evidence.conf))
+            return UrlCandidate(site.value + u.value, f"{site.raw} {u.raw}", None, ev)
+    return site
+
+
+def _pick_website(cands: Candidates) -> tuple[UrlCandidate | None, dict[str, str]]:
+    """The website (explicit before bare, the first on the card), and the social profiles.
+
+    A bare domain read with a space beside its dot ('groupevertigo. fr') is taken only when
+    an e-mail on the card has that domain: alone, it is as likely a misread word."""
+    mail_domains = {registrable_domain(e.value.rpartition("@")[2]) for e in cands.emails}
+    sites = sorted(
+        (
+            u
+            for u in cands.urls
+            if u.network is None
+            and (u.evidence.rule != "url:bare-spaced" or registrable_domain(u.value) in mail_domains)
+        ),
+        key=lambda u: (not u.evidence.rule.endswith("explicit"), u.evidence.line),
+    )
+    if sites:
+        sites[0] = _joined_site(sites[0], cands.urls)
+    social: dict[str, str] = {}
+    for u in cands.urls:
+        if u.network and u.network not in social:
+            social[u.network] = u.value
+    return (sites[0] if sites else None), social
+
+
+def _qr_site_is_the_site(qr_site: str, printed: str | None) -> bool:
+    """Whether a QR code's URL is the card's website: when the card prints none, or the
+    same domain. A code often points elsewhere (a link shortener, a profile page, a
+    vCard service); the printed site stays the website then."""
+    if not printed:
+        return True
+    a = registrable_domain(qr_site.split("/")[0]) or qr_site
+    b = registrable_domain(printed.split("/")[0]) or printed
+    return Levenshtein.normalized_similarity(a.lower(), b.lower()) >= 0.85  # the same domain, or misread

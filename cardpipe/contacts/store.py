@@ -24,9 +24,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import BusyError, ConfigError, NotFoundError, StoreError
+from ..models import Address, CardResult, Contact, ContactRecord, Phone
 from . import dedupe
-from .errors import BusyError, ConfigError, NotFoundError, StoreError
-from .models import Address, CardResult, Contact, ContactRecord, Phone
 
 log = logging.getLogger(__name__)
 

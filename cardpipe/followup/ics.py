@@ -18,8 +18,8 @@ from collections.abc import Iterable
 
 from icalendar import Calendar, Event
 
-from .followup import ordinal
-from .models import DueItem
+from ..models import DueItem
+from .due import ordinal
 
 PRODID = "-//cardpipe//follow-ups//EN"
 

@@ -61,7 +61,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Indel
 
-from .models import Address, ContactRecord, Phone
+from ..models import Address, ContactRecord, Phone
 from .nicknames import KNOWN_GIVEN, are_variants, formal_names, variants
 
 # --------------------------------------------------------------------------

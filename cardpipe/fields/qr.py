@@ -1,17 +1,4 @@
-"""QR codes on cards: decode them with zxing-cpp and parse vCard, MeCard and URL payloads.
-
-    card image -> decode_qr() -> payload strings -> parse_payload() -> QrContact
-
-A QR code is exact where OCR guesses, so `normalize.read_contact(qr_texts=...)`
-lets the fields a payload covers win over what OCR read. vCards are parsed
-with `vobject`; MeCard (``MECARD:N:Doe,John;TEL:...;;``) with a small parser
-that follows its escaping rules (``\\;``, ``\\:``, ``\\,``, ``\\\\``).
-
-Decoding is zxing-cpp's (the ZXing C++ library): on the 92 real dev photos it reads 13
-codes where OpenCV's QRCodeDetector read 7 (and none that zxing missed), a code with a
-logo in its middle among them, in 14 ms a card against OpenCV's 500 (`bench/qr.py`). It is
-fast enough to run on every card, so there is no presence test in front of it.
-"""
+"""QR payloads (vCard, MeCard, URL) parsed into fields; exact where OCR guesses."""
 
 from __future__ import annotations
 
@@ -19,11 +6,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-import numpy as np
-import zxingcpp
-
-from . import extract as ex
-from .models import Address
+from ..models import Address
+from .lexicon import COUNTRY_NAMES
+from .text import domain_label, registrable_domain
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +30,6 @@ class QrContact:
     social: tuple[tuple[str, str], ...] = ()
 
 
-# --------------------------------------------------------------------------
-# Decoding
-# --------------------------------------------------------------------------
-
-
-def decode_qr(image: np.ndarray) -> tuple[str, ...]:
-    """The payloads of the QR codes in a BGR or grayscale image, dark on light or light on
-    dark, at any turn (empty if none could be read)."""
-    if image is None or image.size == 0:
-        return ()
-    try:
-        found = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=zxingcpp.BarcodeFormat.QRCode)
-    except (ValueError, RuntimeError) as e:  # an odd image: a card without a QR code is normal
-        log.debug("QR decoding failed: %s", e)
-        return ()
-    return tuple(dict.fromkeys(b.text for b in found if b.text))
-
-
 def _tel_type(types: list[str]) -> str:
     t = {x.lower() for x in types}
     if "fax" in t:
@@ -81,8 +48,8 @@ def _website(url: str) -> tuple[str | None, tuple[str, str] | None]:
         return None, None
     host, sep, path = value.partition("/")
     value = host.lower() + sep + path
-    label = ex.domain_label(host)
-    if label in ("linkedin", "twitter", "instagram") or (ex.registrable_domain(host) == "x.com" and path):
+    label = domain_label(host)
+    if label in ("linkedin", "twitter", "instagram") or (registrable_domain(host) == "x.com" and path):
         return None, ("twitter" if label in ("twitter", "x") else label, value)
     return value, None
 
@@ -110,7 +77,7 @@ def _parse_vcard(payload: str) -> QrContact | None:
     name = None
     if "fn" in c:
         name = str(c["fn"][0].value).strip() or None
-        from .normalize import split_name
+        from .name import split_name
 
         parts = split_name(name) if name else None
         if parts:
@@ -152,7 +119,7 @@ def _parse_vcard(payload: str) -> QrContact | None:
         locality = " ".join(x for x in (region, code) if x)
         text = ", ".join(x for x in (street, city, locality, country) if x)
         if text:
-            cc = ex.COUNTRY_NAMES.get(country.lower()) or (country.upper() if len(country) == 2 else None)
+            cc = COUNTRY_NAMES.get(country.lower()) or (country.upper() if len(country) == 2 else None)
             address = Address(text, street or None, city or None, region or None, code or None, cc)
     return QrContact(
         "vcard", name, given, family, title or None, company, emails, phones, website, address, tuple(social)
@@ -225,7 +192,7 @@ def _parse_mecard(payload: str) -> QrContact:
                 text = ", ".join(
                     x for x in (street, city, " ".join(y for y in (region, code) if y), country) if x
                 )
-                cc = ex.COUNTRY_NAMES.get(country.lower()) or (country.upper() if len(country) == 2 else None)
+                cc = COUNTRY_NAMES.get(country.lower()) or (country.upper() if len(country) == 2 else None)
                 address = Address(text, street or None, city or None, region or None, code or None, cc)
             else:
                 text = ", ".join(p for p in parts if p)

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from ..models import ContactRecord
 from .candidates import AddressCandidate, Evidence, Segment
+from .confidence import CONFIDENCE_FIELDS
 from .freetext import person_tokens, title_score
 from .layout import evidence_of, neighbour_below, neighbours_above
-from .lexicon import ADDRESS_LABEL_RE, CITY_COUNTRIES, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
+from .lexicon import (
+    ADDRESS_LABEL_RE,
+    CITY_COUNTRIES,
+    COUNTRY_NAMES,
+    STRONG_SUFFIX_RE,
+    US_STATES,
+)
 
 _CITY = r"(?P<city>[^\W\d_][\w'’.\- ]*?)"
 _POSTCODE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -645,3 +654,28 @@ def _addresses_anywhere(segments: Sequence[Segment], contact: set[int]) -> list[
             evidence=evidence_of(seed, "address:anywhere"),
         )
     ]
+
+
+def better_address(record: ContactRecord, other: ContactRecord) -> ContactRecord:
+    """The record with the address of `other` (another read of the same card, e.g. in the
+    card's language) when both found the same postcode and `other` read it with more
+    confidence: the street and city in the card's own language ('Köln', not 'Kdéin'), or a
+    street line the first read missed."""
+    a, b = record.address, other.address
+    if a is None or b is None or a == b or not a.postcode or not b.postcode:
+        return record
+    key = re.compile(r"\W")
+    if key.sub("", a.postcode).upper() != key.sub("", b.postcode).upper():
+        return record
+    mine, theirs = record.confidence_map.get("address", 0.0), other.confidence_map.get("address", 0.0)
+    if theirs <= mine:
+        return record
+    confidence = {**record.confidence_map, "address": theirs}
+    review = [f for f in record.review if f != "address"] + (["address"] if "address" in other.review else [])
+    order = {f: i for i, f in enumerate(CONFIDENCE_FIELDS)}
+    return replace(
+        record,
+        address=b,
+        confidence=tuple(sorted(confidence.items(), key=lambda kv: order.get(kv[0], 99))),
+        review=tuple(sorted(review, key=lambda f: order.get(f, 99))),
+    )

@@ -35,8 +35,8 @@ import cv2
 import numpy as np
 from PIL import ExifTags, Image, ImageFile, ImageOps
 
-from .errors import CorruptImage, ImageTooLarge, InputFileError, UnsupportedFormat
-from .models import SourceImage
+from ..errors import CorruptImage, ImageTooLarge, InputFileError, UnsupportedFormat
+from ..models import SourceImage
 
 log = logging.getLogger(__name__)
 

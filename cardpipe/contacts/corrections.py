@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import re
 
+from ..errors import UsageError
+from ..models import ContactRecord
 from .dedupe import EDITABLE
-from .errors import UsageError
-from .models import ContactRecord
 
 # What users type for a field, besides its own name.
 FIELD_ALIASES = {
@@ -82,18 +82,18 @@ def normalize_edit(record: ContactRecord, field: str, value: str, *, region: str
     if field == "name":
         return _name(value)
     if field in ("given_name", "family_name"):
-        from .normalize import proper_case
+        from ..fields.name import proper_case
 
         part = proper_case(value)
         given = part if field == "given_name" else record.given_name
         family = part if field == "family_name" else record.family_name
         return {field: part, "name": " ".join(x for x in (given, family) if x)}
     if field == "title":
-        from .normalize import title_case
+        from ..fields.title import title_case
 
         return {"title": title_case(value)}
     if field == "company":
-        from .normalize import complete_suffix
+        from ..fields.company import complete_suffix
 
         return {"company": complete_suffix(value)}
     return {field: value}
@@ -116,7 +116,7 @@ def _phone(text: str, region: str) -> str:
     """
     import phonenumbers
 
-    from .extract import PHONE_LABELS
+    from ..fields.lexicon import PHONE_LABELS
 
     item = text.strip()
     ptype = None
@@ -155,8 +155,8 @@ def _website(text: str) -> str:
 
 def _address(text: str, region: str) -> dict[str, str | None]:
     """The address as one line and, where extraction can parse it, its parts."""
-    from .extract import propose
-    from .models import OcrPage
+    from ..fields.page import propose
+    from ..models import OcrPage
 
     lines = [x.strip(" ,") for x in text.splitlines() if x.strip(" ,")]
     whole = ", ".join(lines)
@@ -171,7 +171,7 @@ def _address(text: str, region: str) -> dict[str, str | None]:
 
 
 def _name(text: str) -> dict[str, str]:
-    from .normalize import split_name
+    from ..fields.name import split_name
 
     parts = split_name(text)
     if parts is not None:

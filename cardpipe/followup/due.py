@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from .models import Contact, DueItem, number_to_call
+from ..models import Contact, DueItem, number_to_call
 
 
 def due_date(

@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING
 from dateutil import parser as dateparser
 from rapidfuzz import fuzz, utils
 
-from .errors import DataError, NotFoundError
-from .models import Contact
+from ..errors import DataError, NotFoundError
+from ..models import Contact
 
 if TYPE_CHECKING:
-    from .store import SqliteStore
+    from ..contacts.store import SqliteStore
 
 SOURCE = "due.csv"  # followups.source for rows recorded from a spreadsheet
 MARK = "[not recorded: {reason}]"

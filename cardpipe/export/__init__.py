@@ -64,9 +64,9 @@ from typing import IO, Any
 
 import phonenumbers
 
-from .config import VCARD_VERSIONS
-from .errors import OutputError, UsageError
-from .models import Contact, DueItem, Phone, ordered_phones
+from ..config import VCARD_VERSIONS
+from ..errors import OutputError, UsageError
+from ..models import Contact, DueItem, Phone, ordered_phones
 
 # ---------------------------------------------------------------------------
 # contacts.csv and due.csv: the spreadsheet CSVs. Scripts read these columns by

@@ -21,15 +21,8 @@ from .address import (
     is_unit_line,
     split_country_suffix,
 )
-from .candidates import (
-    Candidates,
-    EmailCandidate,
-    PhoneCandidate,
-    Segment,
-    TextCandidate,
-    UrlCandidate,
-)
-from .emails import find_emails
+from .candidates import Candidates, EmailCandidate, PhoneCandidate, Segment, TextCandidate, UrlCandidate
+from .email import find_emails
 from .freetext import clean_free_words, email_local_match, person_tokens
 from .layout import (
     box_of,
@@ -42,9 +35,9 @@ from .layout import (
     words_conf,
 )
 from .lexicon import GIVEN_NAMES, STRONG_SUFFIX_RE
-from .phones import phones_in, unread_number
+from .phone import phones_in, unread_number
 from .text import fold, is_freemail, region_for_tld
-from .urls import find_urls
+from .website import find_urls
 
 # What is left of a web address OCR could not read: 'www', a scheme ('hitps/'), a web label
 # ('W:', 'Web.'), or a name ending in a TLD ('harbourtinch. fr', 'harbourtinch com'; not

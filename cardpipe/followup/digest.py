@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .models import Contact, DueItem
+from ..models import Contact, DueItem
 
 DIGEST_MARK = "last_digest"  # store meta key: when the last digest was printed
 DEFAULT_LOOKBACK = dt.timedelta(days=7)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .models import PreparedCard, SourceImage
+from ..models import PreparedCard, SourceImage
 
 log = logging.getLogger(__name__)
 
