@@ -31,11 +31,8 @@ import pytesseract  # noqa: E402
 
 from cardpipe import batch as batching  # noqa: E402
 from cardpipe import pipeline  # noqa: E402
-from cardpipe.fields import record as normalize  # noqa: E402
-from cardpipe.image import (  # noqa: E402
-    decode,  # noqa: E402
-    qr,  # noqa: E402
-)
+from cardpipe.fields import record  # noqa: E402
+from cardpipe.image import decode, qr  # noqa: E402
 from cardpipe.image import prepare as preprocess  # noqa: E402
 from cardpipe.ocr import detect  # noqa: E402
 
@@ -72,7 +69,7 @@ def main() -> None:
     qr.decode_qr = timed("qr", qr.decode_qr)
     detect.TextDetector.detect = timed("detect", detect.TextDetector.detect)
     detect.TextDetector.upside_down = timed("detect", detect.TextDetector.upside_down)
-    normalize.read_contact = timed("extract", normalize.read_contact)
+    record.read_contact = timed("extract", record.read_contact)
 
     opts = pipeline.ReadOptions(language_pass=args.language_pass == "on", text_detector=args.detector == "on")
     if args.files:

@@ -1,5 +1,9 @@
 """The command line: parse, call the library, print. Errors are mapped to exit
-codes once, in `main`."""
+codes once, in `main`.
+
+Why this module is long: one short function per command (about 25 of them, in the
+order of the help: run, extract, contacts, review and edits, follow-ups, exports, serve);
+each parses its options, calls the library (`service`, `inbox.run`, `batch`) and prints."""
 
 from __future__ import annotations
 

@@ -5,7 +5,10 @@
 The stages are imported where they are used, so a worker process pays for
 OpenCV and Tesseract only when it reads. Many files at once: `batch.py`; the
 inbox run that stores them: `inbox/run.py`.
-"""
+
+Why this module is long: one file's reading is a chain of passes (detected lines, a
+whole-card read when they are weak, a second language, the name's accents) that share
+the OCR request plumbing (`_drive`) and must stay in step."""
 
 from __future__ import annotations
 
@@ -494,7 +497,7 @@ def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecor
 
     Only accents: a second read never replaces what the first one read otherwise, except
     for a letter the default read guessed where the card prints an accented one ('Miller'
-    for 'Müller': the English model has no 'ü'; `normalize.accents_only`).
+    for 'Müller': the English model has no 'ü'; `fields.name.accents_only`).
     """
     from .fields.name import accents_only
 

@@ -49,3 +49,53 @@ def test_the_layer_check_catches_an_upward_import(tmp_path):
     done = subprocess.run([lint, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode != 0
     assert "cardpipe.fields is not allowed to import cardpipe.inbox.run" in done.stdout, done.stdout[-2000:]
+
+
+def test_every_module_imports_on_its_own():
+    """No import cycle hides behind an import order: each module is imported first, alone."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in PACKAGE.rglob("*.py")
+    )
+    script = (
+        "import importlib, sys\n"
+        "bad = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for m in [m for m in sys.modules if m == 'cardpipe' or m.startswith('cardpipe.')]:\n"
+        "        del sys.modules[m]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as e:\n"
+        "        bad.append(f'{name}: {type(e).__name__}: {e}')\n"
+        "print('\\n'.join(bad))\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *modules], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert len(modules) > 40
+
+
+def test_the_store_is_used_through_its_protocol():
+    """Outside `contacts/`, code holds a `Store` (a second backend plugs in by implementing
+    it); the SQLite store implements every method of the protocol with the same parameters."""
+    import inspect
+
+    from cardpipe.contacts.store import SqliteStore, Store
+
+    named = [
+        str(p.relative_to(ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if "contacts" not in p.parts and "SqliteStore" in p.read_text(encoding="utf-8")
+    ]
+    assert named == []
+    store = SqliteStore(":memory:")
+    try:
+        assert isinstance(store, Store)
+        for name, member in inspect.getmembers(Store, inspect.isfunction):
+            if name.startswith("_"):
+                continue
+            want = list(inspect.signature(member).parameters)
+            got = list(inspect.signature(getattr(SqliteStore, name)).parameters)
+            assert got == want, f"SqliteStore.{name}{got} differs from Store.{name}{want}"
+    finally:
+        store.close()

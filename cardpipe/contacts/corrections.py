@@ -1,12 +1,12 @@
 """The user's corrections (`cardpipe edit`): checked and put in the form extraction gives.
 
     CONTACT FIELD VALUE (as typed) -> normalize_edit() -> {field: stored text}
-      -> store.set_edit() -> dedupe.apply_edits() when the contact is built
+      -> store.set_edit() -> merge.apply_edits() when the contact is built
 
 An e-mail goes through email-validator, a phone through phonenumbers to E.164
 with its type, a name is split into given and family name in proper case, an
 address is split into its parts where extraction can parse it. What is stored is
-text that `dedupe.apply_edits` reads back without these libraries:
+text that `merge.apply_edits` reads back without these libraries:
 
     emails   jane@acme.com, j.doe@gmail.com
     phones   +442079460958 work, +14155550134;ext=204 mobile
@@ -23,7 +23,7 @@ import re
 
 from ..errors import UsageError
 from ..models import ContactRecord
-from .dedupe import EDITABLE
+from .merge import EDITABLE
 
 # What users type for a field, besides its own name.
 FIELD_ALIASES = {

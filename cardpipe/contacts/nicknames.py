@@ -6,7 +6,7 @@ Spanish and Italian). Forms of one name in another language (John / Juan / Giova
 are not variants: a person does not switch between them, colleagues bear them. A name may sit in several groups ("alex" is
 short for Alexander and for Alexandra); two given names are variants of each other
 when they share a group. Names are written folded: lower case, no accents, no
-hyphens or apostrophes (see `dedupe.fold`).
+hyphens or apostrophes (see `names.fold`).
 
 Written for cardpipe from common knowledge of these languages' naming habits; add a
 line when a real card shows a missing pair.

@@ -8,7 +8,10 @@ decisions (merge / split / dismiss by the user, replayed by later runs), apart
 
 The schema carries a version (`PRAGMA user_version`) and every change to it is
 a migration in `MIGRATIONS`, applied in order when a database is opened.
-"""
+
+Why this module is long: it is the only module with SQL. The schema, its migrations
+and every query the commands need sit together, so a second backend has one place to
+follow."""
 
 from __future__ import annotations
 
@@ -22,11 +25,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import BusyError, ConfigError, NotFoundError, StoreError
 from ..models import Address, CardResult, Contact, ContactRecord, Phone
-from . import dedupe
+from . import blocking, dedupe, merge
 
 log = logging.getLogger(__name__)
 
@@ -156,13 +159,31 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+@runtime_checkable
 class Store(Protocol):
-    """What the pipeline, follow-ups and exports need from a database."""
+    """What the run, the commands, follow-ups, exports and the web page need from a
+    database. Everything outside this package holds a `Store`, never a concrete class
+    (`open_store` makes one); rows are mappings by column name (`row["stored_as"]`)."""
 
+    # the connection
+    def transaction(self) -> Any: ...
+    def check_writable(self) -> None: ...
+    def revision(self) -> int: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def close(self) -> None: ...
+
+    # input files, by SHA-256
     def file_status(self, sha256: str) -> str | None: ...
+    def file(self, sha256: str) -> Any | None: ...
     def add_file(
-        self, sha256: str, name: str, *, status: str, reason: str | None, stored_as: str | None, at: dt.datetime
+        self, sha256: str, name: str, *, status: str, reason: str | None = None, stored_as: str | None = None,
+        at: dt.datetime,
     ) -> None: ...
+    def set_stored_as(self, sha256: str, stored_as: str) -> None: ...
+    def forget_failed(self, sha256: str) -> None: ...
+
+    # cards and contacts
     def add_card(
         self,
         sha256: str,
@@ -173,11 +194,35 @@ class Store(Protocol):
         event: str | None,
         name: str | None = None,
     ) -> tuple[int, int]: ...
+    def card(self, card_id: int) -> Any | None: ...
+    def cards_of(self, contact_id: int) -> list[Any]: ...
+    def cards_with_files(self, contact_id: int) -> list[Any]: ...
+    def card_image(self, card_id: int) -> str | None: ...
+    def cards_scanned_since(self, since: dt.datetime) -> list[Any]: ...
     def contacts(self) -> list[Contact]: ...
     def contact(self, contact_id: int) -> Contact: ...
-    def add_followup(self, contact_id: int, on: dt.date, note: str, *, source: str, at: dt.datetime) -> bool: ...
-    def transaction(self) -> Any: ...
-    def close(self) -> None: ...
+    def search(self, text: str) -> list[int]: ...
+
+    # the user's decisions
+    def merge_contacts(self, into: int, other: int, *, at: dt.datetime) -> list[int]: ...
+    def split_cards(self, contact_id: int, card_ids: Sequence[int], *, at: dt.datetime) -> int: ...
+    def suggestions(self) -> list[Any]: ...
+    def suggestion(self, a: int, b: int) -> Any | None: ...
+    def count_suggestions(self) -> int: ...
+    def dismiss_suggestion(self, a: int, b: int, *, at: dt.datetime) -> int: ...
+    def kept_apart_from(self, contact_id: int) -> list[int]: ...
+    def set_edit(self, contact_id: int, field: str, value: str, *, at: dt.datetime) -> None: ...
+    def delete_edit(self, contact_id: int, field: str) -> bool: ...
+    def set_notes(self, contact_id: int, notes: str) -> None: ...
+    def set_done(self, contact_id: int, done: bool = True) -> None: ...
+    def set_interval(self, contact_id: int, days: int | None) -> None: ...
+
+    # follow-ups
+    def add_followup(self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime) -> bool: ...
+    def followups(self, contact_id: int) -> list[Any]: ...
+    def followup_dates(self) -> dict[int, list[dt.date]]: ...
+    def set_followup_note(self, followup_id: int, note: str) -> None: ...
+    def followups_between(self, first: dt.date, last: dt.date) -> list[Any]: ...
 
 
 class SqliteStore:
@@ -185,7 +230,7 @@ class SqliteStore:
 
     def __init__(self, path: Path | str, *, busy_timeout: float = 10.0) -> None:
         self.path = Path(path)
-        self._dedupe: dedupe.Index | None = None  # the matching index, built on first use
+        self._dedupe: blocking.Index | None = None  # the matching index, built on first use
         self._dedupe_version = -1
         if str(path) != ":memory:":
             try:
@@ -282,6 +327,10 @@ class SqliteStore:
         row = self.db.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def file(self, sha256: str) -> sqlite3.Row | None:
+        """The file's row (name, status, reason, stored_as); None for a file never seen."""
+        return self.db.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+
     def add_file(
         self,
         sha256: str,
@@ -371,15 +420,15 @@ class SqliteStore:
         )
         return card_id, contact_id
 
-    def dedupe_index(self) -> dedupe.Index:
-        """The in-memory matching index of every card (see `dedupe.Index`): built on first
+    def dedupe_index(self) -> blocking.Index:
+        """The in-memory matching index of every card (see `blocking.Index`): built on first
         use, kept up to date by this connection, rebuilt when another one wrote."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if self._dedupe is None or version != self._dedupe_version:
             rows = self.db.execute("SELECT id, contact_id, record FROM cards ORDER BY id")
             cards = [(r[0], r[1], record_from_dict(json.loads(r[2]))) for r in rows]
             apart = [(r[0], r[1]) for r in self.db.execute("SELECT card_a, card_b FROM apart")]
-            self._dedupe = dedupe.Index.build(cards, apart)
+            self._dedupe = blocking.Index.build(cards, apart)
             self._dedupe_version = version
         return self._dedupe
 
@@ -487,6 +536,16 @@ class SqliteStore:
             "SELECT * FROM suggestions WHERE contact_a = ? AND contact_b = ?", (min(a, b), max(a, b))
         ).fetchone()
 
+    def count_suggestions(self) -> int:
+        """How many suggested pairs there are whose two contacts both still hold cards."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM suggestions s"
+                " WHERE EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_a)"
+                " AND EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_b)"
+            ).fetchone()[0]
+        )
+
     def dismiss_suggestion(self, a: int, b: int, *, at: dt.datetime) -> int:
         """The user's "not the same person": the suggestion is dropped and every card of
         one is kept apart from every card of the other, so that no later run joins them
@@ -541,6 +600,21 @@ class SqliteStore:
     def card(self, card_id: int) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
 
+    def cards_with_files(self, contact_id: int) -> list[sqlite3.Row]:
+        """The contact's cards, newest first, each with where its file was archived (`stored_as`)."""
+        return self.db.execute(
+            "SELECT c.*, f.stored_as FROM cards c LEFT JOIN files f ON f.sha256 = c.file_sha256"
+            " WHERE c.contact_id = ? ORDER BY c.collected_on DESC, c.scanned_at DESC, c.id DESC",
+            (contact_id,),
+        ).fetchall()
+
+    def card_image(self, card_id: int) -> str | None:
+        """Where the card's file was archived; None for an unknown card or a file not archived."""
+        row = self.db.execute(
+            "SELECT f.stored_as FROM cards c JOIN files f ON f.sha256 = c.file_sha256 WHERE c.id = ?", (card_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def contact_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM contacts WHERE id IN (SELECT contact_id FROM cards) ORDER BY id")]
 
@@ -585,8 +659,8 @@ class SqliteStore:
         self, row: sqlite3.Row, cards: list[sqlite3.Row], edits: dict[str, str], followups: tuple[str | None, int]
     ) -> Contact:
         records = [record_from_dict(json.loads(c["record"])) for c in cards]
-        merged = dedupe.merge_records(records, edits)
-        companies = dedupe.past_companies(records[:-1], merged.company)
+        merged = merge.merge_records(records, edits)
+        companies = merge.past_companies(records[:-1], merged.company)
         last, count = followups
         return Contact(
             id=row["id"],
@@ -646,6 +720,13 @@ class SqliteStore:
         """The contact's own days between follow-ups (None: back to the configured cadence)."""
         self.contact(contact_id)
         self.db.execute("UPDATE contacts SET interval_days = ? WHERE id = ?", (days, contact_id))
+
+    def followup_dates(self) -> dict[int, list[dt.date]]:
+        """Every contact's recorded follow-up dates, oldest first."""
+        out: dict[int, list[dt.date]] = {}
+        for contact_id, on_date in self.db.execute("SELECT contact_id, on_date FROM followups ORDER BY on_date"):
+            out.setdefault(contact_id, []).append(dt.date.fromisoformat(on_date))
+        return out
 
     def set_followup_note(self, followup_id: int, note: str) -> None:
         self.db.execute("UPDATE OR IGNORE followups SET note = ? WHERE id = ?", (note, followup_id))
@@ -762,7 +843,7 @@ def record_from_dict(d: dict[str, Any]) -> ContactRecord:
 STORES: dict[str, type] = {"sqlite": SqliteStore}
 
 
-def open_store(path: Path | str, kind: str = "sqlite", **options: Any) -> SqliteStore:
+def open_store(path: Path | str, kind: str = "sqlite", **options: Any) -> Store:
     return STORES[kind](path, **options)
 
 

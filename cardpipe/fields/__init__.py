@@ -1,25 +1,35 @@
-"""Field extraction: propose candidates for every field of a card, with their evidence.
+"""Fields: every field of a card, found as candidates with their evidence and judged.
 
-    OcrPage -> segments (lines split at `|`, `·`, `•` and wide gaps) -> candidates
+    OcrPage -> page.propose() -> Candidates -> record.read_contact() -> ContactRecord
 
-This stage *proposes*; `normalize.py` *judges*. Nothing here raises on junk text:
-a page of noise yields a `Candidates` with empty tuples. Every candidate carries
-an `Evidence` (the OCR line it came from, its box, the label printed next to it,
-the OCR confidence and the rule that fired), so a reviewer or a test can see why
-a value was proposed.
+Finding proposes, judging picks. Nothing here raises on junk text: a page of noise
+yields a `Candidates` with empty tuples and an empty record. Every candidate carries
+an `Evidence` (the OCR line it came from, its box, the label printed next to it, the
+OCR confidence and the rule that fired), so a reviewer or a test can see why a value
+was proposed.
 
-One module per idea, in the order a card goes through them:
+One module per field, holding how it is found AND judged and repaired:
+
+    name.py        the person's name: proper case, given/family, accents restored
+    title.py       job title and department
+    company.py     company: legal forms read right, words repaired from the domain
+    email.py       e-mail addresses: OCR slips repaired, validated (email-validator)
+    phone.py       numbers by `phonenumbers.PhoneNumberMatcher`, typed by their label
+    website.py     websites and social profiles
+    address.py     postcode lines of US, CA, GB, AU, DE, FR, NL (and the lines around), any country
+    qr.py          QR payloads (vCard, MeCard, URL): exact where OCR guesses
+
+and what they share:
 
     candidates.py  the dataclasses proposed (Segment, EmailCandidate, PhoneCandidate...)
     lexicon.py     the word lists: labels, title words, legal suffixes, name particles...
     text.py        folding, name similarity, what a domain says (country, freemail)
+    domain.py      TLDs: real ones, and repairing a misread one from the card's others
     layout.py      OCR lines -> segments; boxes and neighbours above / below
-    emails.py      e-mail addresses, OCR slips repaired
-    urls.py        websites and social profiles
-    phones.py      numbers by `phonenumbers.PhoneNumberMatcher`, typed by their label
-    address.py     postcode lines of US, CA, GB, AU, DE, FR, NL and the lines around them
     freetext.py    how much a line looks like a name, a title or a company
     page.py        `propose()`: the whole card, and the region for numbers without `+`
+    confidence.py  how a field's confidence is made
+    record.py      `read_contact()`: the fields judged together, in order, into a record
 
 Phone numbers are found with `phonenumbers.PhoneNumberMatcher`, never with
 hand-written patterns; the region for numbers printed without `+` comes from

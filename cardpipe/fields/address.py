@@ -1,5 +1,11 @@
 """Postal addresses: a postcode line in the formats of the US, Canada, the UK, Australia,
-Germany, France and the Netherlands, the street and unit lines above it, a country line below."""
+Germany, France and the Netherlands, the street and unit lines above it, a country line below.
+
+Evidence: the postcode shape of the card's country (or of a country named on the card),
+street words and house numbers, the lines' order and place on the card.
+
+Why this module is long: one postcode-line shape per country plus the generic pass for
+cards from elsewhere; each shape is a few lines, and they share the line walking."""
 
 from __future__ import annotations
 
@@ -13,13 +19,7 @@ from .candidates import AddressCandidate, Evidence, Segment
 from .confidence import CONFIDENCE_FIELDS
 from .freetext import person_tokens, title_score
 from .layout import evidence_of, neighbour_below, neighbours_above
-from .lexicon import (
-    ADDRESS_LABEL_RE,
-    CITY_COUNTRIES,
-    COUNTRY_NAMES,
-    STRONG_SUFFIX_RE,
-    US_STATES,
-)
+from .lexicon import ADDRESS_LABEL_RE, CITY_COUNTRIES, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
 
 _CITY = r"(?P<city>[^\W\d_][\w'’.\- ]*?)"
 _POSTCODE_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (

@@ -7,10 +7,7 @@ from collections.abc import Sequence
 import phonenumbers
 
 from .candidates import Candidates
-from .lexicon import (
-    CCTLDS,
-    COMMON_TLDS,
-)
+from .lexicon import CCTLDS, COMMON_TLDS
 
 
 def _real_tld(tld: str) -> bool:

@@ -1,4 +1,13 @@
-"""E-mail addresses in a segment, with the usual OCR slips repaired (not yet validated)."""
+"""E-mail addresses: found in a segment with the usual OCR slips repaired, then judged
+(`judge_email`: validated and normalized by email-validator, no network) and repaired
+against the rest of the card (a TLD or free-mail slip, the local part from the name).
+
+Evidence: an `@` and a domain in a segment and the label before it ("E-mail:"), the
+website's domain, the person's name (j.smith@), the other domains on the card.
+
+Why this module is long: e-mail is the field OCR damages in ways a validator accepts
+(rn for m, l for 1, a dropped dot); each repair is a few lines with its own tests, and
+they only make sense read together."""
 
 from __future__ import annotations
 
@@ -15,12 +24,7 @@ from .candidates import EmailCandidate, Evidence, Segment
 from .domain import _tld_ok
 from .freetext import email_local_match
 from .layout import box_of, words_conf
-from .lexicon import (
-    COMMON_TLDS,
-    EMAIL_LABELS,
-    FREEMAIL,
-    NAME_PARTICLES,
-)
+from .lexicon import COMMON_TLDS, EMAIL_LABELS, FREEMAIL, NAME_PARTICLES
 from .name import _TRANSLIT_MAP, NameParts, _family_spellings, _given_initials
 from .text import domain_label, fold, is_freemail, nearest, registrable_domain
 

@@ -12,11 +12,7 @@ from dataclasses import dataclass, replace
 from ..models import ContactRecord, OcrPage, OcrWord
 from .candidates import EmailCandidate, Segment, TextCandidate
 from .freetext import email_local_match, person_tokens, title_score
-from .lexicon import (
-    GIVEN_NAMES,
-    NAME_PARTICLES,
-    NAME_SUFFIXES,
-)
+from .lexicon import GIVEN_NAMES, NAME_PARTICLES, NAME_SUFFIXES
 from .text import fold
 from .title import _clean_title
 

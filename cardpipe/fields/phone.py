@@ -1,5 +1,9 @@
 """Phone numbers in a segment, found with `phonenumbers.PhoneNumberMatcher`, typed from
-the label printed next to them (T, Tel, M, Mob, F, Fax... in several languages)."""
+the label printed next to them (T, Tel, M, Mob, F, Fax... in several languages).
+
+Evidence: the digits as `phonenumbers` matches them in the card's region (`page.guess_region`:
+the address country, a country TLD, a place name, then the configured region), the label
+before the number. Judged in `record.judge` (E.164, the type, fax lines kept apart)."""
 
 from __future__ import annotations
 

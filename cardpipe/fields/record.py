@@ -41,9 +41,7 @@ from .email import (
     local_from_name,
 )
 from .freetext import email_local_match
-from .lexicon import (
-    COMPANY_WORDS,
-)
+from .lexicon import COMPANY_WORDS
 from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name
 from .page import propose
 from .text import domain_label, fold, is_freemail, registrable_domain, similarity

@@ -1,4 +1,9 @@
-"""Websites and social profiles (LinkedIn, X/Twitter, Instagram) in a segment."""
+"""Websites and social profiles (LinkedIn, X/Twitter, Instagram): found in a segment,
+then picked (`_pick_website`: a URL split over two lines joined, the one that matches an
+e-mail domain first) and repaired from the company's name.
+
+Evidence: `www.`/`http` or a bare domain with a known TLD, the e-mail domains, the company
+line's words, a QR code's URL only when it is the printed site's domain."""
 
 from __future__ import annotations
 
@@ -10,11 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .candidates import Candidates, Segment, UrlCandidate
 from .layout import evidence_of, span_conf
-from .lexicon import (
-    COMMON_TLDS,
-    COMPANY_SUFFIX_RE,
-    WEB_LABEL_RE,
-)
+from .lexicon import COMMON_TLDS, COMPANY_SUFFIX_RE, WEB_LABEL_RE
 from .text import fold, nearest, registrable_domain
 
 _URL_RE = re.compile(

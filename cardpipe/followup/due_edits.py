@@ -45,7 +45,7 @@ from ..errors import DataError, NotFoundError
 from ..models import Contact
 
 if TYPE_CHECKING:
-    from ..contacts.store import SqliteStore
+    from ..contacts.store import Store
 
 SOURCE = "due.csv"  # followups.source for rows recorded from a spreadsheet
 MARK = "[not recorded: {reason}]"
@@ -274,7 +274,7 @@ def examine(rows: Sequence[Row], contacts: dict[int, Contact], *, today: dt.date
     return out
 
 
-def record(store: SqliteStore, outcomes: Sequence[Outcome], *, at: dt.datetime) -> int:
+def record(store: Store, outcomes: Sequence[Outcome], *, at: dt.datetime) -> int:
     """Record every good row once, in one transaction (none when there is nothing new).
     Returns how many follow-ups were recorded or had their note changed."""
     todo: list[tuple[Outcome, int | None]] = []  # (row, id of the follow-up whose note changes)
@@ -323,7 +323,7 @@ def read_file(path: Path) -> bytes:
         raise DataError(f"cannot read {path}: {e.strerror}.") from None
 
 
-def import_file(store: SqliteStore, path: Path, *, today: dt.date, at: dt.datetime, day_first: bool) -> ImportResult:
+def import_file(store: Store, path: Path, *, today: dt.date, at: dt.datetime, day_first: bool) -> ImportResult:
     """Record the follow-ups filled in a due.csv. Raises DataError when the file is
     not a due list at all; row problems are returned, not raised."""
     rows = read_rows(read_file(path), path.name)

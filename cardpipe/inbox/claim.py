@@ -13,7 +13,9 @@ exactly one of: the inbox (claimed or not), the archive, the failed folder.
 One run at a time: `run_lock` holds a kernel lock (flock) in the state folder.
 Child processes forked while it is held close their copy of the lock, so a
 worker that outlives a killed run cannot keep the next run out.
-"""
+
+Why this module is long: claiming, recovering a dead run's claims and the moves
+afterwards all keep the one invariant above; split apart, no module would show it."""
 
 from __future__ import annotations
 

@@ -298,8 +298,8 @@ def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSum
         summary.files += 1
         return True
     if status == "failed":
-        row = store.db.execute("SELECT name, reason FROM files WHERE sha256 = ?", (job.sha256,)).fetchone()
-        reason = f"same bytes as {ingest.display_name(row[0])}, which failed: {row[1]}"
+        row = store.file(job.sha256)
+        reason = f"same bytes as {ingest.display_name(row['name'])}, which failed: {row['reason']}"
         ingest.set_aside(job.item, cfg.failed_dir, reason)
         summary.failed.append((ingest.text_name(job.item.rel), reason))
         log.warning("%s: failed: %s", ingest.display_name(job.item.rel), reason)
