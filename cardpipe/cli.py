@@ -228,6 +228,8 @@ def init_cmd(
         line = setup.cron_line(path)
         added = setup.install_cron(line)
         scheduled.append(setup.Step(f"crontab: {'line added' if added else 'line already there'}: {line}", added))
+        for other in setup.other_cron_entries(line):
+            scheduled.append(setup.Step(f"crontab: this line runs cardpipe too (remove it with 'crontab -e' if it is an older set-up): {other}", False))
     elif with_systemd:
         scheduled += setup.install_systemd(path, systemctl=["systemctl"] if setup.systemd_running() else None)
     for step in scheduled:

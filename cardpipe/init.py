@@ -295,6 +295,11 @@ def read_crontab(crontab: Sequence[str] = ("crontab",), runner: Runner = subproc
     return r.stdout
 
 
+def other_cron_entries(line: str, crontab: Sequence[str] = ("crontab",), runner: Runner = subprocess.run) -> list[str]:
+    """Lines of the user's crontab that run cardpipe, other than `line` (an older set-up?)."""
+    return [e for e in cron_entries(read_crontab(crontab, runner)) if e.split() != line.split()]
+
+
 def cron_entries(crontab_text: str) -> list[str]:
     """The crontab lines (not comments) that run `cardpipe run`."""
     return [

@@ -135,13 +135,14 @@ def test_init_at_a_terminal_asks_a_few_questions(user, tmp_path):
 
 def test_init_cron_adds_the_line_once_and_keeps_the_others(user, tmp_path):
     table = tmp_path / "crontab.txt"
-    table.write_text("MAILTO=me@example.com\n0 3 * * *  backup.sh")  # no final newline
+    table.write_text("MAILTO=me@example.com\n0 3 * * *  backup.sh\n*/5 * * * * cardpipe run")  # no final newline
     folder = tmp_path / "Cards"
     r = cardpipe(user, "init", str(folder), "--yes", "--cron")
     assert r.returncode == 0, r.stderr
     line = init.cron_line(folder / "config.toml", [str(Path(sys.executable).parent / "cardpipe")])
     assert f"crontab: line added: {line}" in r.stdout
-    assert table.read_text() == f"MAILTO=me@example.com\n0 3 * * *  backup.sh\n{init.CRON_COMMENT}\n{line}\n"
+    assert table.read_text() == f"MAILTO=me@example.com\n0 3 * * *  backup.sh\n*/5 * * * * cardpipe run\n{init.CRON_COMMENT}\n{line}\n"
+    assert "crontab: this line runs cardpipe too (remove it with 'crontab -e' if it is an older set-up): */5 * * * * cardpipe run" in r.stdout
     r = cardpipe(user, "init", str(folder), "--yes", "--cron")
     assert r.returncode == 0, r.stderr
     assert "crontab: line already there" in r.stdout and "nothing changed" in r.stdout
