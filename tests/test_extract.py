@@ -610,6 +610,11 @@ NAMES = [
     ("DeShawn Williams", "DeShawn Williams", "DeShawn", "Williams"),
     ("ALISTAIR MACLEOD", "Alistair MacLeod", "Alistair", "MacLeod"),
     ("Amy Ng", "Amy Ng", "Amy", "Ng"),
+    # initials, as Indian cards print them: bare, dotted, or run into the family name
+    ("K S Prasad", "K S Prasad", "K S", "Prasad"),
+    ("T. SAHA", "T. Saha", "T.", "Saha"),
+    ("K.V.Rao", "K. V. Rao", "K. V.", "Rao"),
+    ("Jane Park", "Jane Park", "Jane", "Park"),
 ]
 
 
@@ -621,7 +626,11 @@ def test_split_name(printed: str, full: str, given: str, family: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Acme Robotics, Inc", "123 Main Street", "Sales Manager 2", "xkcd wrrt", "a b"]
+    "text",
+    [
+        "Acme Robotics, Inc", "123 Main Street", "Sales Manager 2", "xkcd wrrt", "a b",
+        "Venkatappiah Street", "Opp. Time Hospital", "A Better Way", "P. O. Box", "F.DB Certified",
+    ],
 )
 def test_not_a_name(text: str) -> None:
     assert split_name(text) is None
@@ -1397,3 +1406,25 @@ def test_hyphenated_given_name_read_again_for_its_accents() -> None:
     record = read_contact(page)
     assert (name_reread(page, record) or (None, None))[1] == "fra"  # André, in French
     assert take_name_accents(record, OcrPage.from_text("Marc-André Roy")).name == "Marc-André Roy"
+
+
+def test_the_sites_name_with_a_company_word_is_the_company_not_the_person() -> None:
+    """A Turkish engineering firm's card: its name is on the website and in its gmail address,
+    so both spell 'AKABE MAKINA'; 'Makina' (machinery) makes it a firm, and the person is the
+    other line."""
+    record = read_contact(
+        lines_page(
+            ("www.akabemakina.com.tr", 91),
+            ("AKABE MAKINA", 92),
+            ("Burak ERTAUL", 92),
+            ("+90 532 321 34 33", 92),
+            ("T: 0212 485 68 53 E: akabemakina@gmail.com", 88),
+        ),
+        region="TR",
+    )
+    assert (record.name, record.company) == ("Burak Ertaul", "AKABE MAKINA")
+
+
+def test_a_persons_own_site_still_spells_the_name() -> None:
+    record = read_contact(lines_page(("Jane Doe", 92), ("jane@janedoe.com", 90), ("www.janedoe.com", 90)))
+    assert record.name == "Jane Doe"

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..models import ContactRecord
+from ..models import Address, ContactRecord
 from .candidates import AddressCandidate, Evidence, Segment
-from .confidence import CONFIDENCE_FIELDS
+from .confidence import CONFIDENCE_FIELDS, _conf
 from .freetext import person_tokens, title_score
 from .layout import evidence_of, neighbour_below, neighbours_above
 from .lexicon import ADDRESS_LABEL_RE, CITY_COUNTRIES, COUNTRY_NAMES, STRONG_SUFFIX_RE, US_STATES
@@ -73,7 +73,10 @@ _STREET_WORDS_RE = re.compile(
     r"straße|strasse|str|weg|platz|allee|gasse|ring|damm|ufer|chaussee|markt|"
     r"rue|bd|boulevard|allée|quai|chemin|impasse|cours|route|"
     r"straat|laan|plein|gracht|kade|singel|dijk|steeg|"
-    r"calle|avenida|plaza|paseo|via|viale|piazza|rua)\b\.?|straße|strasse|str\.|weg\b|straat|laan\b|gracht",
+    r"calle|avenida|plaza|paseo|via|viale|piazza|rua|"
+    r"caddesi|cad|cd|sokak|sokağı|sok|sk|mahallesi|mah|mh|bulvarı|bulvar|sitesi|blok|"  # Turkish
+    r"jl|jalan|"  # Indonesian, Malay
+    r"block|nagar|marg|colony|sector)\b\.?|straße|strasse|str\.|weg\b|straat|laan\b|gracht",
     re.I,
 )
 DE_STREET_RE = re.compile(r"(straße|strasse|str\.|weg\b|platz\b|allee\b|gasse\b|damm\b|ring\b)", re.I)
@@ -458,8 +461,10 @@ def find_addresses(
                 lines.insert(0, t)
                 idx.insert(0, s.index)
                 continue
-            if street_parts and not re.search(r"\d", t) and not _UNIT_RE.search(t):
-                break  # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the address
+            if street_parts and not re.search(r"\d", t) and not _UNIT_RE.search(t) and not _STREET_WORDS_RE.search(t):
+                # above a street line, only a unit line ("Suite 12", "Level 24") belongs to the
+                # address, or more of the street ('Beysan Sanayi Sitesi Fuar' over 'Caddesi No:8')
+                break
             if STRONG_SUFFIX_RE.search(t):
                 break
             if is_unit_line(t) or (street_like(t) and not person_tokens(t)):
@@ -679,3 +684,13 @@ def better_address(record: ContactRecord, other: ContactRecord) -> ContactRecord
         confidence=tuple(sorted(confidence.items(), key=lambda kv: order.get(kv[0], 99))),
         review=tuple(sorted(review, key=lambda f: order.get(f, 99))),
     )
+
+
+def judge_address(found: Sequence[AddressCandidate]) -> tuple[Address | None, float]:
+    """The best-fitting address block as one `Address` (lines joined by commas), and its
+    confidence from how well it fits and how well it was read."""
+    if not found:
+        return None, 0.0
+    a = max(found, key=lambda a: a.fit)
+    text = ", ".join(line.strip(" ,") for line in a.lines)
+    return Address(text, a.street, a.city, a.region, a.postcode, a.country), _conf(a.fit, a.evidence.conf)

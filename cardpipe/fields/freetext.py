@@ -85,6 +85,15 @@ def name_text(text: str) -> str:
     return text
 
 
+# 'K.V.Rao': initials run into the family name, one token to OCR
+_INITIALS_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]{2,}")
+_INITIAL_PART_RE = re.compile(r"[^\W\d_]\.|[^\W\d_]{2,}$")
+# words that make a line a place, never a person ('Venkatappiah Street', 'Opp. Time Hospital')
+_PLACE_WORDS = set("street st. road rd rd. avenue ave ave. boulevard blvd lane highway straße strasse marg floor "
+                   "building bldg opp opp. hospital hills box p.o. colony sector block caddesi cad. sokak "
+                   "sok. mahallesi mah. sitesi blok jl. jalan".split())
+
+
 def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
     """(prefixes, core name tokens, suffixes) if the text is shaped like a person's name, else None.
 
@@ -100,16 +109,19 @@ def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
         suffixes.insert(0, toks.pop())
     if after and not all(fold(s).strip(".") in {x.rstrip(".") for x in NAME_SUFFIXES} for s in suffixes):
         return None
-    if not 2 <= len(toks) <= 5:
+    toks = [p for t in toks for p in (_INITIAL_PART_RE.findall(t) if _INITIALS_RE.fullmatch(t) and t[-2:].islower() else [t])]  # 'K.V.Rao'
+    if not 2 <= len(toks) <= 5 or any(fold(t) in _PLACE_WORDS for t in toks):
         return None
-    core = 0
+    core = initials = 0
     for i, t in enumerate(toks):
         if fold(t) in NAME_PARTICLES and 0 < i < len(toks) - 1:
             continue
         if not _PERSON_TOKEN_RE.match(t):
             return None
         letters = re.sub(r"[^\w]", "", t)
-        if len(letters) == 1 and t.endswith("."):  # middle initial
+        bare_run = i + 1 < len(toks) and len(toks[i + 1]) == 1 or i > 0 and len(toks[i - 1]) == 1  # 'K S'
+        if len(letters) == 1 and (t.endswith(".") or t.isupper() and i < len(toks) - 1 and bare_run):
+            initials += 1  # 'John F. Kennedy', 'K S Prasad', 'T. Saha'
             continue
         if not (t[0].isupper() or t.isupper() or (i == 0 and len(toks) > 1 and fold(t) in GIVEN_NAMES)):
             return None
@@ -120,7 +132,7 @@ def person_tokens(text: str) -> tuple[list[str], list[str], list[str]] | None:
         ):
             return None
         core += 1
-    if core < 2:
+    if core < 2 and not (core == 1 and initials and len(re.sub(r"[^\w]", "", toks[-1])) >= 3):
         return None
     return prefixes, toks, suffixes
 

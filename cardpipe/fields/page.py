@@ -321,7 +321,9 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 name_score += 0.05
             if title_core:
                 name_score -= 0.45
-            if "company-suffix" in cfeats:
+            if "company-suffix" in cfeats or {"domain-match", "company-word"} <= set(cfeats):
+                # a legal form, or the site's name with a company word in it ('AKABE MAKINA',
+                # akabemakina.com.tr; its gmail address spells it too): a company, not a person
                 name_score -= 0.6
             elif "domain-match" in cfeats and "email-local-match" not in feats:
                 name_score -= 0.35

@@ -8,6 +8,7 @@ before the number. Judged in `record.judge` (E.164, the type, fax lines kept apa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import phonenumbers
 from phonenumbers import (
@@ -17,7 +18,9 @@ from phonenumbers import (
     PhoneNumberType,
 )
 
+from ..models import Phone
 from .candidates import PhoneCandidate, Segment
+from .confidence import _conf
 from .layout import evidence_of, span_conf
 from .lexicon import ICON_TYPES, PHONE_LABELS
 
@@ -173,3 +176,22 @@ def phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
             )
         )
     return out
+
+
+def judge_phones(found: Sequence[PhoneCandidate]) -> tuple[list[Phone], float]:
+    """The numbers kept, in the card's order, and their confidence: the worst one's (a valid
+    number for its region fits; a merely possible one, one valid only in another region
+    than the card's, or one typed by default rather than by its label, less so)."""
+    phones: list[Phone] = []
+    confs: list[float] = []
+    for p in found:
+        fit = 1.0 if p.valid else 0.5
+        if p.evidence.rule.endswith("possible"):
+            fit = min(fit, 0.5)
+        elif p.evidence.rule.endswith("other-region"):
+            fit = min(fit, 0.75)
+        if p.type_source == "default":
+            fit *= 0.9
+        phones.append(Phone(p.e164, p.type, p.raw, p.extension))
+        confs.append(_conf(fit, p.evidence.conf, weight=0.6))  # the worst digit group counts
+    return phones, min(confs, default=0.0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import phonenumbers
 
 from ..models import Address, ContactRecord, OcrPage, Phone
+from .address import judge_address
 from .candidates import Candidates
 from .company import (
     _company_from_domain,
@@ -44,6 +45,7 @@ from .freetext import email_local_match
 from .lexicon import COMPANY_WORDS
 from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name
 from .page import propose
+from .phone import judge_phones
 from .text import domain_label, fold, is_freemail, registrable_domain, similarity
 from .title import _pick_title
 from .website import _company_spellings, _pick_website, _qr_site_is_the_site, website_from_names
@@ -335,28 +337,14 @@ def judge(
         conf["website"] = round(c, 3)
 
     # ---- phones
-    phones: list[Phone] = []
-    phone_confs: list[float] = []
-    for p in cands.phones:
-        fit = 1.0 if p.valid else 0.5
-        if p.evidence.rule.endswith("possible"):
-            fit = min(fit, 0.5)
-        elif p.evidence.rule.endswith("other-region"):
-            fit = min(fit, 0.75)
-        if p.type_source == "default":
-            fit *= 0.9
-        phones.append(Phone(p.e164, p.type, p.raw, p.extension))
-        phone_confs.append(_conf(fit, p.evidence.conf, weight=0.6))  # the worst digit group counts
+    phones, phone_conf = judge_phones(cands.phones)
     if phones:
-        conf["phones"] = min(phone_confs)
+        conf["phones"] = phone_conf
 
     # ---- address
-    address = None
-    if cands.addresses:
-        a = max(cands.addresses, key=lambda a: a.fit)
-        text = ", ".join(line.strip(" ,") for line in a.lines)
-        address = Address(text, a.street, a.city, a.region, a.postcode, a.country)
-        conf["address"] = _conf(a.fit, a.evidence.conf)
+    address, address_conf = judge_address(cands.addresses)
+    if address is not None:
+        conf["address"] = address_conf
 
     if site is None and any(u.evidence.rule == "url:bare-spaced" for u in cands.urls):
         conf["website"] = 0.4  # 'harbourtinch. com': a website printed, but not read for sure
