@@ -48,7 +48,10 @@ class Config:
     failed: Path | None = None  # default: <data dir>/failed
     output: Path = field(default_factory=lambda: _data_dir() / "output")
     db: Path = field(default_factory=lambda: _data_dir() / "cardpipe.db")
-    state_dir: Path | None = None  # lock, claims and log; default: beside the database
+    state_dir: Path | None = None  # lock and log; default: beside the database
+    # claimed files wait here while they are read; default: a hidden sibling of the inbox
+    # (`.inbox.cardpipe-work`), on its filesystem (atomic renames) and out of a sync client's view
+    work_dir: Path | None = None
 
     days: int = 7  # follow-up window, in days after the card was collected
     cadence: tuple[int, ...] = (30, 90)  # later follow-ups: days after the previous one
@@ -87,6 +90,11 @@ class Config:
     @property
     def state(self) -> Path:
         return self.state_dir or self.db.parent / "state"
+
+    @property
+    def work(self) -> Path:
+        """Where claimed files wait while they are read (see `default_work_dir`)."""
+        return self.work_dir or default_work_dir(self.inbox)
 
     @property
     def day_first(self) -> bool:
@@ -136,6 +144,21 @@ def _check(cfg: Config) -> None:
         raise ConfigError("max_file_mb, max_pixels and max_pages must be positive.")
     if cfg.settle_seconds < 0 or cfg.busy_timeout < 0:
         raise ConfigError("settle_seconds and busy_timeout must be 0 or more seconds.")
+
+
+def default_work_dir(inbox: Path) -> Path:
+    """The claim folder of an inbox: a hidden sibling, `<parent>/.<inbox name>.cardpipe-work`.
+
+    Beside the inbox, so on its filesystem (a claim is an atomic rename), yet outside
+    the folder a sync client (Dropbox, Syncthing, Nextcloud) shows. Older versions kept
+    it inside the inbox (`LEGACY_PROCESSING`); a run moves what is there."""
+    inbox = Path(os.path.abspath(inbox))
+    if not inbox.name:  # the root of a filesystem: no sibling to use
+        return inbox / LEGACY_PROCESSING
+    return inbox.parent / f".{inbox.name}.cardpipe-work"
+
+
+LEGACY_PROCESSING = ".cardpipe-processing"  # the claim folder inside the inbox, before version 0.2
 
 
 def default_config_path() -> Path:

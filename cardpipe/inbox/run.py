@@ -49,6 +49,7 @@ class RunSummary:
     interrupted: bool = False
     seconds: float = 0.0
     dry_run: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): left in the inbox
 
     @property
     def exit_code(self) -> ExitCode:
@@ -103,6 +104,7 @@ def run(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     engine_check: Callable[[str], object] | None = None,
+    wait: Callable[[list[ingest.Skipped], float], None] | None = None,
 ) -> RunSummary:
     """Process the inbox once: claim, read, store, archive, rewrite the exports.
 
@@ -111,6 +113,11 @@ def run(
     finished (stop, error) goes back to the inbox; a run that was killed leaves
     claims that the next run recovers (a committed file is then just archived).
     `stop` (SIGTERM) lets the files being read finish and be stored, then ends.
+
+    `wait` (given at a terminal) is called with the files still being written and how
+    long until they settle, and must sleep that long; the inbox is then scanned again,
+    up to `settle_seconds` plus `SETTLE_GRACE` in all. Without it (cron) such files are
+    left for the next run. Either way `summary.skipped` says what was left and why.
     """
     started = time.perf_counter()
     stop = stop or threading.Event()
@@ -120,13 +127,17 @@ def run(
         return summary
     now = clock.now()
     with ingest.run_lock(cfg.state):
-        ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
+        found = _scan_settled(cfg, wait)
+        ready, aside = found.ready, found.aside
+        left = sorted(found.unsettled + found.ignored, key=lambda s: s.rel)
+        summary.skipped += [(ingest.text_name(s.rel), s.reason) for s in left]
         with service.open_db(cfg) as store:
             store.check_writable()  # a database held by another program: exit 75, nothing touched
-            if ready or aside or ingest.processing_dir(cfg.inbox).is_dir():
+            work = ingest.open_work_dir(cfg.inbox, cfg.work, configured=cfg.work_dir is not None)
+            if ready or aside or any(work.iterdir()):
                 ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
                 ingest.check_writable(cfg.failed_dir)
-            recovered = ingest.recover_claims(cfg.inbox)
+            recovered = ingest.recover_claims(cfg.inbox, work)
             summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
             for a in aside:
                 _set_aside_path(a, cfg)
@@ -134,7 +145,7 @@ def run(
                 summary.failed.append((ingest.text_name(a.rel), a.reason))
             open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
             try:
-                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs)
+                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs, work)
                 jobs = _pair_sides(jobs)
                 paired = {j.item.path: j for j in jobs}
                 if jobs:
@@ -182,6 +193,25 @@ def run(
     return summary
 
 
+SETTLE_GRACE = 3.0  # seconds an interactive run waits beyond settle_seconds for files still being written
+
+
+def _scan_settled(cfg: Config, wait: Callable[[list[ingest.Skipped], float], None] | None) -> ingest.InboxScan:
+    """Scan the inbox; with `wait`, wait for files still being written until they settle
+    (a file written without a pause for longer than the bound is left for the next run)."""
+    found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    if wait is None:
+        return found
+    deadline = time.monotonic() + cfg.settle_seconds + SETTLE_GRACE
+    while found.unsettled:
+        pause = min(max(s.wait for s in found.unsettled) + 0.1, deadline - time.monotonic())
+        if pause <= 0:
+            break
+        wait(found.unsettled, pause)
+        found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    return found
+
+
 def _claim_all(
     items: list[ingest.InboxItem],
     cfg: Config,
@@ -190,6 +220,7 @@ def _claim_all(
     stop: threading.Event,
     summary: RunSummary,
     open_jobs: dict[Path, Job],
+    work: Path | None = None,
 ) -> tuple[list[Job], list[Job]]:
     """Claim and hash each file; archive at once the bytes already processed.
     Returns the files to read, and the twins (same bytes as one of those)."""
@@ -202,9 +233,10 @@ def _claim_all(
         shown = ingest.display_name(item.rel)
         if item.claim is None:
             try:
-                item = ingest.claim(item, cfg.inbox, now=now)
+                item = ingest.claim(item, cfg.inbox, now=now, work=work)
             except ingest.Unsettled as e:
                 log.info("%s; left for the next run", e)
+                summary.skipped.append((ingest.text_name(item.rel), "changed while it was being claimed (still being written)"))
                 continue
             except FileNotFoundError:
                 continue  # gone meanwhile
@@ -300,6 +332,7 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
             if j:
                 ingest.unclaim(j.item, cfg.inbox)
         log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
+        summary.skipped.append((name, "changed while it was being read (still being written)"))
         return
     if not result.ok:
         reason = ingest.display_name(result.error or "unknown error")
@@ -369,8 +402,12 @@ def plan(cfg: Config) -> list[str]:
 
     ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
     lines: list[str] = []
-    pdir = ingest.processing_dir(cfg.inbox)
-    claims = sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX)) if pdir.is_dir() else []
+    claims = [
+        record
+        for pdir in dict.fromkeys((cfg.work, ingest.legacy_processing_dir(cfg.inbox)))
+        if pdir.is_dir()
+        for record in sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX))
+    ]
     if claims:
         lines.append(f"would recover {len(claims)} file(s) claimed by a run that did not finish, and read them again")
     known = read_only_hashes(cfg.db)
@@ -411,7 +448,7 @@ def retry_failed(cfg: Config, names: Iterable[Path] = ()) -> list[tuple[Path, Pa
     """
     names = list(names)
     if not cfg.inbox.is_dir():
-        raise ConfigError(f"the inbox {cfg.inbox} does not exist; create it or set 'inbox' (--inbox).")
+        raise ConfigError(f"the inbox {cfg.inbox} does not exist; 'cardpipe init' sets cardpipe up (or create it, or set 'inbox' or --inbox).")
     with ingest.run_lock(cfg.state):
         files = ingest.resolve_failed(cfg.failed_dir, names) if names else ingest.failed_files(cfg.failed_dir)
         if not files:
