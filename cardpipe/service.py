@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import export
@@ -380,6 +380,8 @@ class ReviewCard:
     source: str  # the file name in the inbox
     image: str | None  # where the file is now (the archive), if known
     ocr_text: str
+    # field -> the boxes (left, top, right, bottom) it was read from, in the file's pixels
+    evidence: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -408,12 +410,14 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
         conf = r.confidence_map
         fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
         rows = store.cards_with_files(c.id)
-        cards = [ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"]) for row in rows]
-        flagged = {f.field for f in fields}
-        doubtful = [
-            card for card, row in zip(cards, rows, strict=True)
-            if flagged & set(record_from_dict(json.loads(row["record"])).review)
+        records = [record_from_dict(json.loads(row["record"])) for row in rows]
+        cards = [
+            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"],
+                       {f: list(boxes) for f, boxes in rec.evidence})
+            for row, rec in zip(rows, records, strict=True)
         ]
+        flagged = {f.field for f in fields}
+        doubtful = [card for card, rec in zip(cards, records, strict=True) if flagged & set(rec.review)]
         items.append(ReviewItem(c.id, r.name, fields, tuple(doubtful or cards)))
     return items
 
