@@ -134,6 +134,20 @@ def set_done(store: Store, contact_id: int, done: bool = True) -> None:
         store.set_done(contact_id, done)
 
 
+def parse_interval(text: str) -> int | None:
+    """A per-contact interval as typed: a number of days, or 'default' (the cadence: None)."""
+    if text.strip().casefold() in ("default", "none", "cadence"):
+        return None
+    if text.strip().isdigit() and int(text) > 0:
+        return int(text)
+    raise UsageError(f"DAYS: {text!r} is not a number of days; give e.g. 60, or 'default'.")
+
+
+def due_calendar(store: Store, cfg: Config, today: dt.date) -> str:
+    """due.ics: every contact's next follow-up as an all-day event."""
+    return ics.due_calendar(schedule_items(store, cfg, today), today=today, calendar_id=calendar_id(store))
+
+
 def set_interval(store: Store, contact_id: int, days: int | None) -> None:
     with store.transaction():
         store.set_interval(contact_id, days)

@@ -206,6 +206,7 @@ def test_contacts_search(env, q, found) -> None:
 @pytest.mark.parametrize(("name", "filename", "needle"), [
     ("csv", "contacts.csv", b"Redfern Analytics"), ("vcard", "contacts.vcf", b"BEGIN:VCARD"),
     ("google", "contacts-google.csv", b"Redfern"), ("due", "due.csv", b"Tom Baker"),
+    ("ics", "due.ics", b"BEGIN:VCALENDAR"),
 ])
 def test_exports_download(env, name, filename, needle) -> None:
     env.add(DOUBTFUL, "tom")
@@ -230,3 +231,19 @@ def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
     monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
     assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output
+
+
+def test_a_contacts_own_interval_and_the_weekly_goal(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    env.client.post(f"/due/{cid}/followup", data={"csrf": csrf(env.client, "/due"), "note": "called"})
+    page = env.client.get("/due")
+    assert re.search(r'This week: 1 of 10 follow-ups <progress max="10" value="1">', page.text)
+    r = env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "45"},
+                        follow_redirects=False)
+    assert r.status_code == 303 and env.store.contact(cid).interval_days == 45
+    bad = env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "soon"})
+    assert bad.status_code == 400 and "is not a number of days" in bad.text
+    assert env.store.contact(cid).interval_days == 45
+    env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "default"})
+    assert env.store.contact(cid).interval_days is None
