@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import phonenumbers
+from rapidfuzz.distance import Levenshtein
 
 from ..models import Address, ContactRecord, OcrPage, Phone
 from .address import judge_address
@@ -399,6 +400,11 @@ def judge(
     )
 
 
+def _misread_of(value: str, exact: Sequence[str]) -> bool:
+    """Whether OCR's `value` is one of the code's values, or the same read with a slip or two."""
+    return any(Levenshtein.distance(value, x) <= 2 for x in exact)
+
+
 def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
     """Let what a QR payload states replace what OCR read, field by field."""
     from .qr import parse_payload
@@ -419,9 +425,12 @@ def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
         draft.title, draft.conf["title"] = q.title, 1.0
     if q.company:
         draft.company, draft.conf["company"] = q.company, 1.0
+    # the numbers and addresses the code lists are exact; those printed beside them that it
+    # leaves out (a fax, a second e-mail) stay, with the confidence they were read with
     emails = [n for n in (_validate(e) for e in q.emails) if n]
     if emails:
-        draft.emails, draft.conf["emails"] = emails, 1.0
+        extra = [e for e in draft.emails or () if not _misread_of(e.lower(), [x.lower() for x in emails])]
+        draft.emails, draft.conf["emails"] = emails + extra, draft.conf.get("emails", 1.0) if extra else 1.0
     phones = []
     for raw, ptype in q.phones:
         try:
@@ -431,7 +440,13 @@ def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
         e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
         phones.append(Phone(e164, ptype, raw, num.extension or None))
     if phones:
-        draft.phones, draft.conf["phones"] = phones, 1.0
+        # one digit off the code's number, and not printed as another kind of line (an office
+        # number's fax often differs by a digit): OCR's slip, not another number
+        extra = [
+            p for p in draft.phones or ()
+            if not any(Levenshtein.distance(p.e164, x.e164) <= 1 and p.type in (x.type, "work", "other") for x in phones)
+        ]
+        draft.phones, draft.conf["phones"] = phones + extra, draft.conf.get("phones", 1.0) if extra else 1.0
     if q.website and (q.name or q.emails or _qr_site_is_the_site(q.website, draft.website)):
         # a contact's own code (vCard, MeCard) states its site; a bare URL is the site
         # only when it is the printed one (not a shortener or a profile page)
