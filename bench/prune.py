@@ -77,7 +77,7 @@ def switched_off(rule: str | None) -> Iterator[None]:
         setattr(module, attr, saved)
 
 
-def record_pages(real: Path, seeds: list[int]) -> None:
+def record_pages(real: Path, seeds: list[int], out: Path = PAGES) -> None:
     """Read every card once, keeping the pages (and options) `read_contact` was called with."""
     calls: dict[str, list] = {}  # file -> [[first (page, kw), second-language (page, kw) or None], ...]
     current = [""]
@@ -114,8 +114,8 @@ def record_pages(real: Path, seeds: list[int]) -> None:
     finally:
         record.read_contact, pipeline.second_language = original, original_second
     print(file=sys.stderr)
-    PAGES.parent.mkdir(parents=True, exist_ok=True)
-    with open(PAGES, "wb") as f:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as f:
         pickle.dump({"calls": calls, "truth": truth, "seeds": seeds}, f)
 
 
@@ -130,6 +130,31 @@ def cards_of(calls: list) -> list[dict]:
             rec = address.better_address(pipeline.restore_accents(rec, rec2), rec2)
         out.append(rec.to_json())
     return out
+
+
+def fired(data: dict, real: Path) -> dict[str, int]:
+    """How many times each rule changed what it was given, on both sets, all rules on."""
+    counts = dict.fromkeys(RULES, 0)
+    saved = {rule: getattr(m, a) for rule, (m, a, _) in RULES.items()}
+
+    def counting(rule: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kw: Any) -> Any:
+            out = fn(*args, **kw)
+            given = args[0] if args else None
+            same = out == given or (isinstance(out, tuple) and out[:1] == (given,)) or out in (None, [], {}, "")
+            counts[rule] += not same
+            return out
+
+        return wrapped
+
+    try:
+        for rule, (module, attr, _) in RULES.items():
+            setattr(module, attr, counting(rule, saved[rule]))
+        score(data, real)
+    finally:
+        for rule, (module, attr, _) in RULES.items():
+            setattr(module, attr, saved[rule])
+    return counts
 
 
 def score(data: dict, real: Path) -> tuple[float, float]:
@@ -147,7 +172,7 @@ def score(data: dict, real: Path) -> tuple[float, float]:
         for card in accuracy.score_image(entry, outs):
             for res in card.fields.values():
                 fresh_total += 1
-                fresh_right += bool(res.ok)
+                fresh_right += bool(res.correct)
     return sum(vals) / max(1, len(vals)), fresh_right / max(1, fresh_total)
 
 
@@ -156,18 +181,21 @@ def main() -> None:
     ap.add_argument("step", nargs="?", choices=["record", "table"], default="table")
     ap.add_argument("--real", type=Path, default=ROOT.parent / "shared" / "real_cards")
     ap.add_argument("--seeds", type=int, nargs="+", default=[201, 202])
+    ap.add_argument("--pages", type=Path, default=PAGES, help="where `record` keeps the pages (default: %(default)s)")
     args = ap.parse_args()
-    if args.step == "record" or not PAGES.exists():
-        record_pages(args.real, args.seeds)
-    with open(PAGES, "rb") as f:
+    if args.step == "record" or not args.pages.exists():
+        record_pages(args.real, args.seeds, args.pages)
+    with open(args.pages, "rb") as f:
         data = pickle.load(f)
     base_real, base_fresh = score(data, args.real)
     print(f"all rules on: real {base_real:.3f}, fresh (seeds {' '.join(map(str, data['seeds']))}) {base_fresh:.4f}")
-    print("\n| rule switched off | real cards, fields right | fresh sets, fields right |\n|---|--:|--:|")
+    counts = fired(data, args.real)
+    print("\n| rule switched off | times it changed a value | real cards, fields right | fresh sets, fields right |")
+    print("|---|--:|--:|--:|")
     for rule in RULES:
         with switched_off(rule):
             real, fresh = score(data, args.real)
-        print(f"| {rule} | {100 * (real - base_real):+.1f} pts | {100 * (fresh - base_fresh):+.2f} pts |")
+        print(f"| {rule} | {counts[rule]} | {100 * (real - base_real):+.1f} pts | {100 * (fresh - base_fresh):+.2f} pts |")
 
 
 if __name__ == "__main__":
