@@ -318,12 +318,15 @@ def _scaled(image, factor: float):
 def _on_source(record: ContactRecord, card: PreparedCard) -> ContactRecord:
     """The record with its evidence boxes on the source image instead of the prepared card
     (the lines of a back side stacked under the front are left out: another image)."""
-    height = card.image.shape[0]
+    height, width = card.image.shape[:2]
     evidence = []
     for name, boxes in record.evidence:
         mapped = tuple(m for b in boxes if b[1] < height and (m := card.box_on_source(b)) is not None)
         if mapped:
             evidence.append((name, mapped))
+    whole = card.box_on_source((0, 0, width, height))  # the card itself: a flatbed page holds several
+    if evidence and whole is not None:
+        evidence.append(("card", (whole,)))
     return replace(record, evidence=tuple(evidence))
 
 

@@ -408,6 +408,44 @@ class ReviewItem:
     cards: tuple[ReviewCard, ...]
 
 
+def _card_box(evidence: dict) -> tuple[int, int, int, int] | None:
+    (box,) = evidence.get("card", (None,))[:1] or (None,)
+    return None if box is None else (max(0, box[0]), max(0, box[1]), box[2], box[3])
+
+
+def _on_crop(record) -> dict[str, list[tuple[int, int, int, int]]]:
+    """A card's evidence boxes on its own picture (`card_picture`: the card cut out of the page)."""
+    evidence = dict(record.evidence)
+    box = _card_box(evidence)
+    dx, dy = (box[0], box[1]) if box else (0, 0)
+    return {f: [(b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy) for b in boxes] for f, boxes in evidence.items() if f != "card"}
+
+
+def card_picture(store: Store, cfg: Config, card_id: int) -> bytes | None:
+    """The card as a JPEG for a browser: its file from the archive, decoded as the pipeline
+    decodes it (so HEIC, TIFF and PDF show too), cut to the card on a flatbed page."""
+    import cv2
+
+    from .errors import InputFileError
+    from .image import decode
+
+    stored, row = store.card_image(card_id), store.card(card_id)
+    if not stored or row is None or not Path(stored).is_file():
+        return None
+    try:
+        decoded = decode.load(
+            Path(stored), max_bytes=int(cfg.max_file_mb * 1024 * 1024), max_pixels=cfg.max_pixels, max_pages=1
+        )
+    except InputFileError:
+        return None
+    image = decoded.images[0].image
+    box = _card_box(dict(record_from_dict(json.loads(row["record"])).evidence))
+    if box is not None:
+        image = image[box[1] : box[3], box[0] : box[2]]
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return data.tobytes() if ok and image.size else None
+
+
 def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewItem]:
     """The contacts with fields under the review threshold that no correction covers, by id
     (or just the one `contact_ref` names, flagged or not). Each lists its doubtful fields and
@@ -426,8 +464,7 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
         rows = store.cards_with_files(c.id)
         records = [record_from_dict(json.loads(row["record"])) for row in rows]
         cards = [
-            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"],
-                       {f: list(boxes) for f, boxes in rec.evidence})
+            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], _on_crop(rec))
             for row, rec in zip(rows, records, strict=True)
         ]
         flagged = {f.field for f in fields}

@@ -247,3 +247,27 @@ def test_a_contacts_own_interval_and_the_weekly_goal(env) -> None:
     assert env.store.contact(cid).interval_days == 45
     env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "default"})
     assert env.store.contact(cid).interval_days is None
+
+
+def test_a_flatbed_pages_cards_are_shown_cut_out(env) -> None:
+    """Each card of a flatbed page is shown as itself (the page decoded as the pipeline
+    decodes it, cut to the card), with its evidence boxes on that cut-out."""
+    import cv2
+    import numpy as np
+
+    from cardpipe import pipeline
+
+    page = Path(__file__).resolve().parent.parent / "sample_cards" / "images" / "flatbed-01.png"
+    cards = pipeline.read_file(page, pipeline.ReadOptions()).cards
+    assert len(cards) >= 2
+    ids = [env.add(c.record, f"flat{i}", image_from=page) for i, c in enumerate(cards)]
+    full = cv2.imread(str(page))
+    for cid, card in zip(ids, cards, strict=True):
+        (card_id,) = [c["id"] for c in env.store.cards_of(cid)]
+        r = env.client.get(f"/card/{card_id}/picture")
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        shown = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
+        (box,) = dict(card.record.evidence)["card"]
+        assert shown.shape[0] < 0.7 * full.shape[0] or shown.shape[1] < 0.7 * full.shape[1]
+        assert abs(shown.shape[1] - (box[2] - max(0, box[0]))) <= 2
+    assert env.client.get("/card/9999/picture").status_code == 404

@@ -132,6 +132,8 @@ def test_the_field_being_edited_is_outlined_on_the_card_image(env, server, page)
     record = pipeline.read_file(photo, pipeline.ReadOptions()).cards[0].record
     record = replace(record, review=("company", "emails"))
     (box,) = dict(record.evidence)["company"]
+    (card,) = dict(record.evidence)["card"]  # the card on the photo: the page shows it cut out
+    left, top = max(0, card[0]), max(0, card[1])
     contact = env.add(record, "photo1", image_from=photo)
     page.goto(server + "/")
     img = page.locator(f"#contact-{contact} .shot img")
@@ -144,7 +146,9 @@ def test_the_field_being_edited_is_outlined_on_the_card_image(env, server, page)
     shown, frame = rect.bounding_box(), img.bounding_box()
     natural = page.evaluate("[document.querySelector('.shot img').naturalWidth, document.querySelector('.shot img').naturalHeight]")
     sx, sy = frame["width"] / natural[0], frame["height"] / natural[1]
-    expected = (frame["x"] + box[0] * sx, frame["y"] + box[1] * sy, (box[2] - box[0]) * sx, (box[3] - box[1]) * sy)
+    assert natural[0] < 0.8 * 2200 and abs(natural[0] - (card[2] - left)) <= 2  # photo-01 is 2200 px wide
+    expected = (frame["x"] + (box[0] - left) * sx, frame["y"] + (box[1] - top) * sy,
+                (box[2] - box[0]) * sx, (box[3] - box[1]) * sy)
     got = (shown["x"], shown["y"], shown["width"], shown["height"])
     assert all(abs(g - e) <= 4 for g, e in zip(got, expected, strict=True)), (got, expected)
     assert not page.locator(f"#contact-{contact} .boxes rect[data-field=emails]").first.is_visible()

@@ -164,6 +164,13 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             return PlainTextResponse("no image for this card", status_code=404)
         return FileResponse(stored_as)
 
+    async def card_picture(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            data = service.card_picture(store, cfg, request.path_params["card_id"])
+        if data is None:
+            return PlainTextResponse("no image for this card", status_code=404)
+        return Response(data, media_type="image/jpeg")
+
     async def on_busy(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("The database is busy (a run is writing): busy, try again in a moment.", 503)
 
@@ -178,6 +185,7 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             Route("/due/{contact_id:int}/followup", followed_up, methods=["POST"]),
             Route("/due/{contact_id:int}/interval", interval, methods=["POST"]),
             Route("/card/{card_id:int}/image", card_image),
+            Route("/card/{card_id:int}/picture", card_picture),
             Route("/duplicates", duplicates),
             Route("/duplicates/{a:int}/{b:int}", decide, methods=["POST"]),
             Route("/contacts", contacts),
