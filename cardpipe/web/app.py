@@ -69,24 +69,34 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     async def review(request: Request) -> Response:
         with service.open_db(cfg) as store:
             items = reviewing.review_items(store)
-        return page(request, "review.html", items=items, error=None, bad=None)
+        # after a save: what was saved, with a button to take it back
+        saved = request.query_params.get("saved", "")
+        contact, _, fields = saved.partition(":")
+        done = (int(contact), [f for f in fields.split(",") if f]) if contact.isdigit() and fields else None
+        return page(request, "review.html", items=items, error=None, bad=None, saved=done)
 
     async def edit(request: Request) -> Response:
         form = await checked_form(request)
         contact, field = request.path_params["contact_id"], form.get("field", "")
+        # several fields: 'accept all' saves each flagged field as it reads now
+        fields = [f for f in field.split(",") if f]
         try:
             with service.open_db(cfg) as store:
-                if form.get("undo"):
-                    reviewing.undo_edit(store, str(contact), field)
-                else:
-                    reviewing.edit_contact(store, cfg, str(contact), field, form.get("value", ""), clock=clock)
+                for name in fields:
+                    if form.get("undo"):
+                        reviewing.undo_edit(store, str(contact), name)
+                    else:
+                        value = form.get(f"value:{name}", form.get("value", ""))
+                        reviewing.edit_contact(store, cfg, str(contact), name, value, clock=clock)
         except BusyError:
             raise
         except CardpipeError as e:  # invalid value: say it in the form, save nothing
             with service.open_db(cfg) as store:
                 items = reviewing.review_items(store)
-            return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field))
-        return RedirectResponse("/", status_code=303)
+            return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field), saved=None)
+        if form.get("undo"):
+            return RedirectResponse("/", status_code=303)
+        return RedirectResponse(f"/?saved={contact}:{','.join(fields)}", status_code=303)
 
     def due_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
         with service.open_db(cfg) as store:
