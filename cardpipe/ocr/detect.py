@@ -36,6 +36,8 @@ CLS_MODEL = Path(__file__).with_name("models") / "ppocr-mobile-v2-cls.onnx"
 # with 1280, 726 MB with 1024, 597 MB with 832; the real dev set reads 0.74, 0.74, 0.73.
 MAX_SIDE = 1024
 MIN_SIDE = 640  # px: ... and small images are brought up to this
+STRIP_ROWS = 384  # px at the input scale: a larger input is read in bands of this many rows...
+STRIP_OVERLAP = 64  # px: ... with this much of the rows above and below, for context
 # A prepared card has its small print at an x-height of about 24 px (preprocess.TARGET_TEXT_PX);
 # the detector finds lines as well at half that, for a quarter of the work.
 SCALE = 0.5
@@ -113,10 +115,21 @@ class TextDetector:
         rw = max(32, int(round(w * scale / 32)) * 32)
         bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
         small = cv2.resize(bgr, (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        blob = cv2.dnn.blobFromImage(small, scalefactor=2 / 255.0, mean=(127.5, 127.5, 127.5), swapRB=False)
-        self.net.setInput(blob)
-        prob = self.net.forward()[0, 0]
+        if rh <= STRIP_ROWS + 2 * STRIP_OVERLAP:
+            return self._forward(small), rw / w
+        # a large input in bands of rows, each with its neighbours' edges for context: the
+        # network's memory grows with its input (about 180 MB at 1024 x 640 in one go)
+        prob = np.empty((rh, rw), np.float32)
+        for top in range(0, rh, STRIP_ROWS):
+            a, b = max(0, top - STRIP_OVERLAP), min(rh, top + STRIP_ROWS + STRIP_OVERLAP)
+            band = self._forward(small[a:b])
+            prob[top : min(rh, top + STRIP_ROWS)] = band[top - a : top - a + min(STRIP_ROWS, rh - top)]
         return prob, rw / w
+
+    def _forward(self, bgr: np.ndarray) -> np.ndarray:
+        blob = cv2.dnn.blobFromImage(bgr, scalefactor=2 / 255.0, mean=(127.5, 127.5, 127.5), swapRB=False)
+        self.net.setInput(blob)
+        return self.net.forward()[0, 0]
 
     def detect(self, image: np.ndarray, max_side: int = MAX_SIDE) -> list[TextBox]:
         prob, sx = self.probability(image, max_side)
