@@ -44,7 +44,11 @@ def config_option(f: Callable) -> Callable:
 
 
 def db_option(f: Callable) -> Callable:
-    return click.option("--db", type=_path(dir_okay=False), help="SQLite database file.")(f)
+    return click.option(
+        "--db", type=str, envvar="CARDPIPE_DB", metavar="PATH|URL",
+        help="SQLite database file, or a team's PostgreSQL server: postgresql://user@host/dbname "
+        "(password from $PGPASSWORD or ~/.pgpass). Default: $CARDPIPE_DB, else the config's 'db'.",
+    )(f)
 
 
 def days_option(f: Callable) -> Callable:

@@ -47,6 +47,7 @@ class Config:
     archive: Path | None = None  # default: <data dir>/archive, beside the database
     failed: Path | None = None  # default: <data dir>/failed
     output: Path = field(default_factory=lambda: _data_dir() / "output")
+    # a SQLite file, or a team's PostgreSQL server: "postgresql://user@host/dbname" (DatabaseUrl)
     db: Path = field(default_factory=lambda: _data_dir() / "cardpipe.db")
     state_dir: Path | None = None  # lock, claims and log; default: beside the database
 
@@ -78,15 +79,20 @@ class Config:
 
     @property
     def archive_dir(self) -> Path:
-        return self.archive or self.db.parent / "archive"
+        return self.archive or self._beside_db / "archive"
 
     @property
     def failed_dir(self) -> Path:
-        return self.failed or self.db.parent / "failed"
+        return self.failed or self._beside_db / "failed"
 
     @property
     def state(self) -> Path:
-        return self.state_dir or self.db.parent / "state"
+        return self.state_dir or self._beside_db / "state"
+
+    @property
+    def _beside_db(self) -> Path:
+        """Where the folders go by default: beside a SQLite file; the data dir for a server."""
+        return _data_dir() if isinstance(self.db, DatabaseUrl) else self.db.parent
 
     @property
     def day_first(self) -> bool:
@@ -143,7 +149,13 @@ def default_config_path() -> Path:
 
 
 # Database URLs cardpipe can open (a plain path is a SQLite file).
-SUPPORTED_DB_SCHEMES: tuple[str, ...] = ()
+SUPPORTED_DB_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
+
+
+class DatabaseUrl(str):
+    """`db` given as a server URL (postgresql://user@host/dbname), kept as written: not a Path."""
+
+
 _URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")  # 'postgresql://...' (a Path keeps one slash)
 
 
@@ -173,6 +185,8 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
                 raise TypeError
             if name == "db":
                 _check_db_url(str(value))
+                if _URL_RE.match(str(value)):
+                    return DatabaseUrl(os.path.expandvars(str(value)))
             return Path(os.path.expandvars(str(value))).expanduser()
         if origin is tuple:
             if isinstance(value, str):

@@ -151,6 +151,12 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT id, kind, card_id, contact_id, made_at, detail FROM decisions_4;
     DROP TABLE decisions_4;
     """,
+    # 6: owners: who scanned a card (the worker's `owner`, or the inbox folder of that
+    # person) and who recorded a follow-up; NULL when the base has one user
+    """
+    ALTER TABLE cards ADD COLUMN owner TEXT;
+    ALTER TABLE followups ADD COLUMN owner TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -718,6 +724,10 @@ def _refuse_network_fs(path: Path, mounts: str = "/proc/mounts") -> None:
 def read_only_hashes(path: Path) -> set[str]:
     """The SHA-256 of every file already processed, read without creating, locking or
     changing anything (for `cardpipe run --dry-run`). Empty when there is no database yet."""
+    if store_kind(path) == "postgresql":
+        from .postgres import read_only_hashes as server_hashes
+
+        return server_hashes(str(path))
     if not path.exists():
         return set()
     # With no -wal file everything is in the main file and `immutable` reads it without
@@ -759,11 +769,23 @@ def record_from_dict(d: dict[str, Any]) -> ContactRecord:
     )
 
 
-STORES: dict[str, type] = {"sqlite": SqliteStore}
+def _postgres_store(url: str, **options: Any) -> SqliteStore:
+    from .postgres import PostgresStore  # psycopg is imported only for a postgresql:// base
+
+    return PostgresStore(url, **options)
 
 
-def open_store(path: Path | str, kind: str = "sqlite", **options: Any) -> SqliteStore:
-    return STORES[kind](path, **options)
+STORES: dict[str, Any] = {"sqlite": SqliteStore, "postgresql": _postgres_store}
 
 
-__all__: Sequence[str] = ("SqliteStore", "Store", "open_store", "SCHEMA_VERSION")
+def store_kind(db: Path | str) -> str:
+    """Which backend opens `db`: "postgresql" for a postgresql:// URL, else "sqlite" (a file)."""
+    text = str(db) if isinstance(db, str) else ""
+    return "postgresql" if text.split(":", 1)[0].lower() in ("postgresql", "postgres") and "://" in text else "sqlite"
+
+
+def open_store(path: Path | str, kind: str | None = None, **options: Any) -> SqliteStore:
+    return STORES[kind or store_kind(path)](path, **options)
+
+
+__all__: Sequence[str] = ("SqliteStore", "Store", "open_store", "store_kind", "SCHEMA_VERSION")

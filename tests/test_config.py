@@ -71,7 +71,7 @@ def test_config_is_frozen():
         cfg.days = 3  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("url", ["postgresql://ann@db.example/cards", "mysql://h/db", "sqlite:///tmp/x.db"])
+@pytest.mark.parametrize("url", ["mysql://h/db", "sqlite:///tmp/x.db", "mongodb://h/cards"])
 def test_a_database_url_cardpipe_cannot_open_is_a_config_error_and_creates_nothing(tmp_path, monkeypatch, url):
     import subprocess
 
@@ -86,3 +86,12 @@ def test_a_database_url_cardpipe_cannot_open_is_a_config_error_and_creates_nothi
     assert proc.returncode == 78
     assert len(proc.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []  # no 'postgresql:' folder
+
+
+@pytest.mark.parametrize("url", ["postgresql://ann@db.example/cards", "postgres://ann@db.example:5433/cards?sslmode=require"])
+def test_a_postgresql_url_is_kept_as_written_and_the_folders_go_to_the_data_dir(url):
+    from cardpipe.config import DatabaseUrl, _data_dir
+
+    cfg = load_config(None, db=url)
+    assert isinstance(cfg.db, DatabaseUrl) and cfg.db == url
+    assert cfg.archive_dir == _data_dir() / "archive" and cfg.state == _data_dir() / "state"
