@@ -73,6 +73,9 @@ class Config:
     max_pages: int = 10  # PDF/TIFF pages read per file
     settle_seconds: float = 2.0  # a file must be unchanged this long to be claimed
     busy_timeout: float = 10.0  # seconds to wait for a database another program is writing
+    # a team's server (db = "postgresql://..."): a file being read is leased to its worker for
+    # this long, renewed while it reads; a worker that dies leaves it to the others after it
+    lease_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         _check(self)
@@ -142,6 +145,8 @@ def _check(cfg: Config) -> None:
         raise ConfigError("max_file_mb, max_pixels and max_pages must be positive.")
     if cfg.settle_seconds < 0 or cfg.busy_timeout < 0:
         raise ConfigError("settle_seconds and busy_timeout must be 0 or more seconds.")
+    if cfg.lease_seconds <= 0:
+        raise ConfigError("lease_seconds must be a positive number of seconds.")
 
 
 def default_config_path() -> Path:
