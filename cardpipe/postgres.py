@@ -374,21 +374,27 @@ class PostgresStore(SqliteStore):
             version = self.schema_version()
             if version == SCHEMA_VERSION:
                 return
-            with self._conn.transaction():  # one worker migrates; the others wait, then see it done
-                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
-                version = self.schema_version()
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database {self.path} was written by a newer cardpipe (schema {version}, "
-                        f"this one knows {SCHEMA_VERSION}); upgrade cardpipe."
-                    )
-                for number in sorted(n for n in PG_MIGRATIONS if n > version):
-                    self._conn.execute(PG_MIGRATIONS[number])
-                    self._conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema', %s) "
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(number),)
-                    )
-                    log.info("database %s migrated to schema %d", self.path, number)
+            # one worker migrates, the others wait, then see it done: the lock is taken before
+            # the transaction, which then sees the tables committed meanwhile (an advisory lock
+            # taken inside a transaction would leave it with the catalog it started with)
+            self._conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
+            try:
+                with self._conn.transaction():
+                    version = self.schema_version()
+                    if version > SCHEMA_VERSION:
+                        raise StoreError(
+                            f"the database {self.path} was written by a newer cardpipe (schema {version}, "
+                            f"this one knows {SCHEMA_VERSION}); upgrade cardpipe."
+                        )
+                    for number in sorted(n for n in PG_MIGRATIONS if n > version):
+                        self._conn.execute(PG_MIGRATIONS[number])
+                        self._conn.execute(
+                            "INSERT INTO meta (key, value) VALUES ('schema', %s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(number),)
+                        )
+                        log.info("database %s migrated to schema %d", self.path, number)
+            finally:
+                self._conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
 
     @contextmanager
     def transaction(self) -> Iterator[PgConnection]:
