@@ -992,6 +992,28 @@ def export_cmd(
 
 
 @cli.command()
+@click.option("--to", "target", required=True, metavar="URL", help="The PostgreSQL database to fill: postgresql://user@host/dbname.")
+@config_option
+@click.option("--db", type=str, envvar="CARDPIPE_DB", metavar="PATH", help="The SQLite database to copy (default: the config's 'db').")
+def migrate(target: str, config_path: Path | None, db: str | None) -> None:
+    """Copy a SQLite card base into an empty PostgreSQL database, for a team.
+
+    Cards, contacts, decisions, edits and follow-ups keep their ids; the counts are
+    checked before the commit; the SQLite file is left untouched. The password comes
+    from $PGPASSWORD or ~/.pgpass. Then set db = "postgresql://..." in each config.
+
+    \b
+    Example:
+      cardpipe migrate --to postgresql://cards@db.example/cards
+    """
+    from . import migrate as migrating
+
+    cfg = get_config(config_path, db=db)
+    result = migrating.migrate(cfg.db, target, busy_timeout=cfg.busy_timeout)
+    click.echo(f"cardpipe: {result.line()}")
+
+
+@cli.command()
 @click.option("--port", default=8750, show_default=True, help="The port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen; beyond loopback needs CARDPIPE_WEB_TOKEN.")
 @config_option
