@@ -684,6 +684,7 @@ def edit(
 @db_option
 @days_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the list as CSV (the columns of due.csv).")
+@click.option("--owner", help="On a team's base: the due list of this person (the contacts they met).")
 @click.pass_context
 def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any) -> None:
     """Print the due list: contacts with no follow-up recorded in time, most overdue first.
@@ -691,11 +692,20 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
     \b
     Example:
       cardpipe due --days 3
+      cardpipe due --owner ann      # a team's base: Ann's contacts, with who else knows them
     """
+    owner = opts.pop("owner", None)
     cfg = get_config(config_path, **opts)
     today = get_clock(ctx).now().date()
+    known: dict[int, list[str]] = {}
     with service.open_db(cfg) as store:
-        items = service.due_items(store, cfg, today)
+        if owner:
+            from . import owners
+
+            items = owners.due_items(store, cfg, today, owner)
+            known = owners.known_by(store)
+        else:
+            items = service.due_items(store, cfg, today)
     if as_csv:
         from . import export
 
@@ -708,7 +718,9 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
     for d in items:
         how = d.email or d.phone or ""
         met = d.met_on.isoformat() + (f" at {d.event}" if d.event else "")
-        click.echo(f"{d.days_overdue:>6}d  {d.contact_id:>4}  {_cut(d.name, 24)} {_cut(d.company, 22)} {_cut(how, 30)} {met}")
+        others = [o for o in known.get(d.contact_id, []) if o != owner]
+        also = f" (also known by {', '.join(others)})" if others else ""
+        click.echo(f"{d.days_overdue:>6}d  {d.contact_id:>4}  {_cut(d.name, 24)} {_cut(d.company, 22)} {_cut(how, 30)} {met}{also}")
 
 
 @cli.command()
@@ -718,6 +730,7 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
 @click.option("--done", "mark_done", is_flag=True, help="That was the last one: also mark the contacts done.")
 @config_option
 @db_option
+@click.option("--owner", help="On a team's base: who followed up (default: the config's 'owner').")
 @click.pass_context
 def followup(
     ctx: click.Context,
@@ -727,6 +740,7 @@ def followup(
     mark_done: bool,
     config_path: Path | None,
     db: Path | None,
+    owner: str | None = None,
 ) -> None:
     """Record that you followed up, so the contact leaves the due list.
 
@@ -750,7 +764,7 @@ def followup(
     with service.open_db(cfg) as store:
         ids = list(dict.fromkeys(service.resolve_contact(store, ref) for ref in contact_refs))
         for cid in ids:
-            added = service.record_followup(store, cid, day, note, clock=clock)
+            added = service.record_followup(store, cid, day, note, clock=clock, owner=owner or cfg.owner)
             if mark_done:
                 service.set_done(store, cid, True)
             name = store.contact(cid).record.name or f"contact {cid}"

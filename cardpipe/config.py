@@ -76,6 +76,11 @@ class Config:
     # a team's server (db = "postgresql://..."): a file being read is leased to its worker for
     # this long, renewed while it reads; a worker that dies leaves it to the others after it
     lease_seconds: float = 60.0
+    # a team's cards: who this worker's cards belong to (the person scanning), or, with
+    # owner_folders, the inbox's first sub-folder names the owner (inbox/ann/2026-11-20 Expo/...)
+    owner: str | None = None
+    owner_folders: bool = False
+    team_followups: bool = False  # a follow-up by one owner clears the contact for every owner
 
     def __post_init__(self) -> None:
         _check(self)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from . import claims, faults, ingest, service
+from . import claims, faults, ingest, owners, service
 from .clock import Clock
 from .config import Config
 from .errors import CardpipeError, ConfigError, ExitCode, InputFileError, NoTextFound, OcrError, OcrTimeout
@@ -809,6 +809,7 @@ def run(
                     break
                 items, _ = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
             summary.due, summary.written = service.write_exports(store, cfg, clock)
+            summary.written += owners.write_due_files(store, cfg, clock)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -1022,8 +1023,9 @@ def _store_result(
             ingest.set_aside(back.item, cfg.failed_dir, back_reason)
             summary.failed.append((ingest.text_name(back.item.rel), back_reason))
         return
+    placed = owners.place(job.item, cfg)  # whose card (a team's base), at which event
     collected = (
-        result.captured.date() if result.captured else job.item.event_date or now.date()
+        result.captured.date() if result.captured else placed.event_date or now.date()
     )
     lines = []
     try:
@@ -1035,7 +1037,8 @@ def _store_result(
                 store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
             for card in result.cards:
                 card_id, contact_id = store.add_card(
-                    job.sha256, card, collected_on=collected, scanned_at=now, event=job.item.event, name=name
+                    job.sha256, card, collected_on=collected, scanned_at=now, event=placed.event, name=name,
+                    owner=placed.owner,
                 )
                 attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
                 summary.matched += attached

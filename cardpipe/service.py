@@ -88,10 +88,11 @@ def resolve_contact(store: SqliteStore, ref: str) -> int:
 
 
 def record_followup(
-    store: SqliteStore, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli"
+    store: SqliteStore, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli",
+    owner: str | None = None,
 ) -> bool:
     with store.transaction():
-        return store.add_followup(contact_id, on, note, source=source, at=clock.now())
+        return store.add_followup(contact_id, on, note, source=source, at=clock.now(), owner=owner)
 
 
 def next_followup(store: SqliteStore, cfg: Config, contact_id: int, today: dt.date) -> DueItem | None:

@@ -326,6 +326,7 @@ class SqliteStore:
         scanned_at: dt.datetime,
         event: str | None,
         name: str | None = None,
+        owner: str | None = None,
     ) -> tuple[int, int]:
         """Store one card, attached to a matching contact or a new one. Returns (card id, contact id).
 
@@ -343,7 +344,7 @@ class SqliteStore:
             contact_id, rule, detail = placement.contact_id, placement.match.rule, placement.match.detail
         cur = self.db.execute(
             "INSERT INTO cards (file_sha256, card_index, source_name, contact_id, collected_on, scanned_at, "
-            "event, ocr_text, ocr_conf, record, match_rule, match_detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "event, ocr_text, ocr_conf, record, match_rule, match_detail, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 sha256,
                 result.card,
@@ -357,6 +358,7 @@ class SqliteStore:
                 json.dumps(record_to_dict(record), ensure_ascii=False),
                 rule,
                 detail,
+                owner,
             ),
         )
         card_id = int(cur.lastrowid or 0)
@@ -611,12 +613,15 @@ class SqliteStore:
 
     # ---- follow-ups, notes, edits ----
 
-    def add_followup(self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime) -> bool:
-        """Record a follow-up; False when the same one (contact, date, note) was recorded already."""
+    def add_followup(
+        self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime, owner: str | None = None
+    ) -> bool:
+        """Record a follow-up (by `owner`, on a team's base); False when the same one
+        (contact, date, note) was recorded already."""
         self.contact(contact_id)  # raises NotFoundError
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO followups (contact_id, on_date, note, source, created_at) VALUES (?,?,?,?,?)",
-            (contact_id, on.isoformat(), note, source, at.isoformat()),
+            "INSERT OR IGNORE INTO followups (contact_id, on_date, note, source, created_at, owner) VALUES (?,?,?,?,?,?)",
+            (contact_id, on.isoformat(), note, source, at.isoformat(), owner),
         )
         return cur.rowcount == 1
 

@@ -38,13 +38,14 @@ def email(p: int) -> str:
     return f"{given}.{family}@firm{p}.example"
 
 
-def scans(inbox: Path) -> dict[str, int]:
+def scans(inbox: Path, salt: str = "") -> dict[str, int]:
     """Write the 200 scans into the inbox; returns sha256 -> person."""
     inbox.mkdir(parents=True, exist_ok=True)
     out = {}
     files = [(p, f"{person(p)}\n{email(p)}\n") for p in range(PEOPLE)]
     files += [(p, f"{person(p)}\n{email(p)}\nmet again\n") for p in range(20)]
     for i, (p, text) in enumerate(files):
+        text += salt
         path = inbox / f"scan-{i:03d}.png"
         path.write_text(text, encoding="utf-8")
         os.utime(path, (time.time() - 60, time.time() - 60))
@@ -199,3 +200,49 @@ def test_the_password_comes_from_pgpass(tmp_path, pg_server):
                        env=env, stdin=subprocess.DEVNULL, timeout=120)
     assert r.returncode == 0, r.stderr
     assert PASSWORD not in r.stdout + r.stderr
+
+
+def cli(cfg: Path, *args: str, today: str = "2099-01-01") -> subprocess.CompletedProcess:
+    env = {**os.environ, "CARDPIPE_CONFIG": str(cfg), "CARDPIPE_TODAY": today, "TEAM_READS": str(cfg.parent / "r")}
+    return subprocess.run([*WORKER, *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+                          timeout=120)
+
+
+def test_owners_one_contact_known_by_both_own_due_lists_and_follow_ups(tmp_path, pg_url):
+    inbox = tmp_path / "inbox"
+    ann, bob = machine(tmp_path, "ann", pg_url, owner="ann"), machine(tmp_path, "bob", pg_url, owner="bob")
+    scans(inbox)
+    for p in inbox.iterdir():  # ann scans persons 0-9
+        if int(p.stem.split("-")[1]) >= 10:
+            p.unlink()
+    assert cli(ann, "run", today="2026-11-20").returncode == 0
+    scans(inbox, salt="scanned by bob\n")
+    for p in inbox.iterdir():  # bob scans persons 5-14: 5-9 are met by both
+        if not 5 <= int(p.stem.split("-")[1]) < 15:
+            p.unlink()
+    assert cli(bob, "run", today="2026-11-20").returncode == 0
+    assert query(pg_url, "SELECT COUNT(DISTINCT contact_id) FROM cards") == [(15,)]
+
+    r = cli(ann, "due", "--owner", "ann")
+    due_ann = r.stdout
+    assert sum(person(p) in due_ann for p in range(15)) == 10, r.stdout + r.stderr
+    assert all(f"{person(p)[:20]}" in due_ann for p in range(10))
+    also = [line for line in due_ann.splitlines() if "(also known by bob)" in line]
+    assert also, due_ann
+    assert sorted(line.split()[2] for line in also) == sorted(person(p).split()[0] for p in range(5, 10))
+
+    seven = query(pg_url, f"SELECT contact_id FROM cards WHERE record LIKE '%{email(7)}%'")[0][0]
+    r = cli(bob, "followup", str(seven), "--on", "2098-12-30")  # bob's config: owner = "bob"
+    assert r.returncode == 0, r.stderr
+    assert person(7) not in cli(bob, "due", "--owner", "bob").stdout
+    assert person(7) in cli(ann, "due", "--owner", "ann").stdout  # ann still owes Person 7 a follow-up
+    with open(ann, "a") as f:
+        f.write("team_followups = true\n")
+    assert person(7) not in cli(ann, "due", "--owner", "ann").stdout  # configured team-wide: bob's counts
+
+    r = cli(ann, "due", "--owner", "carol")
+    assert r.returncode == 66 and "owners: ann, bob" in r.stderr
+    assert cli(ann, "run").returncode == 0  # writes each owner's due list (team-wide here: 7 is done)
+    for owner in ("ann", "bob"):
+        rows = (tmp_path / "ann" / "output" / f"due-{owner}.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert len(rows) == 1 + 9, owner
