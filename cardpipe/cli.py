@@ -438,6 +438,7 @@ def contacts_show(ctx: click.Context, contact: str) -> None:
             ("interval", f"every {c.interval_days} days (cardpipe interval)" if c.interval_days else None),
             ("notes", (c.notes or "").replace("\n", "\n" + " " * 13)),
             ("earlier", ", ".join(c.past_companies)),
+            ("known by", ", ".join(sorted({card["owner"] for card in store.cards_of(cid) if card["owner"]}))),
         ):
             if value:
                 click.echo(f"  {label:<10} {value}")

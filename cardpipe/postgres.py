@@ -354,6 +354,8 @@ class PostgresStore(SqliteStore):
         self.path = shown_url(url)  # type: ignore[assignment]  # what messages name
         self._dedupe: dedupe.Index | None = None
         self._dedupe_version = -1
+        self._shape = -1  # the 'reshaped' counter the index was built at
+        self._last_card = 0  # the newest card in the index
         self._conn = connect(url, busy_timeout=busy_timeout)
         self.db = PgConnection(self._conn, self.path)  # type: ignore[assignment]
         self._migrate()
@@ -403,9 +405,7 @@ class PostgresStore(SqliteStore):
         try:
             with self.db.errors(), self._conn.transaction():
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                seen = self.revision()
-                if seen != self._dedupe_version:
-                    self._dedupe = None  # another worker wrote since: rebuild on first use
+                seen = self.revision()  # another worker wrote since? dedupe_index() catches up
                 yield self.db
                 self._conn.execute("UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::text WHERE key = 'revision'")
         except BaseException:
@@ -421,13 +421,54 @@ class PostgresStore(SqliteStore):
                 raise StoreError(f"the database {self.path} is a read-only standby; point 'db' at the primary.")
 
     def dedupe_index(self) -> dedupe.Index:
-        version = self.revision()
-        if self._dedupe is None or version != self._dedupe_version:
-            rows = self.db.execute("SELECT id, contact_id, record FROM cards ORDER BY id")
+        """The matching index, caught up with what other workers committed: their new cards
+        are added to it (cards ids grow in commit order: writers take turns); a merge, split
+        or dismissal anywhere (the 'reshaped' counter) rebuilds it."""
+        row = self.db.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'revision'), (SELECT value FROM meta WHERE key = 'reshaped')"
+        ).fetchone()
+        version, shape = int(row[0] or 0), int(row[1] or 0)
+        if self._dedupe is not None and version == self._dedupe_version:
+            return self._dedupe
+        if self._dedupe is not None and shape == self._shape:
+            for r in self.db.execute("SELECT id, contact_id, record FROM cards WHERE id > ? ORDER BY id", (self._last_card,)):
+                self._dedupe.add(r[0], r[1], record_from_dict(json.loads(r[2])))
+                self._last_card = r[0]
+        else:
+            rows = self.db.execute("SELECT id, contact_id, record FROM cards ORDER BY id").fetchall()
             cards = [(r[0], r[1], record_from_dict(json.loads(r[2]))) for r in rows]
             apart = [(r[0], r[1]) for r in self.db.execute("SELECT card_a, card_b FROM apart")]
-            self._dedupe, self._dedupe_version = dedupe.Index.build(cards, apart), version
+            self._dedupe = dedupe.Index.build(cards, apart)
+            self._last_card = rows[-1][0] if rows else 0
+        self._dedupe_version, self._shape = version, shape
         return self._dedupe
+
+    def add_card(self, *args: Any, **kw: Any) -> tuple[int, int]:
+        card_id, contact_id = super().add_card(*args, **kw)
+        self._last_card = max(self._last_card, card_id)  # filed in the index by add_card itself
+        return card_id, contact_id
+
+    def _reshaped(self) -> None:
+        """Cards changed contact or pairs were kept apart: every worker's index is rebuilt."""
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('reshaped', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = (CAST(meta.value AS BIGINT) + 1)::text"
+        )
+
+    def move_contact(self, *args: Any, **kw: Any) -> list[int]:
+        moved = super().move_contact(*args, **kw)
+        self._reshaped()
+        return moved
+
+    def split_cards(self, *args: Any, **kw: Any) -> int:
+        new = super().split_cards(*args, **kw)
+        self._reshaped()
+        return new
+
+    def dismiss_suggestion(self, *args: Any, **kw: Any) -> int:
+        dec = super().dismiss_suggestion(*args, **kw)
+        self._reshaped()
+        return dec
 
     def _tables_naming_contacts(self) -> list[str]:
         own = {"cards", "followups", "edits", "decisions", "contacts"}

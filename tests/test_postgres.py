@@ -97,6 +97,18 @@ def test_a_card_stored_by_another_connection_is_matched(pg_url):
     two.close()
 
 
+def test_a_merge_by_another_connection_rebuilds_the_index(pg_url):
+    one, two = open_store(pg_url), open_store(pg_url)
+    _, a = add(one, "h1", "Ann One", email="ann@one.com")
+    _, b = add(one, "h2", "Ann Uno", email="ann@uno.com")
+    one.dedupe_index()
+    with two.transaction():
+        two.merge_contacts(a, b, at=NOW)
+    assert add(one, "h3", "Ann Uno", email="ann@uno.com")[1] == a  # not the merged-away b
+    one.close()
+    two.close()
+
+
 def test_two_workers_storing_one_person_at_once_make_one_contact(pg_url):
     """Writers take turns (the write lock): the second card sees the first, whatever the timing."""
     stores = [open_store(pg_url) for _ in range(4)]

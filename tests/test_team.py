@@ -232,6 +232,7 @@ def test_owners_one_contact_known_by_both_own_due_lists_and_follow_ups(tmp_path,
     assert sorted(line.split()[2] for line in also) == sorted(person(p).split()[0] for p in range(5, 10))
 
     seven = query(pg_url, f"SELECT contact_id FROM cards WHERE record LIKE '%{email(7)}%'")[0][0]
+    assert "  known by   ann, bob" in cli(ann, "contacts", "show", str(seven)).stdout
     r = cli(bob, "followup", str(seven), "--on", "2098-12-30")  # bob's config: owner = "bob"
     assert r.returncode == 0, r.stderr
     assert person(7) not in cli(bob, "due", "--owner", "bob").stdout
