@@ -2,7 +2,7 @@
 
 Builds N card records of synthetic people (fixed seed), each labelled with the person
 it belongs to, feeds them oldest first through the same in-memory matching index the
-store uses (`cardpipe.dedupe.Index.plan` / `apply`, as `SqliteStore.add_card` does,
+store uses (`cardpipe.blocking.Index.plan` / `apply`, as `SqliteStore.add_card` does,
 without SQLite), and compares the contacts it ends with against the labels:
 
     .venv/bin/python bench/dedupe.py                       # 10k, 30k and 100k records
@@ -64,9 +64,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cardpipe import dedupe  # noqa: E402
+from cardpipe.contacts import blocking, dedupe, names  # noqa: E402
+from cardpipe.contacts.nicknames import _TABLE  # noqa: E402
 from cardpipe.models import Address, ContactRecord, Phone  # noqa: E402
-from cardpipe.nicknames import _TABLE  # noqa: E402
 
 # ---------------------------------------------------------------------------- rates
 
@@ -278,8 +278,8 @@ def make_people(rng: random.Random, n_people: int, numbers: Numbers) -> tuple[li
 
     def new_job(p_given: str, p_family: str, company: Company | None = None, city: str | None = None) -> Job:
         company = company or zipf_choice(rng, companies, 0.8)  # type: ignore[assignment]
-        g = dedupe.fold(p_given).replace(" ", "")
-        f = dedupe.fold(p_family).replace(" ", "")
+        g = names.fold(p_given).replace(" ", "")
+        f = names.fold(p_family).replace(" ", "")
         taken = locals_used.setdefault(company.domain, set())
         local = rng.choice([f"{g}.{f}", f"{g[0]}{f}", f"{g}", f"{g}_{f}", f"{f}"])
         while local in taken:  # a company gives each person an address of their own
@@ -310,7 +310,7 @@ def make_people(rng: random.Random, n_people: int, numbers: Numbers) -> tuple[li
             person = Person(pid, given, family, mobile, None)
             person.jobs.append(new_job(given, family))
         if rng.random() < HAS_PERSONAL_EMAIL:
-            g, f = dedupe.fold(person.given).replace(" ", ""), dedupe.fold(person.family).replace(" ", "")
+            g, f = names.fold(person.given).replace(" ", ""), names.fold(person.family).replace(" ", "")
             person.personal_email = f"{g}.{f}{rng.randint(1, 999)}@{rng.choice(FREE_MAIL)}"
         people.append(person)
     return people, companies
@@ -421,8 +421,8 @@ class Spec:
 
 
 def new_local(rng: random.Random, person: Person, company: Company, used: dict[str, set[str]]) -> str:
-    g = dedupe.fold(person.given).replace(" ", "")
-    f = dedupe.fold(person.family).replace(" ", "")
+    g = names.fold(person.given).replace(" ", "")
+    f = names.fold(person.family).replace(" ", "")
     taken = used.setdefault(company.domain, set())
     local = rng.choice([f"{g}.{f}", f"{g[0]}{f}", f"{g}", f"{g}_{f}", f"{f}"])
     while local in taken:
@@ -457,7 +457,7 @@ def make_cards(rng: random.Random, people: list[Person], companies: list[Company
             if evidence != "mobile":  # a company mobile, or none printed
                 mobile = numbers.new(True) if rng.random() < 0.5 else None
             if evidence == "personal" and not person.personal_email:
-                g, f = dedupe.fold(person.given).replace(" ", ""), dedupe.fold(person.family).replace(" ", "")
+                g, f = names.fold(person.given).replace(" ", ""), names.fold(person.family).replace(" ", "")
                 person.personal_email = f"{g}.{f}{rng.randint(1, 999)}@{rng.choice(FREE_MAIL)}"
             specs.append(Spec(kind, job, mobile, evidence == "personal", tie=evidence))
             if evidence != "none":
@@ -491,7 +491,7 @@ def dedupe_cards(cards: list[Card], suggested: list | None = None) -> tuple[list
     """Feed the cards oldest first; returns each card's final contact, the wall seconds
     and the CPU seconds taken. Each possible duplicate a card raises is added to
     `suggested` as (card, a card of the contact suggested, rule)."""
-    index = dedupe.Index()
+    index = blocking.Index()
     next_contact = 0
     gc.collect()
     gc.disable()  # the index holds millions of small objects; collection pauses are not matching time
@@ -518,8 +518,8 @@ def store_timing(cards: list[Card]) -> tuple[float, float, float]:
     to open and build the index, precision of the stored contacts)."""
     import tempfile
 
+    from cardpipe.contacts.store import SqliteStore
     from cardpipe.models import CardResult
-    from cardpipe.store import SqliteStore
 
     at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     with tempfile.TemporaryDirectory() as tmp:

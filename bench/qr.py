@@ -25,7 +25,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from cardpipe import decode, preprocess, qr
+from cardpipe.image import decode, qr
+from cardpipe.image import prepare as preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_cards"

@@ -29,7 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 import pytesseract  # noqa: E402
 
-from cardpipe import decode, normalize, pipeline, preprocess, qr  # noqa: E402
+from cardpipe import batch as batching  # noqa: E402
+from cardpipe import pipeline  # noqa: E402
+from cardpipe.fields import record  # noqa: E402
+from cardpipe.image import decode, qr  # noqa: E402
+from cardpipe.image import prepare as preprocess  # noqa: E402
 from cardpipe.ocr import detect  # noqa: E402
 
 SAMPLES = ROOT / "sample_cards" / "images"
@@ -42,7 +46,7 @@ def main() -> None:
     ap.add_argument("--detector", choices=("on", "off"), default="on", help="the text detector (text_detector)")
     ap.add_argument("--files", nargs="+", metavar="GLOB", help="read these files instead of the samples")
     args = ap.parse_args()
-    pipeline._one_core()
+    batching._one_core()
     spent: collections.Counter[tuple[str, str]] = collections.Counter()
     calls: collections.Counter[tuple[str, str]] = collections.Counter()
     kind = ["?"]
@@ -65,7 +69,7 @@ def main() -> None:
     qr.decode_qr = timed("qr", qr.decode_qr)
     detect.TextDetector.detect = timed("detect", detect.TextDetector.detect)
     detect.TextDetector.upside_down = timed("detect", detect.TextDetector.upside_down)
-    normalize.read_contact = timed("extract", normalize.read_contact)
+    record.read_contact = timed("extract", record.read_contact)
 
     opts = pipeline.ReadOptions(language_pass=args.language_pass == "on", text_detector=args.detector == "on")
     if args.files:
@@ -85,7 +89,7 @@ def main() -> None:
     calls.clear()
     for k, group in by_kind.items():
         kind[0] = k
-        for batch in pipeline.batches(group, 1, most=args.batch):
+        for batch in batching.batches(group, 1, most=args.batch):
             t, c = time.perf_counter(), cpu_seconds()
             pipeline.read_files([(f, "", None) for f in batch], opts)
             wall[k] += time.perf_counter() - t

@@ -42,9 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_cards" / "images"
 sys.path.insert(0, str(ROOT))
 
-from cardpipe import decode, preprocess  # noqa: E402
+from cardpipe.contacts.store import SqliteStore  # noqa: E402
+from cardpipe.image import decode  # noqa: E402
+from cardpipe.image import prepare as preprocess  # noqa: E402
 from cardpipe.models import CardResult, ContactRecord, Phone  # noqa: E402
-from cardpipe.store import SqliteStore  # noqa: E402
 
 
 def tree_pss_mb(pid: int) -> float:

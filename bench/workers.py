@@ -48,10 +48,10 @@ def worker(args: list[str], fake: bool) -> int:
     import contextlib
     import functools
 
-    from cardpipe import pipeline
+    from cardpipe import batch
     from cardpipe.cli import main
-    from cardpipe.postgres import PostgresStore
-    from cardpipe.store import SqliteStore
+    from cardpipe.contacts.postgres import PostgresStore
+    from cardpipe.contacts.store import SqliteStore
 
     spent = {"db": 0.0}
 
@@ -85,7 +85,7 @@ def worker(args: list[str], fake: bool) -> int:
     if fake:
         from team_worker import fake_read_files
 
-        pipeline.read_files = fake_read_files
+        batch.read_files = fake_read_files
     started = time.perf_counter()
     code = 0
     try:

@@ -1,5 +1,9 @@
 """The command line: parse, call the library, print. Errors are mapped to exit
-codes once, in `main`."""
+codes once, in `main`.
+
+Why this module is long: one short function per command (about 25 of them, in the
+order of the help: run, extract, contacts, review and edits, follow-ups, exports, serve);
+each parses its options, calls the library (`service`, `inbox.run`, `batch`) and prints."""
 
 from __future__ import annotations
 
@@ -17,10 +21,11 @@ from typing import Any
 
 import click
 
-from . import __version__, pipeline, service
+from . import __version__, batch, pipeline, service
 from .clock import Clock, FixedClock, SystemClock
 from .config import EXPORT_FORMATS, VCARD_VERSIONS, Config, load_config
 from .errors import CardpipeError, ExitCode, MissingDependencyError, UsageError
+from .inbox import run as inbox_run
 
 log = logging.getLogger("cardpipe")
 
@@ -117,14 +122,14 @@ def _setup_logging(verbose: int, state_dir: Path | None = None) -> None:
 
 
 def _text_name(path: str | Path) -> str:
-    from .ingest import text_name
+    from .inbox.claim import text_name
 
     return text_name(path)
 
 
 def show_name(path: str | Path) -> str:
     """A file name safe to print on one line (newlines, undecodable bytes escaped)."""
-    from .ingest import display_name
+    from .inbox.claim import display_name
 
     return display_name(path)
 
@@ -213,7 +218,7 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     _on_sigterm(stop)
     progress = _progress_bar() if _stderr_tty() else None
     try:
-        summary = pipeline.run(cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress)
+        summary = inbox_run.run(cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress)
     finally:
         if progress:
             progress.close()  # type: ignore[attr-defined]
@@ -288,7 +293,7 @@ def retry(ctx: click.Context, files: tuple[Path, ...], config_path: Path | None,
     """
     cfg = get_config(config_path, **opts)
     _setup_logging(ctx.obj.get("verbose", 0), cfg.state)
-    moved = pipeline.retry_failed(cfg, files)
+    moved = inbox_run.retry_failed(cfg, files)
     if not moved:
         click.echo("nothing to retry: the failed folder is empty")
         return
@@ -329,7 +334,7 @@ def extract(
     read = [p for p in paths if p.exists()]
     ropts = pipeline.ReadOptions.from_config(cfg, debug_dir=debug_images)
     failed = len(missing)
-    for res in pipeline.extract_files(read, ropts, jobs=min(cfg.workers, max(len(read), 1))):
+    for res in batch.extract_files(read, ropts, jobs=min(cfg.workers, max(len(read), 1))):
         if not res.ok:
             failed += 1
             click.echo(f"cardpipe: {show_name(res.path)}: {res.error}", err=True)
@@ -701,10 +706,11 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
     known: dict[int, list[str]] = {}
     with service.open_db(cfg) as store:
         if owner:
-            from . import owners
+            from .contacts.owners import known_by
+            from .followup.owners import due_items
 
-            items = owners.due_items(store, cfg, today, owner)
-            known = owners.known_by(store)
+            items = due_items(store, cfg, today, owner)
+            known = known_by(store)
         else:
             items = service.due_items(store, cfg, today)
     if as_csv:
@@ -775,7 +781,7 @@ def followup(
 
 def _typed_date(text: str, what: str, cfg: Config, today: dt.date) -> dt.date:
     """A date as users type it (the spellings due.csv accepts, in the config's date_order)."""
-    from .due_edits import parse_date as parse_typed
+    from .followup.due_edits import parse_date as parse_typed
 
     try:
         return parse_typed(text, today=today, day_first=cfg.day_first)
@@ -944,7 +950,7 @@ def digest(ctx: click.Context, since: str | None, no_mark: bool, limit: int, con
       0 8 * * 1-5  cardpipe digest
       cardpipe digest --since 2026-11-01 --no-mark
     """
-    from . import digest as digest_mod
+    from .followup import digest as digest_mod
 
     cfg = get_config(config_path, **opts)
     clock = get_clock(ctx)
@@ -1021,7 +1027,7 @@ def migrate(target: str, config_path: Path | None, db: str | None) -> None:
     Example:
       cardpipe migrate --to postgresql://cards@db.example/cards
     """
-    from . import migrate as migrating
+    from .contacts import migrate as migrating
 
     cfg = get_config(config_path, db=db)
     result = migrating.migrate(cfg.db, target, busy_timeout=cfg.busy_timeout)

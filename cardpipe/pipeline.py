@@ -1,31 +1,28 @@
-"""The pipeline: one file in, its cards out (`read_file`, run in workers), and the
-inbox run that stores them (`run`, in the parent: only the parent writes).
+"""The pipeline: one file in, its cards out (`read_file`, run in workers).
 
-    inbox file -> decode -> prepare -> OCR -> extract/normalize -> FileResult
-      (parent) -> store (dedupe) -> archive / failed -> exports
-"""
+    inbox file -> decode -> prepare -> OCR -> fields -> FileResult
+
+The stages are imported where they are used, so a worker process pays for
+OpenCV and Tesseract only when it reads. Many files at once: `batch.py`; the
+inbox run that stores them: `inbox/run.py`.
+
+Why this module is long: one file's reading is a chain of passes (detected lines, a
+whole-card read when they are weak, a second language, the name's accents) that share
+the OCR request plumbing (`_drive`) and must stay in step."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 import re
-import signal
-import threading
 import time
 import unicodedata
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import claims, faults, ingest, owners, service
-from .clock import Clock
 from .config import Config
-from .errors import CardpipeError, ConfigError, ExitCode, InputFileError, NoTextFound, OcrError, OcrTimeout
+from .errors import CardpipeError, InputFileError, NoTextFound, OcrError, OcrTimeout
 from .models import CardResult, ContactRecord, FileResult, OcrLine, OcrPage, OcrWord, PreparedCard
 
 if TYPE_CHECKING:
@@ -33,13 +30,18 @@ if TYPE_CHECKING:
 
     from .ocr import OcrEngine, OcrRequest
 
+
 # The image and OCR stages (OpenCV, NumPy, Pillow, Tesseract) are imported where
 # they are used: a cron run with nothing new to read never pays for loading them.
 
 log = logging.getLogger(__name__)
 
+
 T = TypeVar("T")
+
+
 R = TypeVar("R")
+
 
 # ---------------------------------------------------------------------------
 # Reading one file (runs in a worker process)
@@ -154,7 +156,11 @@ Reading = Generator["OcrRequest", Any, T]
 
 
 def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | None = None) -> Reading[FileResult]:
-    from . import decode, normalize, preprocess, qr
+    from .fields.address import better_address
+    from .fields.name import name_reread
+    from .fields.record import read_contact
+    from .image import decode, qr
+    from .image import prepare as preprocess
     from .ocr import OcrRequest
 
     start = time.perf_counter()
@@ -182,7 +188,7 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
                 page = stack_pages(page, back_page)
             if not _has_text(page):
                 continue
-            record = normalize.read_contact(
+            record = read_contact(
                 page, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
             )
             lang2 = opts.language_pass and second_language(record, opts.lang, installed=_installed_languages())
@@ -197,12 +203,12 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
                     wordy, plain = _wordy_lines(best.image, page)
                     page2 = yield OcrRequest(_scaled(wordy, SECOND_READ_SCALE), lang=lang2)
                     page2 = _with_lines(page2, plain, SECOND_READ_SCALE)
-                record2 = normalize.read_contact(
+                record2 = read_contact(
                     page2, region=opts.region, review_threshold=opts.review_threshold, qr_texts=qr_texts
                 )
                 # and the address of that read when it is the same address, read better (Köln, not Kdéin)
-                record = normalize.better_address(restore_accents(record, record2), record2)
-            reread = opts.language_pass and normalize.name_reread(page, record)
+                record = better_address(restore_accents(record, record2), record2)
+            reread = opts.language_pass and name_reread(page, record)
             if reread and reread[1] in _installed_languages():
                 # a name that may have lost its accents (Jose, Zoé read at low confidence):
                 # its line only, again, as a raw line in a language that keeps them
@@ -232,7 +238,8 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
 
 def _back_reading(back: Path, opts: ReadOptions) -> Reading[OcrPage]:
     """The text of a card's back side (its first card only)."""
-    from . import decode, preprocess
+    from .image import decode
+    from .image import prepare as preprocess
 
     try:
         decoded = decode.load(back, max_bytes=opts.max_bytes, max_pixels=opts.max_pixels, max_pages=1)
@@ -278,7 +285,7 @@ def _wordy_lines(image: np.ndarray, page: OcrPage) -> tuple[np.ndarray, list[Ocr
 
 def _is_wordy(text: str) -> bool:
     """A line with words that can carry accents: not an e-mail, web or phone line."""
-    from .extract.lexicon import PHONE_LABELS
+    from .fields.lexicon import PHONE_LABELS
 
     words = [w.strip(".:;,()").lower() for w in text.split()]
     wordy = [w for w in words if sum(c.isalpha() for c in w) >= 2 and w not in PHONE_LABELS]
@@ -332,7 +339,7 @@ def _name_reading(
 ) -> Reading[ContactRecord]:
     """The record with the accents a raw-line read of the name's box finds; unchanged when
     the box is not on this image or the read fails (it is only a second opinion)."""
-    from . import normalize
+    from .fields.name import take_name_accents
     from .ocr import OcrRequest
 
     x0, y0, x1, y1 = box
@@ -344,7 +351,7 @@ def _name_reading(
     except OcrError as e:
         log.debug("re-reading the name failed: %s", e)
         return record
-    return normalize.take_name_accents(record, line)
+    return take_name_accents(record, line)
 
 
 def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrPage]:
@@ -388,7 +395,7 @@ def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tu
 def _whole_reading(card: PreparedCard, page: OcrPage | None) -> Reading[tuple[PreparedCard, OcrPage]]:
     """Tesseract's own reading of the whole card, better than `page` (if any); a weak read
     pays for orientation detection and a read of an alternative preparation."""
-    from . import preprocess
+    from .image import prepare as preprocess
     from .ocr import OcrRequest
 
     whole = yield OcrRequest(card.image)
@@ -415,7 +422,7 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
     """The card (turned when its lines run up the image or read upside down) and its
     text, line by line: the detector's lines, each cut out flat and read by Tesseract
     as one line; and those lines with their reads (`detect.LineReading`)."""
-    from . import preprocess
+    from .image import prepare as preprocess
     from .ocr import OcrRequest, detect
 
     found = detect.detector()
@@ -490,9 +497,9 @@ def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecor
 
     Only accents: a second read never replaces what the first one read otherwise, except
     for a letter the default read guessed where the card prints an accented one ('Miller'
-    for 'Müller': the English model has no 'ü'; `normalize.accents_only`).
+    for 'Müller': the English model has no 'ü'; `fields.name.accents_only`).
     """
-    from .normalize import accents_only
+    from .fields.name import accents_only
 
     changes: dict[str, object] = {}
     for name in ("name", "given_name", "family_name", "title", "company"):
@@ -553,601 +560,3 @@ def _worker_engine(opts: ReadOptions) -> OcrEngine:
     if _ENGINE is None or getattr(_ENGINE, "lang", opts.lang) != opts.lang:
         _ENGINE = opts.make_engine()
     return _ENGINE
-
-
-# ---------------------------------------------------------------------------
-# Executors: serial (tests, debugging) or a process pool (speed)
-# ---------------------------------------------------------------------------
-
-
-class Executor(Protocol):
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]: ...
-
-
-class SerialExecutor:
-    def __init__(self, stop: threading.Event | None = None) -> None:
-        self.stop = stop or threading.Event()
-
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
-        for item in items:
-            if self.stop.is_set():
-                return
-            yield item, fn(item)
-
-
-def _ignore_signals() -> None:
-    # The parent decides when to stop; workers finish the card they hold.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _one_core()
-    _die_with_parent()
-
-
-def _one_core() -> None:
-    """A reading process uses one core: parallelism comes from the number of processes
-    (--jobs), and OpenCV's or Tesseract's own threads only fight over the same cores.
-    Called in each worker, and in the parent when it reads itself (--jobs 1)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    import cv2
-
-    cv2.setNumThreads(1)
-
-
-def _die_with_parent() -> None:
-    """A worker must not outlive a parent killed with SIGKILL: it would sit on the pool's
-    queue forever. Linux only (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-class PoolExecutor:
-    """A process pool with a bounded number of files in flight (bounded memory)."""
-
-    def __init__(self, jobs: int, stop: threading.Event | None = None) -> None:
-        self.jobs = jobs
-        self.stop = stop or threading.Event()
-
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[tuple[T, R]]:
-        it = iter(items)
-        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_ignore_signals) as pool:
-            pending: dict[Future, T] = {}
-            while True:
-                # one task per worker, and one waiting for whichever finishes first
-                while not self.stop.is_set() and len(pending) < self.jobs + 1:
-                    try:
-                        item = next(it)
-                    except StopIteration:
-                        break
-                    pending[pool.submit(fn, item)] = item
-                if not pending:
-                    return
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    yield pending.pop(fut), fut.result()
-
-
-def make_executor(jobs: int, stop: threading.Event | None = None) -> Executor:
-    return SerialExecutor(stop) if jobs <= 1 else PoolExecutor(jobs, stop)
-
-
-class _Reader:
-    """A picklable callable: a batch of (path, sha[, back side path]) -> their FileResults."""
-
-    def __init__(self, opts: ReadOptions) -> None:
-        self.opts = opts
-
-    def __call__(self, batch: Sequence[tuple]) -> list[FileResult]:
-        jobs = [(*job, None)[:3] for job in batch]
-        for path, *_ in jobs:
-            faults.point(f"reading {path.name}")  # testing hook: a reader process that dies on this file
-        return read_files(jobs, self.opts)
-
-
-# Files read together by one worker (`read_files`): the more, the less Tesseract
-# start-up per card, and the more second-language reads share a process (the cards
-# of one country), but the more memory (the prepared grayscale cards, 1-3 MB each)
-# and the more files to finish when a run is stopped. 8 -> 16 takes Tesseract from
-# 0.60 to 0.46 processes per file on the sample mix.
-MAX_BATCH = 16
-MIN_BATCH = 4  # the smallest batch, but for the last files
-
-
-def batches(items: Sequence[T], workers: int, most: int = MAX_BATCH, least: int = MIN_BATCH) -> Iterator[list[T]]:
-    """`items` in consecutive batches of at most `most`, smaller towards the end (half
-    of each worker's share of what is left, down to `least`), so that no worker is left
-    alone with a big last batch while the others are idle, nor reads its last files one
-    Tesseract process each. One worker waits for no one: full batches."""
-    i = 0
-    while i < len(items):
-        left = len(items) - i
-        floor = min(least, most, -(-left // workers))  # never so big that a worker gets nothing
-        size = most if workers <= 1 else max(floor, min(most, -(-left // (2 * workers))))
-        yield list(items[i : i + size])
-        i += size
-
-
-def extract_files(
-    paths: Iterable[Path], opts: ReadOptions, *, jobs: int = 1, engine: OcrEngine | None = None
-) -> Iterator[FileResult]:
-    """Read files without touching any database, in the order given; a `NAME-back`
-    file given with its front is read with it, as one card."""
-    paths = list(paths)
-    pairs = ingest.pair_sides([PurePosixPath(p.as_posix()) for p in paths])
-    back_of = {paths[f]: paths[b] for b, f in pairs.items()}
-    paths = [p for i, p in enumerate(paths) if i not in pairs]
-    if engine is not None:
-        for p in paths:
-            yield read_file(p, opts, engine, back=back_of.get(p))
-        return
-    results: dict[int, FileResult] = {}
-    index = {p: i for i, p in enumerate(paths)}
-    nxt = 0
-    workers = min(jobs, len(paths))
-    if workers == 1:
-        _one_core()
-    todo = batches([(p, "", back_of.get(p)) for p in paths], workers)
-    for batch, res in make_executor(workers).map_unordered(_Reader(opts), todo):
-        for (path, *_), result in zip(batch, res, strict=True):
-            results[index[path]] = result
-        while nxt in results:
-            yield results.pop(nxt)
-            nxt += 1
-
-
-# ---------------------------------------------------------------------------
-# The inbox run (parent process)
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class RunSummary:
-    files: int = 0
-    cards: int = 0
-    new_contacts: int = 0
-    matched: int = 0
-    duplicates: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    set_aside: int = 0
-    due: int = 0
-    written: list[str] = field(default_factory=list)
-    imported: int = 0
-    import_problems: list[str] = field(default_factory=list)
-    interrupted: bool = False
-    seconds: float = 0.0
-    dry_run: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        if self.interrupted:
-            return ExitCode.interrupted
-        if self.failed or self.import_problems:
-            return ExitCode.files_failed
-        return ExitCode.ok
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.files or self.failed or self.set_aside or self.imported)
-
-    def line(self) -> str:
-        parts = [f"{self.files} file(s)", f"{self.cards} card(s)", f"{self.new_contacts} new contact(s)"]
-        if self.matched:
-            parts.append(f"{self.matched} matched to existing contacts")
-        if self.duplicates:
-            parts.append(f"{self.duplicates} duplicate file(s)")
-        if self.failed:
-            parts.append(f"{len(self.failed)} failed")
-        if self.imported:
-            parts.append(f"{self.imported} follow-up(s) imported")
-        parts.append(f"{self.due} due")
-        return "cardpipe: " + ", ".join(parts) + f" in {self.seconds:.1f} s"
-
-
-@dataclass(frozen=True)
-class Job:
-    item: ingest.InboxItem
-    sha256: str
-    back: Job | None = None  # the card's back side, read and archived with it
-
-
-def _pair_sides(jobs: list[Job]) -> list[Job]:
-    """Attach each `NAME-back` file to its `NAME` / `NAME-front` file of the same run."""
-    pairs = ingest.pair_sides([j.item.rel for j in jobs])
-    out = []
-    for i, job in enumerate(jobs):
-        if i in pairs:
-            continue
-        back = next((jobs[b] for b, f in pairs.items() if f == i), None)
-        out.append(replace(job, back=back) if back else job)
-    return out
-
-
-def run(
-    cfg: Config,
-    *,
-    clock: Clock,
-    stop: threading.Event | None = None,
-    dry_run: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    engine_check: Callable[[str], object] | None = None,
-) -> RunSummary:
-    """Process the inbox once: claim, read, store, archive, rewrite the exports.
-
-    Nothing is lost or done twice, whatever happens: one run at a time (the lock);
-    a file moves to the archive only after its transaction commits; a file not
-    finished (stop, error) goes back to the inbox; a run that was killed leaves
-    claims that the next run recovers (a committed file is then just archived).
-    `stop` (SIGTERM) lets the files being read finish and be stored, then ends.
-    """
-    started = time.perf_counter()
-    stop = stop or threading.Event()
-    summary = RunSummary()
-    if dry_run:
-        summary.dry_run = plan(cfg)
-        return summary
-    now = clock.now()
-    with claims.run_guard(cfg):  # one run at a time on a SQLite file; any number on a server
-        ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
-        with service.open_db(cfg) as store, claims.claims_for(cfg, store, per_pass=_per_pass(cfg)) as claimer:
-            store.check_writable()  # a database held by another program: exit 75, nothing touched
-            if ready or aside or ingest.processing_dir(cfg.inbox).is_dir():
-                ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
-                ingest.check_writable(cfg.failed_dir)
-            recovered = claimer.recover()
-            summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
-            for a in aside:
-                _set_aside_path(a, cfg)
-                summary.set_aside += 1
-                summary.failed.append((ingest.text_name(a.rel), a.reason))
-            items = recovered + ready
-            while items:  # one pass; a worker sharing the inbox goes on while it finds files to take
-                taken = _read_and_store(items, cfg, store, claimer, clock, now, stop, summary, progress, engine_check)
-                if claimer.limit is None or not taken or summary.interrupted:
-                    break
-                items, _ = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
-            summary.due, summary.written = service.write_exports(store, cfg, clock)
-            summary.written += owners.write_due_files(store, cfg, clock)
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _per_pass(cfg: Config) -> int:
-    """Files a worker sharing the inbox leases per pass: a few batches per reader."""
-    return 2 * MAX_BATCH * cfg.workers
-
-
-def _read_and_store(
-    items: list[ingest.InboxItem],
-    cfg: Config,
-    store,
-    claimer: claims.Claims,
-    clock: Clock,
-    now: dt.datetime,
-    stop: threading.Event,
-    summary: RunSummary,
-    progress: Callable[[int, int], None] | None,
-    engine_check: Callable[[str], object] | None,
-) -> int:
-    """Claim what `items` the claims allow, read them, store each and move it on.
-    Returns how many files were claimed."""
-    open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
-    try:
-        jobs, twins = _claim_all(items, cfg, store, now, stop, summary, open_jobs, claimer)
-        taken = len(jobs) + len(twins)
-        jobs = _pair_sides(jobs)
-        paired = {j.item.path: j for j in jobs}
-        if jobs:
-            if engine_check is None:
-                from .ocr import check_engine as engine_check
-            engine_check(cfg.lang)
-        reader = _Reader(ReadOptions.from_config(cfg))
-        workers = min(cfg.workers, len(jobs))
-        if workers == 1:
-            _one_core()  # --jobs 1 means one core, in this process
-        executor = make_executor(workers, stop)
-        todo = [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
-        results = executor.map_unordered(reader, batches(todo, workers))
-        try:
-            done = 0
-            for batch, batch_results in results:
-                for (path, *_), result in zip(batch, batch_results, strict=True):
-                    faults.point("read")
-                    _store_result(paired[path], result, cfg, store, clock, summary, claimer)
-                    _finished(paired[path], open_jobs, claimer)
-                    done += 1
-                    if progress:
-                        progress(done, len(jobs))
-        except BrokenProcessPool:
-            # a reader process died (out of memory, a decoder crash): read what is left one
-            # file per process, so the file that kills its reader is set aside, not retried forever
-            log.warning("a reader process died; reading the remaining files one at a time")
-            for job in jobs:
-                if job.item.path in open_jobs and not stop.is_set():
-                    _store_result(job, _read_alone(job, reader), cfg, store, clock, summary, claimer)
-                    _finished(job, open_jobs, claimer)
-        finally:
-            close = getattr(results, "close", None)
-            if close:
-                close()  # an error above: let the pool wind down before the files go back
-        for twin in twins:  # same bytes as another file of this run: follow it
-            if _follow_twin(twin, cfg, store, now, summary):
-                del open_jobs[twin.item.path]
-                claimer.release(twin.item)
-    finally:
-        _give_back(open_jobs.values(), claimer)
-    if open_jobs or stop.is_set():
-        summary.interrupted = True
-    return taken
-
-
-def _claim_all(
-    items: list[ingest.InboxItem],
-    cfg: Config,
-    store,
-    now: dt.datetime,
-    stop: threading.Event,
-    summary: RunSummary,
-    open_jobs: dict[Path, Job],
-    claimer: claims.Claims,
-) -> tuple[list[Job], list[Job]]:
-    """Claim and hash each file (as many as the claims allow); archive at once the bytes
-    already processed. Returns the files to read, and the twins (same bytes as one of those)."""
-    jobs: list[Job] = []
-    twins: list[Job] = []
-    first: set[str] = set()
-    for item in items:
-        if stop.is_set() or (claimer.limit is not None and len(jobs) + len(twins) >= claimer.limit):
-            break
-        shown = ingest.display_name(item.rel)
-        if item.claim is None:
-            try:
-                item = claimer.take(item, now=now)
-            except claims.Taken:
-                continue  # another worker reads it
-            except ingest.Unsettled as e:
-                log.info("%s; left for the next run", e)
-                continue
-            except FileNotFoundError:
-                continue  # gone meanwhile
-            except OSError as e:
-                reason = f"cannot be taken from the inbox ({e.strerror}); it stays there"
-                summary.failed.append((ingest.text_name(item.rel), reason))
-                log.warning("%s: %s", shown, reason)
-                continue
-        faults.point("claimed")
-        try:
-            sha = ingest.sha256_file(item.path)
-        except OSError as e:
-            log.warning("%s: cannot be read (%s); put back into the inbox", shown, e.strerror)
-            _give_back([Job(item, "")], claimer)
-            summary.failed.append((ingest.text_name(item.rel), f"cannot be read ({e.strerror}); it stays in the inbox"))
-            continue
-        job = Job(item, sha)
-        open_jobs[item.path] = job
-        if store.file_status(sha) in ("done", "duplicate"):
-            _archive_duplicate(item, cfg)
-            del open_jobs[item.path]
-            claimer.release(item)
-            summary.duplicates += 1
-            summary.files += 1
-        elif sha in first:
-            twins.append(job)
-        else:
-            first.add(sha)
-            jobs.append(job)
-    return jobs, twins
-
-
-def _finished(job: Job, open_jobs: dict[Path, Job], claimer: claims.Claims) -> None:
-    for j in (job, job.back):
-        if j and open_jobs.pop(j.item.path, None) is not None:
-            claimer.release(j.item)
-
-
-def _read_alone(job: Job, reader: _Reader) -> FileResult:
-    """Read one file in a process of its own; if that process dies too, the file is the cause."""
-    with ProcessPoolExecutor(max_workers=1, initializer=_ignore_signals) as pool:
-        try:
-            back = job.back.item.path if job.back else None
-            return pool.submit(reader, [(job.item.path, job.sha256, back)]).result()[0]
-        except BrokenProcessPool:
-            return FileResult(
-                str(job.item.path), job.sha256, error_code=int(ExitCode.files_failed),
-                error="the process reading this file died (out of memory, or a crash in an image decoder); "
-                "check the file, then 'cardpipe retry' it",
-            )
-
-
-def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSummary) -> bool:
-    """A file with the same bytes as one read in this run goes where that one went.
-    False when that one was not finished (the twin goes back to the inbox with it)."""
-    status = store.file_status(job.sha256)
-    if status == "done":
-        _archive_duplicate(job.item, cfg)
-        summary.duplicates += 1
-        summary.files += 1
-        return True
-    if status == "failed":
-        row = store.db.execute("SELECT name, reason FROM files WHERE sha256 = ?", (job.sha256,)).fetchone()
-        reason = f"same bytes as {ingest.display_name(row[0])}, which failed: {row[1]}"
-        ingest.set_aside(job.item, cfg.failed_dir, reason)
-        summary.failed.append((ingest.text_name(job.item.rel), reason))
-        log.warning("%s: failed: %s", ingest.display_name(job.item.rel), reason)
-        return True
-    return False
-
-
-def _give_back(jobs: Iterable[Job], claimer: claims.Claims) -> None:
-    """Files claimed but not finished go back to the inbox for the next run. One that
-    cannot be moved stays claimed: the next run recovers it."""
-    for job in list(jobs):
-        if not os.path.lexists(job.item.path):
-            continue  # it was moved on already (archived, then a later step failed)
-        try:
-            claimer.give_back(job.item)
-        except OSError as e:
-            log.warning("%s: cannot be put back into the inbox (%s); the next run recovers it",
-                        ingest.display_name(job.item.rel), e.strerror)
-
-
-def _store_result(
-    job: Job, result: FileResult, cfg: Config, store, clock: Clock, summary: RunSummary, claimer: claims.Claims
-) -> None:
-    """Commit what was read from one file, then move the file: archive, or failed/ with its reason.
-    The log gets one line per card (or one for the failed file), with names made one-line safe."""
-    now = clock.now()
-    name = ingest.text_name(job.item.rel)  # as stored: valid UTF-8
-    shown = ingest.display_name(job.item.rel)  # as logged: one line
-    back = job.back
-    if not ingest.unchanged_since_scan(job.item) or (back and not ingest.unchanged_since_scan(back.item)):
-        for j in (job, back):
-            if j:
-                claimer.give_back(j.item)
-        log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
-        return
-    if not result.ok:
-        reason = ingest.display_name(result.error or "unknown error")
-        back_reason = f"the front side {shown} failed: {reason}"
-        with store.transaction():
-            store.add_file(job.sha256, name, status="failed", reason=reason, at=now)
-            if back:
-                store.add_file(back.sha256, ingest.text_name(back.item.rel), status="failed", reason=back_reason, at=now)
-        faults.point("committed")
-        ingest.set_aside(job.item, cfg.failed_dir, reason)
-        summary.failed.append((name, reason))
-        log.warning("%s: failed: %s", shown, reason)
-        if back:
-            ingest.set_aside(back.item, cfg.failed_dir, back_reason)
-            summary.failed.append((ingest.text_name(back.item.rel), back_reason))
-        return
-    placed = owners.place(job.item, cfg)  # whose card (a team's base), at which event
-    collected = (
-        result.captured.date() if result.captured else placed.event_date or now.date()
-    )
-    lines = []
-    try:
-        with store.transaction():
-            if store.file_status(job.sha256) in ("done", "duplicate"):
-                raise _StoredMeanwhile  # the same bytes, committed by another worker while we read
-            store.add_file(job.sha256, name, status="done", at=now)
-            if back:  # the back side: read with the front, its text in the front's card
-                store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
-            for card in result.cards:
-                card_id, contact_id = store.add_card(
-                    job.sha256, card, collected_on=collected, scanned_at=now, event=placed.event, name=name,
-                    owner=placed.owner,
-                )
-                attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
-                summary.matched += attached
-                summary.new_contacts += not attached
-                lines.append((card.card, contact_id, "matched" if attached else "new", card.record.name))
-            faults.point("in-transaction")
-    except _StoredMeanwhile:
-        for j in (job, back):
-            if j:
-                _archive_duplicate(j.item, cfg)
-                summary.duplicates += 1
-                summary.files += 1
-        return
-    faults.point("committed")
-    for card_no, contact_id, how, person in lines:  # logged once committed
-        log.info("%s: card %d -> contact %d (%s) %r, %.1f s", shown, card_no, contact_id, how, person, result.seconds)
-    dest = ingest.move_into(job.item, cfg.archive_dir)
-    with store.transaction():
-        store.set_stored_as(job.sha256, ingest.text_name(dest))
-    if back:
-        back_dest = ingest.move_into(back.item, cfg.archive_dir)
-        with store.transaction():
-            store.set_stored_as(back.sha256, ingest.text_name(back_dest))
-        summary.files += 1
-    summary.files += 1
-    summary.cards += len(result.cards)
-
-
-class _StoredMeanwhile(Exception):
-    """Rolls back the transaction of a file whose bytes another worker stored first."""
-
-
-def _archive_duplicate(item: ingest.InboxItem, cfg: Config) -> None:
-    dest = ingest.move_into(item, cfg.archive_dir)
-    log.info(
-        "%s: same bytes as a file already processed; archived as %s without OCR",
-        ingest.display_name(item.rel), ingest.display_name(dest.name),
-    )
-
-
-def _set_aside_path(a: ingest.SetAside, cfg: Config) -> None:
-    item = ingest.InboxItem(a.path, a.rel)
-    ingest.set_aside(item, cfg.failed_dir, a.reason)
-    log.warning("%s: set aside: %s", ingest.display_name(a.rel), a.reason)
-
-
-def plan(cfg: Config) -> list[str]:
-    """What `run` would claim, move and write now, one line each, changing nothing:
-    no lock taken, no log written, the database only read (`run --dry-run`)."""
-    from .store import read_only_hashes
-
-    ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
-    lines: list[str] = []
-    pdir = ingest.processing_dir(cfg.inbox)
-    claims = sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX)) if pdir.is_dir() else []
-    if claims:
-        lines.append(f"would recover {len(claims)} file(s) claimed by a run that did not finish, and read them again")
-    known = read_only_hashes(cfg.db)
-    seen: dict[str, str] = {}
-    for item in ready:
-        shown = ingest.display_name(item.rel)
-        dest = ingest.display_name(ingest.unique_path(cfg.archive_dir / Path(*item.rel.parts)))
-        try:
-            sha = ingest.sha256_file(item.path)
-        except OSError as e:
-            lines.append(f"would skip {shown}: cannot be read ({e.strerror})")
-            continue
-        if sha in known:
-            lines.append(f"would claim {shown} and move it to {dest} without OCR (same bytes as a file already processed)")
-        elif sha in seen:
-            lines.append(f"would claim {shown} and move it where {seen[sha]} goes, without OCR (same bytes)")
-        else:
-            lines.append(
-                f"would claim {shown}, read it and move it to {dest} "
-                f"(or into {ingest.display_name(cfg.failed_dir)} if it cannot be read)"
-            )
-        seen.setdefault(sha, shown)
-    for a in aside:
-        lines.append(f"would set aside {ingest.display_name(a.rel)} in {ingest.display_name(cfg.failed_dir)}: {a.reason}")
-    if lines:
-        out = ingest.display_name(cfg.output)
-        lines.append(f"would write the database {ingest.display_name(cfg.db)} and {out}/contacts.csv, {out}/due.csv")
-    return lines
-
-
-def retry_failed(cfg: Config, names: Iterable[Path] = ()) -> list[tuple[Path, Path]]:
-    """Move failed files (all, or the ones named) back into the inbox, drop their
-    .reason.txt and their `failed` record, so the next run reads them afresh.
-
-    Names are paths to files in the failed folder (or to their sidecars), or paths
-    relative to it; an unknown name refuses them all (NotFoundError) before anything
-    moves. Holds the run lock. Returns (where it was, where it is now) per file.
-    """
-    names = list(names)
-    if not cfg.inbox.is_dir():
-        raise ConfigError(f"the inbox {cfg.inbox} does not exist; create it or set 'inbox' (--inbox).")
-    with ingest.run_lock(cfg.state):
-        files = ingest.resolve_failed(cfg.failed_dir, names) if names else ingest.failed_files(cfg.failed_dir)
-        if not files:
-            return []
-        moved: list[tuple[Path, Path]] = []
-        with service.open_db(cfg) as store:
-            for path in files:
-                sha = ingest.sha256_file(path) if path.is_file() and not path.is_symlink() else None
-                dest = ingest.restore(path, cfg.failed_dir, cfg.inbox)
-                if sha:
-                    with store.transaction():
-                        store.forget_failed(sha)
-                log.info("%s: back in the inbox as %s, to be read again",
-                         ingest.display_name(path.relative_to(cfg.failed_dir)), ingest.display_name(dest))
-                moved.append((path, dest))
-        return moved

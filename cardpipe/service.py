@@ -12,16 +12,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import digest, due_edits, export, followup, ics
+from . import export
 from .clock import Clock
 from .config import Config
+from .contacts.store import Store, open_store, record_from_dict
 from .errors import AmbiguousError, DataError, NotFoundError, UsageError
+from .followup import digest, due_edits, ics
+from .followup import due as followup
 from .models import Contact, DueItem
-from .store import SqliteStore, open_store, record_from_dict
 
 
 @contextmanager
-def open_db(cfg: Config) -> Iterator[SqliteStore]:
+def open_db(cfg: Config) -> Iterator[Store]:
     store = open_store(cfg.db, busy_timeout=cfg.busy_timeout)
     try:
         yield store
@@ -30,7 +32,7 @@ def open_db(cfg: Config) -> Iterator[SqliteStore]:
 
 
 def due_items(
-    store: SqliteStore,
+    store: Store,
     cfg: Config,
     today: dt.date,
     *,
@@ -42,7 +44,7 @@ def due_items(
 
 
 def schedule_items(
-    store: SqliteStore,
+    store: Store,
     cfg: Config,
     today: dt.date,
     *,
@@ -50,14 +52,12 @@ def schedule_items(
     contacts: list[Contact] | None = None,
 ) -> list[DueItem]:
     """Every contact's next follow-up, due or not yet (negative `days_overdue`), due first."""
-    fus: dict[int, list[dt.date]] = {}
-    for contact_id, on_date in store.db.execute("SELECT contact_id, on_date FROM followups ORDER BY on_date"):
-        fus.setdefault(contact_id, []).append(dt.date.fromisoformat(on_date))
+    fus = store.followup_dates()
     inputs = ((c, c.card_dates, fus.get(c.id, [])) for c in (store.contacts() if contacts is None else contacts))
     return followup.schedule(inputs, today, days=cfg.days if days is None else days, cadence=cfg.cadence)
 
 
-def resolve_contact(store: SqliteStore, ref: str) -> int:
+def resolve_contact(store: Store, ref: str) -> int:
     """A contact from an id or a search on name, company or email; refuses ambiguity.
 
     An exact email or an exact full name wins over partial matches, so that
@@ -88,20 +88,20 @@ def resolve_contact(store: SqliteStore, ref: str) -> int:
 
 
 def record_followup(
-    store: SqliteStore, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli",
+    store: Store, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli",
     owner: str | None = None,
 ) -> bool:
     with store.transaction():
         return store.add_followup(contact_id, on, note, source=source, at=clock.now(), owner=owner)
 
 
-def next_followup(store: SqliteStore, cfg: Config, contact_id: int, today: dt.date) -> DueItem | None:
+def next_followup(store: Store, cfg: Config, contact_id: int, today: dt.date) -> DueItem | None:
     """The contact's next follow-up (None: done, or nothing more in the cadence)."""
     items = schedule_items(store, cfg, today, contacts=[store.contact(contact_id)])
     return items[0] if items else None
 
 
-def import_due_edits(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
+def import_due_edits(store: Store, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
     """Record the follow-ups the user typed into <output>/due.csv (see `due_edits`).
 
     Returns (follow-ups recorded, problems: one line each, with row numbers). A
@@ -124,24 +124,24 @@ def import_due_edits(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int
     return result.imported, result.problems
 
 
-def import_followups(store: SqliteStore, cfg: Config, clock: Clock, path: Path) -> due_edits.ImportResult:
+def import_followups(store: Store, cfg: Config, clock: Clock, path: Path) -> due_edits.ImportResult:
     """`cardpipe import FILE`: record the follow-ups filled in an edited due.csv."""
     now = clock.now()
     return due_edits.import_file(store, path, today=now.date(), at=now, day_first=cfg.day_first)
 
 
-def set_done(store: SqliteStore, contact_id: int, done: bool = True) -> None:
+def set_done(store: Store, contact_id: int, done: bool = True) -> None:
     with store.transaction():
         store.set_done(contact_id, done)
 
 
-def set_interval(store: SqliteStore, contact_id: int, days: int | None) -> None:
+def set_interval(store: Store, contact_id: int, days: int | None) -> None:
     with store.transaction():
         store.set_interval(contact_id, days)
 
 
 def update_notes(
-    store: SqliteStore,
+    store: Store,
     contact_id: int,
     *,
     text: str = "",
@@ -157,7 +157,7 @@ def update_notes(
     return new
 
 
-def calendar_id(store: SqliteStore) -> str:
+def calendar_id(store: Store) -> str:
     """A random id for this database, so due.ics UIDs never clash with another database's."""
     value = store.get_meta("calendar_id")
     if not value:
@@ -169,7 +169,7 @@ def calendar_id(store: SqliteStore) -> str:
 
 
 def build_digest(
-    store: SqliteStore, cfg: Config, clock: Clock, *, since: dt.datetime | None = None, mark: bool = True
+    store: Store, cfg: Config, clock: Clock, *, since: dt.datetime | None = None, mark: bool = True
 ) -> digest.Digest:
     """The digest for today; new cards since `since`, else since the last digest, else
     in the last 7 days. With `mark`, this digest becomes the last one."""
@@ -200,7 +200,7 @@ def build_digest(
     return result
 
 
-def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
+def write_exports(store: Store, cfg: Config, clock: Clock) -> tuple[int, list[str]]:
     """Rewrite the exports in the output folder when their content changed.
     Returns (number due, files written)."""
     today = clock.now().date()
@@ -239,8 +239,26 @@ def write_exports(store: SqliteStore, cfg: Config, clock: Clock) -> tuple[int, l
     return len(due), written
 
 
+def write_owner_due_files(store: Store, cfg: Config, clock: Clock) -> list[str]:
+    """Each owner's due list beside due.csv (due-<owner>.csv, see followup/owners.py);
+    nothing on a base where no card has an owner."""
+    from .contacts.owners import owners
+    from .followup import owners as owner_due
+
+    today = clock.now().date()
+    written = []
+    for owner in owners(store):
+        path = cfg.output / owner_due.file_name(owner)
+        text = export.due_csv(owner_due.due_items(store, cfg, today, owner))
+        if _unchanged(path, text):
+            continue
+        export.write_text(path, text, encoding="utf-8-sig")
+        written.append(str(path))
+    return written
+
+
 def export_contacts(
-    store: SqliteStore, cfg: Config, fmt: str = "csv", *, today: dt.date, vcard_version: str | None = None
+    store: Store, cfg: Config, fmt: str = "csv", *, today: dt.date, vcard_version: str | None = None
 ) -> str:
     """Every contact in export format `fmt` (see `export.FORMATS`), with the follow-ups as of `today`."""
     contacts = store.contacts()
@@ -267,7 +285,7 @@ def _unchanged(path: Path, text: str) -> bool:
 # ---- dedupe decisions: `cardpipe merge` and `cardpipe split` ----
 
 
-def merge_contacts(store: SqliteStore, into_ref: str, other_ref: str, *, clock: Clock) -> tuple[int, int, list[int]]:
+def merge_contacts(store: Store, into_ref: str, other_ref: str, *, clock: Clock) -> tuple[int, int, list[int]]:
     """The user's merge: contact B (`other_ref`) joins contact A (`into_ref`) for good;
     its cards, follow-ups, edits and notes move to A. Returns (A, B, the cards moved)."""
     into = resolve_contact(store, into_ref)
@@ -288,7 +306,7 @@ def parse_card_ref(ref: str) -> int:
 
 
 def split_cards(
-    store: SqliteStore, contact_ref: str, card_refs: list[str], *, clock: Clock
+    store: Store, contact_ref: str, card_refs: list[str], *, clock: Clock
 ) -> tuple[int, int, list[int]]:
     """The user's split: the cards leave the contact for a new contact, and no later run
     puts them back together. Returns (the contact, the new contact, the cards moved)."""
@@ -328,7 +346,7 @@ class DuplicatePair:
     suggested_at: dt.datetime
 
 
-def possible_duplicates(store: SqliteStore) -> list[DuplicatePair]:
+def possible_duplicates(store: Store) -> list[DuplicatePair]:
     """The suggested pairs not yet merged or dismissed, newest first."""
     rows = store.suggestions()
     if not rows:
@@ -341,18 +359,12 @@ def possible_duplicates(store: SqliteStore) -> list[DuplicatePair]:
     ]
 
 
-def count_possible_duplicates(store: SqliteStore) -> int:
+def count_possible_duplicates(store: Store) -> int:
     """How many pairs `possible_duplicates` lists (both contacts still hold cards)."""
-    return int(
-        store.db.execute(
-            "SELECT COUNT(*) FROM suggestions s"
-            " WHERE EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_a)"
-            " AND EXISTS (SELECT 1 FROM cards WHERE contact_id = s.contact_b)"
-        ).fetchone()[0]
-    )
+    return store.count_suggestions()
 
 
-def dismiss_duplicate(store: SqliteStore, a_ref: str, b_ref: str, *, clock: Clock) -> tuple[int, int]:
+def dismiss_duplicate(store: Store, a_ref: str, b_ref: str, *, clock: Clock) -> tuple[int, int]:
     """The user's "two people": the suggested pair A, B is dropped, and later runs neither
     join nor suggest them again (as a split does; `cardpipe merge` still can). Returns (A, B)."""
     a = resolve_contact(store, a_ref)
@@ -399,11 +411,11 @@ class ReviewItem:
     cards: tuple[ReviewCard, ...]
 
 
-def review_items(store: SqliteStore, contact_ref: str | None = None) -> list[ReviewItem]:
+def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewItem]:
     """The contacts with fields under the review threshold that no correction covers, by id
     (or just the one `contact_ref` names, flagged or not). Each lists its doubtful fields and
     the cards that flagged them (all its cards when none did), newest first."""
-    from .corrections import show_value
+    from .contacts.corrections import show_value
 
     if contact_ref is not None:
         contacts = [store.contact(resolve_contact(store, contact_ref))]
@@ -414,17 +426,12 @@ def review_items(store: SqliteStore, contact_ref: str | None = None) -> list[Rev
         r = c.record
         conf = r.confidence_map
         fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
-        rows = store.db.execute(
-            "SELECT c.id, c.source_name, c.ocr_text, c.record, f.stored_as FROM cards c "
-            "LEFT JOIN files f ON f.sha256 = c.file_sha256 WHERE c.contact_id = ? "
-            "ORDER BY c.collected_on DESC, c.scanned_at DESC, c.id DESC",
-            (c.id,),
-        ).fetchall()
-        cards = [ReviewCard(row[0], row[1], row[4], row[2]) for row in rows]
+        rows = store.cards_with_files(c.id)
+        cards = [ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"]) for row in rows]
         flagged = {f.field for f in fields}
         doubtful = [
             card for card, row in zip(cards, rows, strict=True)
-            if flagged & set(record_from_dict(json.loads(row[3])).review)
+            if flagged & set(record_from_dict(json.loads(row["record"])).review)
         ]
         items.append(ReviewItem(c.id, r.name, fields, tuple(doubtful or cards)))
     return items
@@ -439,12 +446,12 @@ class EditResult:
 
 
 def edit_contact(
-    store: SqliteStore, cfg: Config, contact_ref: str, field: str, value: str, *, clock: Clock
+    store: Store, cfg: Config, contact_ref: str, field: str, value: str, *, clock: Clock
 ) -> EditResult:
     """The user's correction of one field of a contact: checked and normalized as extraction
     would (see `corrections`), stored in the edits table, applied over what every card
     says, now and after later runs. `value` "" empties the field."""
-    from . import corrections
+    from .contacts import corrections
 
     name = corrections.field_name(field)
     contact_id = resolve_contact(store, contact_ref)
@@ -457,9 +464,9 @@ def edit_contact(
     return EditResult(contact_id, name, corrections.show_value(store.contact(contact_id).record, shown), rows)
 
 
-def undo_edit(store: SqliteStore, contact_ref: str, field: str) -> EditResult:
+def undo_edit(store: Store, contact_ref: str, field: str) -> EditResult:
     """Drop the user's correction of a field: the cards speak again (a name drops its parts too)."""
-    from . import corrections
+    from .contacts import corrections
 
     name = corrections.field_name(field)
     contact_id = resolve_contact(store, contact_ref)

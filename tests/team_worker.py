@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from cardpipe import pipeline
+from cardpipe import batch
 from cardpipe.cli import main
 from cardpipe.models import CardResult, ContactRecord, FileResult
 
@@ -29,5 +29,5 @@ def fake_read_files(jobs, opts, engine=None):
 
 
 if __name__ == "__main__":
-    pipeline.read_files = fake_read_files
+    batch.read_files = fake_read_files  # what batch._Reader calls in the run
     sys.exit(main(sys.argv[1:]))

@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from cardpipe import decode, ocr, pipeline, preprocess
+from cardpipe import batch as batching
+from cardpipe import ocr, pipeline
 from cardpipe.errors import OcrError, OcrTimeout
+from cardpipe.image import decode
+from cardpipe.image import prepare as preprocess
 from cardpipe.models import OcrPage
 
 # ---------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def test_an_engine_without_read_many_is_asked_once_per_image():
     ],
 )
 def test_batches_cover_every_item_once_in_order(n, workers, sizes):
-    out = list(pipeline.batches(list(range(n)), workers, most=8))
+    out = list(batching.batches(list(range(n)), workers, most=8))
     assert [len(b) for b in out] == sizes
     assert [x for b in out for x in b] == list(range(n))
 

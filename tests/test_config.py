@@ -109,7 +109,8 @@ def test_the_owner_and_event_of_an_inbox_file(rel, cfg, want):
     import datetime as dt
     from pathlib import PurePosixPath
 
-    from cardpipe import ingest, owners
+    from cardpipe.contacts import owners
+    from cardpipe.inbox import claim as ingest
 
     r = PurePosixPath(rel)
     item = ingest.InboxItem(Path("/inbox") / rel, r, *ingest.event_of(r))

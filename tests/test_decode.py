@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from cardpipe import decode
 from cardpipe.errors import CorruptImage, ImageTooLarge, InputFileError, UnsupportedFormat
+from cardpipe.image import decode
 
 RES = Path(__file__).parent / "resources"
 LIMITS = dict(max_bytes=50_000_000, max_pixels=100_000_000, max_pages=10)
@@ -228,7 +228,7 @@ def test_decompression_bomb_peak_memory_stays_low():
     code = (
         "import re\n"
         "from pathlib import Path\n"
-        "from cardpipe import decode\n"
+        "from cardpipe.image import decode\n"
         "from cardpipe.errors import ImageTooLarge\n"
         "try:\n"
         f"    decode.load(Path({str(RES / 'decode_bomb_20000x20000.png')!r}), max_bytes=10**8, "

@@ -15,13 +15,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import decode, dedupe, ocr, pipeline, preprocess
+from cardpipe import ocr, pipeline
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
-from cardpipe.dedupe import CLOSE, COMPATIBLE, CONFLICT, SAME, UNKNOWN
+from cardpipe.contacts import blocking, dedupe, merge, names
+from cardpipe.contacts.names import CLOSE, COMPATIBLE, CONFLICT, SAME, UNKNOWN
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import NotFoundError
+from cardpipe.image import decode
+from cardpipe.image import prepare as preprocess
 from cardpipe.models import Address, CardResult, ContactRecord, OcrPage, Phone
-from cardpipe.store import SqliteStore
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 M1, M2 = "+14155550177", "+14155550133"  # mobiles (one digit apart would pass for an OCR slip)
@@ -66,18 +69,18 @@ NAMES = [
 
 @pytest.mark.parametrize("a, b, level", [n[:3] for n in NAMES], ids=[n[3] for n in NAMES])
 def test_name_variants(a, b, level):
-    pa, pb = dedupe.parse_name(a), dedupe.parse_name(b)
-    assert dedupe.compare_names(pa, pb)[0] == level
-    assert dedupe.compare_names(pb, pa)[0] == level  # symmetric
+    pa, pb = names.parse_name(a), names.parse_name(b)
+    assert names.compare_names(pa, pb)[0] == level
+    assert names.compare_names(pb, pa)[0] == level  # symmetric
     if level >= COMPATIBLE:  # and they meet in a block, so a new card finds the other
-        (filed_a, probes_a), (filed_b, probes_b) = dedupe.name_keys(pa), dedupe.name_keys(pb)
+        (filed_a, probes_a), (filed_b, probes_b) = names.name_keys(pa), names.name_keys(pb)
         assert probes_a & filed_b and probes_b & filed_a
 
 
 def test_a_nameless_card_takes_its_name_from_a_first_last_address():
-    assert dedupe.record_name(rec(email="jane.doe@acme.com")).joined == "janedoe"
-    assert dedupe.record_name(rec(email="info@acme.com")) is None
-    assert dedupe.record_name(rec("Bob Stone", email="jane.doe@acme.com")).joined == "bobstone"
+    assert names.record_name(rec(email="jane.doe@acme.com")).joined == "janedoe"
+    assert names.record_name(rec(email="info@acme.com")) is None
+    assert names.record_name(rec("Bob Stone", email="jane.doe@acme.com")).joined == "bobstone"
 
 
 def test_role_addresses_and_fax_lines_are_not_identity_keys():
@@ -170,7 +173,7 @@ RULES = [
 
 @pytest.mark.parametrize("existing, card, expected", [r[:3] for r in RULES], ids=[r[3] for r in RULES])
 def test_rules(existing, card, expected):
-    index = dedupe.Index.build((i + 1, 10 * (i + 1), r) for i, r in enumerate(existing))
+    index = blocking.Index.build((i + 1, 10 * (i + 1), r) for i, r in enumerate(existing))
     m = index.match(card)
     if expected is None:
         assert m is None, m.reason
@@ -180,7 +183,7 @@ def test_rules(existing, card, expected):
 
 
 def test_the_reason_names_the_rule_and_the_fields():
-    index = dedupe.Index.build([(1, 1, rec("Robert Stone", "Acme", mobile=M1))])
+    index = blocking.Index.build([(1, 1, rec("Robert Stone", "Acme", mobile=M1))])
     m = index.match(rec("Bob Stone", "NewCo", mobile=M1))
     assert m.rule == "mobile"
     assert M1 in m.detail and "'Bob Stone' ~ 'Robert Stone' (nickname)" in m.detail
@@ -196,14 +199,14 @@ SPELLED = [
 
 @pytest.mark.parametrize("text, name, spelled", SPELLED)
 def test_a_personal_handle_spells_the_name(text, name, spelled):
-    assert dedupe.spells_name(text, dedupe.parse_name(name)) is spelled
+    assert dedupe.spells_name(text, names.parse_name(name)) is spelled
 
 
 def test_a_site_must_spell_the_full_name():
-    assert dedupe.personal_profiles(rec("Jane Doe", website="janedoe.de"), dedupe.parse_name("Jane Doe")) == {
+    assert dedupe.personal_profiles(rec("Jane Doe", website="janedoe.de"), names.parse_name("Jane Doe")) == {
         "website:janedoe.de"}
-    assert not dedupe.personal_profiles(rec("Jane Doe", website="jdoe.de"), dedupe.parse_name("Jane Doe"))
-    assert not dedupe.personal_profiles(rec("Jane Doe", website="gmail.com"), dedupe.parse_name("Jane Doe"))
+    assert not dedupe.personal_profiles(rec("Jane Doe", website="jdoe.de"), names.parse_name("Jane Doe"))
+    assert not dedupe.personal_profiles(rec("Jane Doe", website="gmail.com"), names.parse_name("Jane Doe"))
 
 
 # how many namesakes in the city the index estimates, another mobile on both cards, the rule
@@ -232,7 +235,7 @@ def test_name_and_city_decide_only_for_a_rare_name():
     network = [rec(f"John {f}", f"Co {f}", city="Springfield") for f in ("Avery", "Brook", "Carver", "Dale") * 25]
     network += [rec(f"{g} Smith", f"Firm {g}", city="Springfield") for g in ("Ann", "Bea", "Cid", "Dot") * 25]
     network += [rec("John Smith", "Acme", city="Springfield"), rec("Agnieszka Danuvalelli", "Acme", city="Springfield")]
-    index = dedupe.Index.build((i, i, r) for i, r in enumerate(network))
+    index = blocking.Index.build((i, i, r) for i, r in enumerate(network))
     assert index.match(rec("John Smith", "NewCo", city="Springfield")) is None
     m = index.match(rec("Agnieszka Danuvalelli", "NewCo", city="Springfield"))
     assert m is not None and (m.contact_id, m.rule) == (len(network) - 1, "name+city")
@@ -241,15 +244,15 @@ def test_name_and_city_decide_only_for_a_rare_name():
 def test_a_card_that_matches_two_contacts_joins_them_unless_kept_apart():
     rows = [(1, 1, rec("Jane Doe", "Acme", email="jane@acme.com")), (2, 2, rec("Jane Doe", "NewCo", mobile=M1))]
     card = rec("Jane Doe", "NewCo", email="jane@acme.com", mobile=M1)
-    plan = dedupe.Index.build(rows).plan(card)
+    plan = blocking.Index.build(rows).plan(card)
     assert plan.contact_id == 1 and [j.contact_id for j in plan.joined] == [2]
-    plan = dedupe.Index.build(rows, apart=[(1, 2)]).plan(card)
+    plan = blocking.Index.build(rows, apart=[(1, 2)]).plan(card)
     assert plan.contact_id == 1 and plan.joined == ()  # the e-mail wins; the join is refused
 
 
 def test_contacts_whose_names_contradict_are_not_joined():
     rows = [(1, 1, rec("Ann One", email="desk@acme.com")), (2, 2, rec("Bea Two", mobile=M1))]
-    plan = dedupe.Index.build(rows).plan(rec(None, email="desk@acme.com", mobile=M1))
+    plan = blocking.Index.build(rows).plan(rec(None, email="desk@acme.com", mobile=M1))
     assert plan.joined == ()
 
 
@@ -259,29 +262,29 @@ def test_contacts_whose_names_contradict_are_not_joined():
 def test_newest_card_wins_job_fields_phones_and_emails_are_unioned_user_edits_win():
     old = rec("Jane Doe", "Acme Inc.", email="jane@acme.com", work=W1, mobile=M1, title="Engineer", city="Springfield")
     new = rec("Jane Doe", "NewCo GmbH", email="jane@newco.de", mobile=M1)
-    merged = dedupe.merge_records([old, new])
+    merged = merge.merge_records([old, new])
     assert merged.company == "NewCo GmbH"
     assert merged.title is None and merged.address is None  # the old job's title and address are not the new job's
     assert merged.emails == ("jane@newco.de", "jane@acme.com")
     assert [p.e164 for p in merged.phones] == [M1, W1]
-    assert dedupe.merge_records([old, new], {"company": "NewCo", "title": "CTO"}).title == "CTO"
-    assert dedupe.past_companies([old, new], merged.company) == ("Acme Inc.",)
+    assert merge.merge_records([old, new], {"company": "NewCo", "title": "CTO"}).title == "CTO"
+    assert merge.past_companies([old, new], merged.company) == ("Acme Inc.",)
 
 
 def test_an_older_card_of_the_same_company_fills_the_gaps():
-    merged = dedupe.merge_records([rec("Jane Doe", "Acme Inc.", title="Engineer"), rec("Jane Doe", "ACME")])
+    merged = merge.merge_records([rec("Jane Doe", "Acme Inc.", title="Engineer"), rec("Jane Doe", "ACME")])
     assert (merged.company, merged.title) == ("ACME", "Engineer")
 
 
 def test_the_name_is_the_newest_full_and_sure_one():
-    assert dedupe.merge_records([rec("Jane Doe"), rec("J. Doe")]).name == "Jane Doe"
-    assert dedupe.merge_records([rec("Jane Doe"), rec("Jame Doe", review=["name"])]).name == "Jane Doe"
-    assert dedupe.merge_records([rec("Jane Doe"), rec("Jane Smith")]).name == "Jane Smith"
+    assert merge.merge_records([rec("Jane Doe"), rec("J. Doe")]).name == "Jane Doe"
+    assert merge.merge_records([rec("Jane Doe"), rec("Jame Doe", review=["name"])]).name == "Jane Doe"
+    assert merge.merge_records([rec("Jane Doe"), rec("Jane Smith")]).name == "Jane Smith"
 
 
 def test_past_companies_ignore_legal_forms_and_slips():
     records = [rec(company="Acme Inc."), rec(company="ACME"), rec(company="Beta LLC"), rec(company="Gamma Labs")]
-    assert dedupe.past_companies(records, "Gamma Labs") == ("Acme Inc.", "Beta LLC")
+    assert merge.past_companies(records, "Gamma Labs") == ("Acme Inc.", "Beta LLC")
 
 
 # --------------------------------------------------------------------------- the store

@@ -10,11 +10,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import dedupe
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
+from cardpipe.contacts import blocking, dedupe
+from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore, open_store
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SCHEMA_VERSION, SqliteStore, open_store
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 M1, M2 = "+14155550177", "+14155550133"
@@ -76,7 +76,7 @@ def test_near_misses_are_suggested_not_merged(existing, card, joins, suggested):
     first = 1000  # contact ids of the existing cards: 1000, 1001...
     rows = [(i, i, r) for i, r in enumerate(NETWORK)]
     rows += [(first + i, first + i, r) for i, r in enumerate(existing)]
-    plan = dedupe.Index.build(rows).plan(card)
+    plan = blocking.Index.build(rows).plan(card)
     if joins is None:
         assert plan.contact_id is None, plan.match
     else:
@@ -91,7 +91,7 @@ def test_near_misses_are_suggested_not_merged(existing, card, joins, suggested):
 
 def test_a_card_that_nearly_matches_many_contacts_suggests_none():
     existing = [rec(RARE, f"Co {i}", city="Springfield") for i in range(dedupe.SUGGEST_LIMIT + 1)]
-    plan = dedupe.Index.build((i, i, r) for i, r in enumerate(existing)).plan(rec(RARE, "NewCo", city="Springfield"))
+    plan = blocking.Index.build((i, i, r) for i, r in enumerate(existing)).plan(rec(RARE, "NewCo", city="Springfield"))
     assert plan.contact_id is None and plan.suggestions == ()
 
 
@@ -99,8 +99,8 @@ def test_no_suggestion_for_contacts_kept_apart():
     rows = [(1, 1, rec("John Smith", "Acme", city="Springfield")), (2, 2, rec("John Smith", "NewCo", city="Springfield"))]
     rows += [(100 + i, 100 + i, r) for i, r in enumerate(NETWORK)]
     card = rec("John Smith", "NewCo", city="Springfield")  # joins 2 by name+company; 1 only nearly
-    assert [s.contact_id for s in dedupe.Index.build(rows).plan(card).suggestions] == [1]
-    plan = dedupe.Index.build(rows, apart=[(1, 2)]).plan(card)
+    assert [s.contact_id for s in blocking.Index.build(rows).plan(card).suggestions] == [1]
+    plan = blocking.Index.build(rows, apart=[(1, 2)]).plan(card)
     assert plan.contact_id == 2 and plan.suggestions == ()
 
 
@@ -169,7 +169,7 @@ def test_a_dismissal_sticks_across_later_runs(any_db):
 
 
 def test_a_database_at_schema_4_migrates_with_its_decisions(tmp_path):
-    from cardpipe import store as store_mod
+    from cardpipe.contacts import store as store_mod
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

@@ -25,9 +25,9 @@ from cardpipe import export, service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import EXPORT_FORMATS, Config, load_config
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import ConfigError, ExitCode
 from cardpipe.models import Address, CardResult, Contact, ContactRecord, DueItem, Phone
-from cardpipe.store import SqliteStore
 
 TODAY = dt.date(2026, 12, 1)
 MET = dt.date(2026, 11, 20)

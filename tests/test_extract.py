@@ -11,16 +11,12 @@ from typing import Any
 
 import pytest
 
-from cardpipe import extract
+from cardpipe import fields as extract
+from cardpipe.fields.email import local_from_name
+from cardpipe.fields.name import accents_only, proper_case, split_name
+from cardpipe.fields.record import read_contact
+from cardpipe.fields.title import title_case
 from cardpipe.models import Address, OcrLine, OcrPage, OcrWord, Phone
-from cardpipe.normalize import (
-    accents_only,
-    local_from_name,
-    proper_case,
-    read_contact,
-    split_name,
-    title_case,
-)
 
 
 def page_from_boxes(
@@ -614,6 +610,11 @@ NAMES = [
     ("DeShawn Williams", "DeShawn Williams", "DeShawn", "Williams"),
     ("ALISTAIR MACLEOD", "Alistair MacLeod", "Alistair", "MacLeod"),
     ("Amy Ng", "Amy Ng", "Amy", "Ng"),
+    # initials, as Indian cards print them: bare, dotted, or run into the family name
+    ("K S Prasad", "K S Prasad", "K S", "Prasad"),
+    ("T. SAHA", "T. Saha", "T.", "Saha"),
+    ("K.V.Rao", "K. V. Rao", "K. V.", "Rao"),
+    ("Jane Park", "Jane Park", "Jane", "Park"),
 ]
 
 
@@ -625,7 +626,11 @@ def test_split_name(printed: str, full: str, given: str, family: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Acme Robotics, Inc", "123 Main Street", "Sales Manager 2", "xkcd wrrt", "a b"]
+    "text",
+    [
+        "Acme Robotics, Inc", "123 Main Street", "Sales Manager 2", "xkcd wrrt", "a b",
+        "Venkatappiah Street", "Opp. Time Hospital", "A Better Way", "P. O. Box", "F.DB Certified",
+    ],
 )
 def test_not_a_name(text: str) -> None:
     assert split_name(text) is None
@@ -950,7 +955,7 @@ def test_comma_read_for_the_dot_of_a_local_part() -> None:
     ],
 )
 def test_repair_postcode_line(printed: str, repaired: str) -> None:
-    from cardpipe.extract.address import repair_postcode_line
+    from cardpipe.fields.address import repair_postcode_line
 
     assert repair_postcode_line(printed) == repaired
 
@@ -1015,7 +1020,7 @@ def test_umlauts_restored_from_a_linkedin_slug() -> None:
 
 
 def test_name_reread_when_accents_may_be_lost() -> None:
-    from cardpipe.normalize import name_reread
+    from cardpipe.fields.name import name_reread
 
     page = page_from_boxes([("Jose Ramirez", 100, 50, 40), ("Account Manager", 100, 110, 24)])
     record = read_contact(page)
@@ -1057,7 +1062,7 @@ def test_name_reread_when_accents_may_be_lost() -> None:
     ],
 )
 def test_take_name_accents(reread: str, name: str) -> None:
-    from cardpipe.normalize import take_name_accents
+    from cardpipe.fields.name import take_name_accents
 
     record = read_contact(OcrPage.from_text("Jose Ramirez\nAccount Manager"))
     out = take_name_accents(record, OcrPage.from_text(reread))
@@ -1077,14 +1082,14 @@ def test_take_name_accents(reread: str, name: str) -> None:
     ],
 )
 def test_take_name_accents_known_forms(first: str, reread: str, name: str) -> None:
-    from cardpipe.normalize import take_name_accents
+    from cardpipe.fields.name import take_name_accents
 
     record = read_contact(OcrPage.from_text(f"{first}\nBerater"))
     assert take_name_accents(record, OcrPage.from_text(reread)).name == name
 
 
 def test_better_address_from_a_second_read_of_the_same_address() -> None:
-    from cardpipe.normalize import better_address
+    from cardpipe.fields.address import better_address
 
     first = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Kdéin", conf=60.0))
     second = read_contact(OcrPage.from_text("Jörg Wagner\nZeil 123\n50667 Köln", conf=95.0))
@@ -1395,9 +1400,31 @@ def test_name_misreads_of_capitals_and_eszett(text: str, name: str | None) -> No
 
 
 def test_hyphenated_given_name_read_again_for_its_accents() -> None:
-    from cardpipe.normalize import name_reread, take_name_accents
+    from cardpipe.fields.name import name_reread, take_name_accents
 
     page = OcrPage.from_text("Marc-Andre Roy\nDirecteur")
     record = read_contact(page)
     assert (name_reread(page, record) or (None, None))[1] == "fra"  # André, in French
     assert take_name_accents(record, OcrPage.from_text("Marc-André Roy")).name == "Marc-André Roy"
+
+
+def test_the_sites_name_with_a_company_word_is_the_company_not_the_person() -> None:
+    """A Turkish engineering firm's card: its name is on the website and in its gmail address,
+    so both spell 'AKABE MAKINA'; 'Makina' (machinery) makes it a firm, and the person is the
+    other line."""
+    record = read_contact(
+        lines_page(
+            ("www.akabemakina.com.tr", 91),
+            ("AKABE MAKINA", 92),
+            ("Burak ERTAUL", 92),
+            ("+90 532 321 34 33", 92),
+            ("T: 0212 485 68 53 E: akabemakina@gmail.com", 88),
+        ),
+        region="TR",
+    )
+    assert (record.name, record.company) == ("Burak Ertaul", "AKABE MAKINA")
+
+
+def test_a_persons_own_site_still_spells_the_name() -> None:
+    record = read_contact(lines_page(("Jane Doe", 92), ("jane@janedoe.com", 90), ("www.janedoe.com", 90)))
+    assert record.name == "Jane Doe"

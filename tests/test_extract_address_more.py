@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from cardpipe.extract.address import is_unit_line, repair_postcode_line
+from cardpipe.fields.address import is_unit_line, repair_postcode_line
+from cardpipe.fields.record import read_contact
 from cardpipe.models import OcrPage
-from cardpipe.normalize import read_contact
 
 ADDRESS_CASES = [
     (
@@ -225,6 +225,10 @@ def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
         ),
         ("Lucía Gómez\nSALES DIRECTOR\nlucia@raft-example.ai\nMadrid, Spain", "Madrid, Spain"),
         ("Head Office 4-1-2, Kita-ku, Sapporo City,\nHokkaido, 060-0001 JAPAN\nKen Mori", "4-1-2, Kita-ku, Sapporo City, Hokkaido, 060-0001 JAPAN"),
+        (  # a street name over two lines, the first without a number (Turkish 'Sitesi', 'Caddesi')
+            "Deniz Arslan\nSatış Müdürü\nBeysan Sanayi Sitesi Fuar\nCaddesi No:8 Haramidere\n34524 İstanbul / Türkiye",
+            "Beysan Sanayi Sitesi Fuar, Caddesi No:8 Haramidere, 34524 İstanbul",
+        ),
     ],
 )
 def test_an_address_in_no_known_postcode_format_is_found_by_its_words(text: str, address: str) -> None:

@@ -11,10 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from cardpipe import extract
-from cardpipe.extract.freetext import company_score, web_like
+from cardpipe import fields as extract
+from cardpipe.fields.company import complete_suffix, read_suffix, repair_company_words
+from cardpipe.fields.freetext import company_score, web_like
+from cardpipe.fields.record import read_contact
 from cardpipe.models import OcrLine, OcrPage, OcrWord
-from cardpipe.normalize import complete_suffix, read_contact, read_suffix, repair_company_words
 
 # --------------------------------------------------------------------------
 # Legal forms: the period Tesseract drops at the end of a line, a letter misread

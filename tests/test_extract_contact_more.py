@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from cardpipe import extract
+from cardpipe import fields as extract
+from cardpipe.fields.domain import repair_tld
+from cardpipe.fields.email import lead_from_name
+from cardpipe.fields.name import split_name
+from cardpipe.fields.record import read_contact
 from cardpipe.models import OcrLine, OcrPage, OcrWord
-from cardpipe.normalize import lead_from_name, read_contact, repair_tld, split_name
 
 
 def words_page(rows: list[list[tuple[str, int, int]]], *, height: int = 30, conf: float = 90.0) -> OcrPage:
@@ -389,7 +392,7 @@ def test_website_word_cut_on_a_skewed_line_is_joined() -> None:
 
 def test_a_turkish_word_starting_with_dotted_capital_i_is_no_linkedin_handle() -> None:
     """'İnşaat' matched the 'in' label case-blind and crashed the handle lookup."""
-    from cardpipe.normalize import read_contact
+    from cardpipe.fields.record import read_contact
 
     record = read_contact(OcrPage.from_text("Mert Yılmaz\nİnşaat\nmert@yapi-ornek.com.tr"))
     assert record.name == "Mert Yılmaz"

@@ -38,9 +38,10 @@ from pathlib import Path
 import pytest
 from conftest import CARDPIPE, RESOURCES, SAMPLES, Home
 
-from cardpipe import ingest, pipeline
+from cardpipe import batch as batching
+from cardpipe.contacts.store import SqliteStore, _refuse_network_fs
 from cardpipe.errors import ConfigError, StoreError
-from cardpipe.store import SqliteStore, _refuse_network_fs
+from cardpipe.inbox import claim as ingest
 
 CARDS = [f"scan150-0{i}.png" for i in range(1, 8)]  # one card each, small and quick to read
 BUSY_LINE = "cardpipe: error: another cardpipe run is in progress; try again later."
@@ -552,13 +553,13 @@ def _wait_for_no_process_with(config: Path, timeout: float = 20.0) -> None:
 # ---------------------------------------------------------------------------
 
 
-# With 2 workers, 14 files are read in batches of 4, 4, 3, 2, 1 (pipeline.batches), one per
+# With 2 workers, 14 files are read in batches of 4, 4, 3, 2, 1 (batch.batches), one per
 # worker and one more in flight: a SIGTERM while the first results are stored lets those 11
 # files be read and stored, and puts the other 3 back; a SIGTERM while files are claimed
 # reads none.
 @pytest.mark.parametrize("fault, stored", [("read:1:TERM", 11), ("in-transaction:2:TERM", 11), ("claimed:2:TERM", 0)])
 def test_sigterm_finishes_the_cards_being_read_then_stops(tray, fault, stored):
-    assert [len(b) for b in pipeline.batches(range(14), 2)] == [4, 4, 3, 2, 1]
+    assert [len(b) for b in batching.batches(range(14), 2)] == [4, 4, 3, 2, 1]
     tray.configure(jobs=2)
     for i in range(14):  # the same cards twice, with distinct bytes (a trailing comment)
         sample = SAMPLES / CARDS[i % len(CARDS)]

@@ -9,15 +9,16 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import ics, service
+from cardpipe import service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
-from cardpipe.due_edits import parse_date
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import AmbiguousError, NotFoundError
-from cardpipe.followup import due_date, due_list, schedule, update_notes
+from cardpipe.followup import ics
+from cardpipe.followup.due import due_date, due_list, schedule, update_notes
+from cardpipe.followup.due_edits import parse_date
 from cardpipe.models import CardResult, Contact, ContactRecord, DueItem
-from cardpipe.store import SqliteStore
 
 D = dt.date
 

@@ -25,12 +25,13 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
-from cardpipe import due_edits, service
+from cardpipe import service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
+from cardpipe.contacts.store import SqliteStore
+from cardpipe.followup import due_edits
 from cardpipe.models import CardResult, ContactRecord
-from cardpipe.store import SqliteStore
 
 D = dt.date
 START = D(2026, 10, 5)  # a Monday

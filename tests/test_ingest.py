@@ -6,8 +6,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from cardpipe import ingest
 from cardpipe.errors import BusyError, ExitCode, NotFoundError, OutputError
+from cardpipe.inbox import claim as ingest
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import RESOURCES
 
+from cardpipe import batch as batching
 from cardpipe import pipeline
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +41,7 @@ NAME_FLAGGED = {"decode_cmyk.jpg", "decode_cmyk_plain.jpg"}
 def results():
     names = list(CASES)
     # serial: forking this test process, where OpenCV has already started its threads, is not safe
-    read = pipeline.extract_files([RESOURCES / n for n in names], pipeline.ReadOptions(), jobs=1)
+    read = batching.extract_files([RESOURCES / n for n in names], pipeline.ReadOptions(), jobs=1)
     return dict(zip(names, read, strict=True))
 
 

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from cardpipe.cli import cli
+from cardpipe.contacts.migrate import migrate
+from cardpipe.contacts.store import SqliteStore, open_store
 from cardpipe.errors import ConfigError
-from cardpipe.migrate import migrate
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SqliteStore, open_store
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

@@ -9,10 +9,11 @@ import threading
 
 import pytest
 
+from cardpipe.contacts.pgconn import shown_url, translate
+from cardpipe.contacts.postgres import PG_MIGRATIONS, PostgresStore
+from cardpipe.contacts.store import MIGRATIONS, SCHEMA_VERSION, SqliteStore, open_store
 from cardpipe.errors import BusyError, ConfigError, DatabaseUnavailable, ExitCode
 from cardpipe.models import CardResult, ContactRecord, Phone
-from cardpipe.postgres import PG_MIGRATIONS, PostgresStore, shown_url, translate
-from cardpipe.store import MIGRATIONS, SCHEMA_VERSION, SqliteStore, open_store
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from cardpipe import decode, preprocess
+from cardpipe.image import decode
+from cardpipe.image import prepare as preprocess
 from cardpipe.models import PreparedCard, SourceImage
 from cardpipe.ocr import TesseractEngine
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
+from cardpipe.fields.qr import QrContact, parse_payload
+from cardpipe.fields.record import read_contact
+from cardpipe.image.qr import decode_qr
 from cardpipe.models import Address, OcrPage, Phone
-from cardpipe.normalize import read_contact
-from cardpipe.qr import QrContact, decode_qr, parse_payload
 
 VCARD = """BEGIN:VCARD
 VERSION:3.0

@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES, Home
 
-from cardpipe import corrections, dedupe, service
+from cardpipe import service
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
+from cardpipe.contacts import corrections, merge
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import UsageError
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SqliteStore
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
@@ -105,7 +106,7 @@ def test_numbers_without_plus_are_read_in_the_contacts_country() -> None:
 
 
 # --------------------------------------------------------------------------
-# Stored rows -> the contact (dedupe.apply_edits)
+# Stored rows -> the contact (merge.apply_edits)
 # --------------------------------------------------------------------------
 
 
@@ -120,7 +121,7 @@ def test_apply_edits_reads_the_stored_forms_back_and_clears_review() -> None:
         "family_name": "Smith",
         "name": "Jon Smith",
     }
-    out = dedupe.apply_edits(record, edits)
+    out = merge.apply_edits(record, edits)
     assert out.phones == (
         Phone("+14155550134", "work", "+14155550134;ext=204 work", "204"),
         Phone("+14155550199", "mobile", "+14155550199 mobile"),
@@ -132,7 +133,7 @@ def test_apply_edits_reads_the_stored_forms_back_and_clears_review() -> None:
 
 
 def test_apply_edits_keeps_older_free_text_forms() -> None:
-    out = dedupe.apply_edits(ContactRecord(), {"phones": "555 0100", "address": "1 Main St"})
+    out = merge.apply_edits(ContactRecord(), {"phones": "555 0100", "address": "1 Main St"})
     assert out.phones == (Phone("555 0100", "other", "555 0100"),)
     assert out.address == Address("1 Main St")
 

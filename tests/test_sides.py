@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 import pytest
 from conftest import RESOURCES
 
-from cardpipe import ingest
+from cardpipe.inbox import claim as ingest
 
 FRONT, BACK = "sides-kelly-front.png", "sides-kelly-back.png"
 

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
+from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore, open_store
 from cardpipe.errors import NotFoundError, StoreError
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
-from cardpipe.store import SCHEMA_VERSION, SqliteStore, open_store
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -139,7 +139,7 @@ def test_search(store):
 
 
 def test_a_database_at_schema_3_migrates_and_loses_the_unread_card_keys(tmp_path):
-    from cardpipe import store as store_mod
+    from cardpipe.contacts import store as store_mod
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

@@ -15,9 +15,9 @@ from starlette.testclient import TestClient
 from cardpipe import service
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
+from cardpipe.contacts.store import SqliteStore
 from cardpipe.errors import UsageError
 from cardpipe.models import CardResult, ContactRecord, Phone
-from cardpipe.store import SqliteStore
 from cardpipe.web import check_host, create_app
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

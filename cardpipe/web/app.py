@@ -142,12 +142,10 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     async def card_image(request: Request) -> Response:
         card_id = request.path_params["card_id"]  # an int by the route: no path from the request
         with service.open_db(cfg) as store:
-            row = store.db.execute(
-                "SELECT f.stored_as FROM cards c JOIN files f ON f.sha256 = c.file_sha256 WHERE c.id = ?", (card_id,)
-            ).fetchone()
-        if not row or not row[0] or not Path(row[0]).is_file():
+            stored_as = store.card_image(card_id)
+        if not stored_as or not Path(stored_as).is_file():
             return PlainTextResponse("no image for this card", status_code=404)
-        return FileResponse(row[0])
+        return FileResponse(stored_as)
 
     async def on_busy(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("The database is busy (a run is writing): busy, try again in a moment.", 503)

@@ -1,0 +1,197 @@
+"""Phone numbers in a segment, found with `phonenumbers.PhoneNumberMatcher`, typed from
+the label printed next to them (T, Tel, M, Mob, F, Fax... in several languages).
+
+Evidence: the digits as `phonenumbers` matches them in the card's region (`page.guess_region`:
+the address country, a country TLD, a place name, then the configured region), the label
+before the number. Judged in `record.judge` (E.164, the type, fax lines kept apart)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from phonenumbers import (
+    Leniency,
+    PhoneNumberFormat,
+    PhoneNumberMatcher,
+    PhoneNumberType,
+)
+
+from ..models import Phone
+from .candidates import PhoneCandidate, Segment
+from .confidence import _conf
+from .layout import evidence_of, span_conf
+from .lexicon import ICON_TYPES, PHONE_LABELS
+
+_DIGITISH_RE = re.compile(r"[\dOoIl|!]{2,}[\dOoIl|!\s().,-]*")
+
+
+def _label_before(text: str) -> str | None:
+    """The label at the end of `text` ("Tel:", "M.", "Fax") if it is a phone label."""
+    t = text.strip().rstrip(":.-–—=> ").strip()
+    if not t:
+        return None
+    if t[-1] in ICON_TYPES:
+        return t[-1]
+    m = re.search(r"([^\W\d_][\w./-]*)$", t)
+    if not m:
+        return None
+    word = m.group(1).lower().rstrip(".")
+    if _label_type(word):
+        return m.group(1)
+    # "Mob. Tel" / "Tel. Mobil": try the last two words
+    m2 = re.search(r"([^\W\d_][\w.]*)\W+([^\W\d_][\w.]*)$", t)
+    if m2:
+        w1 = m2.group(1).lower().rstrip(".")
+        if w1 in PHONE_LABELS:
+            return m2.group(1)
+    return None
+
+
+def _label_after(text: str) -> str | None:
+    m = re.match(r"\s*[(\[]\s*([^\W\d_]+)\.?\s*[)\]]", text)
+    if m and m.group(1).lower() in PHONE_LABELS:
+        return m.group(1)
+    m = re.match(
+        r"\s*[-–(]?\s*(mobile|mobil|cell|fax|office|direct|work|home|handy|portable|móvil)\b", text, re.I
+    )
+    return m.group(1) if m else None
+
+
+def _label_type(label: str | None) -> str | None:
+    if not label:
+        return None
+    if label in ICON_TYPES:
+        return ICON_TYPES[label]
+    key = label.lower().rstrip(".:")
+    found = PHONE_LABELS.get(key) or PHONE_LABELS.get(key + ".")
+    if found is None and len(key) == 2 and key.isalpha() and key[0] in "tmfpc":
+        return PHONE_LABELS.get(key[0])  # "Ts", "Mi": a one-letter label with an OCR speck
+    return found
+
+
+def _repair_digits(text: str) -> str:
+    """O -> 0, l/I/|/! -> 1 and a comma between digits -> '.' inside runs that are mostly
+    digits (used only after a phone label, 'O12! 496 0826', '04,53.14.37.25', or on a run of
+    digits that stands alone, '04,58,56.90,72')."""
+
+    def fix(m: re.Match[str]) -> str:
+        s = m.group(0)
+        core = re.sub(r"[\s().,-]", "", s)
+        digits = sum(c.isdigit() for c in core)
+        if core and digits / len(core) >= 0.6 and digits >= 3:
+            s = s.translate(str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "!": "1"}))
+            return re.sub(r"(?<=\d)[.,]*,[.,]*(?=\d)", ".", s)  # "04,.58": one separator
+        return s
+
+    return _DIGITISH_RE.sub(fix, text)
+
+
+def _strip_leading_label(text: str) -> tuple[str, str | None]:
+    m = re.match(r"\s*([^\W\d_][\w./-]*|[☎✆📞☏📱📠])\s*[:.]?\s*(?=[+(\d]|[OoIl|][\dOoIl|!\s().,-]{4,}\d)", text)
+    if m:
+        word = m.group(1)
+        if _label_type(word.rstrip(".:")) or word in ICON_TYPES:
+            return text, word
+    return text, None
+
+
+def unread_number(text: str) -> bool:
+    """Whether text left over once the numbers were found still looks like a phone number:
+    a run of digits after a phone label, or a long one ('Tél. 04 53 14 3?', 'T O12! 49b')."""
+    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
+        digits = sum(c.isdigit() for c in m.group(0))
+        if digits >= 8 or (digits >= 5 and _label_before(text[: m.start()])):
+            return True
+    return False
+
+
+FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", "IE", "ES", "IT", "NZ")
+
+
+def phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
+    out: list[PhoneCandidate] = []
+    _, lead_label = _strip_leading_label(text)
+    alone = re.fullmatch(r"\s*\+?\(?\d[\d\s().,/-]{7,}\d\s*", text)  # '04,58,56.90,72' on a line of its own
+    work = _repair_digits(text) if lead_label or alone else text
+    matches = list(PhoneNumberMatcher(work, region, leniency=Leniency.VALID))
+    rule = "phone:matcher"
+    if not matches and lead_label:
+        matches = [
+            m
+            for m in PhoneNumberMatcher(work, region, leniency=Leniency.POSSIBLE)
+            if len(phonenumbers.national_significant_number(m.number)) >= 6
+        ]
+        rule = "phone:matcher-possible"
+    if not matches and (lead_label or re.fullmatch(r"\s*\(?\d[\d\s().\-/]{7,}\d\s*", work)):
+        # No number in the card's region: the card may say nothing of its country (a .com site,
+        # no address). A number that stands alone or after a phone label is read in the first
+        # common region where it is valid, and flagged by the rule name.
+        for other in FALLBACK_REGIONS:
+            if other == region:
+                continue
+            matches = list(PhoneNumberMatcher(work, other, leniency=Leniency.VALID))
+            if matches:
+                rule, region = "phone:matcher-other-region", other
+                break
+    prev_end = 0
+    for i, m in enumerate(matches):
+        next_start = matches[i + 1].start if i + 1 < len(matches) else len(work)
+        label = _label_before(work[prev_end : m.start]) or _label_after(work[m.end : next_start])
+        if label is None and i > 0 and not work[prev_end : m.start].strip(" /,;-"):
+            label = None  # "555-1234 / 555-5678": a second number with no label of its own
+        prev_end = m.end
+        num = m.number
+        ptype = _label_type(label)
+        type_source = "label" if ptype else "number-type"
+        if ptype is None:
+            nt = phonenumbers.number_type(num)
+            if nt == PhoneNumberType.MOBILE:
+                ptype = "mobile"
+            elif nt in (
+                PhoneNumberType.FIXED_LINE,
+                PhoneNumberType.FIXED_LINE_OR_MOBILE,
+                PhoneNumberType.TOLL_FREE,
+                PhoneNumberType.VOIP,
+                PhoneNumberType.UAN,
+                PhoneNumberType.SHARED_COST,
+            ):
+                ptype = "work"
+            else:
+                ptype, type_source = "work", "default"
+        e164 = phonenumbers.format_number(num, PhoneNumberFormat.E164)
+        raw = m.raw_string.strip()
+        out.append(
+            PhoneCandidate(
+                raw=raw,
+                e164=e164,
+                type=ptype,
+                extension=num.extension or None,
+                valid=phonenumbers.is_valid_number(num),
+                region=region,
+                type_source=type_source,
+                evidence=evidence_of(seg, rule, label=label, conf=span_conf(seg, m.start, m.end, worst=True)),
+                span=(m.start, m.end),
+            )
+        )
+    return out
+
+
+def judge_phones(found: Sequence[PhoneCandidate]) -> tuple[list[Phone], float]:
+    """The numbers kept, in the card's order, and their confidence: the worst one's (a valid
+    number for its region fits; a merely possible one, one valid only in another region
+    than the card's, or one typed by default rather than by its label, less so)."""
+    phones: list[Phone] = []
+    confs: list[float] = []
+    for p in found:
+        fit = 1.0 if p.valid else 0.5
+        if p.evidence.rule.endswith("possible"):
+            fit = min(fit, 0.5)
+        elif p.evidence.rule.endswith("other-region"):
+            fit = min(fit, 0.75)
+        if p.type_source == "default":
+            fit *= 0.9
+        phones.append(Phone(p.e164, p.type, p.raw, p.extension))
+        confs.append(_conf(fit, p.evidence.conf, weight=0.6))  # the worst digit group counts
+    return phones, min(confs, default=0.0)
