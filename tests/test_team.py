@@ -247,3 +247,18 @@ def test_owners_one_contact_known_by_both_own_due_lists_and_follow_ups(tmp_path,
     for owner in ("ann", "bob"):
         rows = (tmp_path / "ann" / "output" / f"due-{owner}.csv").read_text(encoding="utf-8-sig").splitlines()
         assert len(rows) == 1 + 9, owner
+
+
+def test_a_dry_run_on_the_server_shows_the_url_without_its_password(tmp_path, pg_server):
+    from pgserver import PASSWORD
+
+    url = pg_server.tcp_url(pg_server.new_database(), PASSWORD)
+    inbox = tmp_path / "inbox"
+    scans(inbox)
+    r = subprocess.run([*WORKER, "run", "--dry-run", "--inbox", str(inbox), "--db", url], capture_output=True,
+                       text=True, env={**os.environ, "TEAM_READS": str(tmp_path / "r")}, stdin=subprocess.DEVNULL,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "would claim scan-000.png" in r.stdout and "would write the database postgresql://cardpipe:***@" in r.stdout
+    assert PASSWORD not in r.stdout + r.stderr
+    assert len(list(inbox.iterdir())) == 200

@@ -20,6 +20,8 @@ from ..batch import MAX_BATCH, _ignore_signals, _one_core, _Reader, batches, mak
 from ..clock import Clock
 from ..config import Config
 from ..contacts import owners
+from ..contacts.pgconn import shown_url
+from ..contacts.store import store_kind
 from ..errors import ConfigError, ExitCode
 from ..models import FileResult
 from ..pipeline import ReadOptions
@@ -451,7 +453,8 @@ def plan(cfg: Config) -> list[str]:
         lines.append(f"would set aside {ingest.display_name(a.rel)} in {ingest.display_name(cfg.failed_dir)}: {a.reason}")
     if lines:
         out = ingest.display_name(cfg.output)
-        lines.append(f"would write the database {ingest.display_name(cfg.db)} and {out}/contacts.csv, {out}/due.csv")
+        shown = shown_url(cfg.db) if store_kind(cfg.db) == "postgresql" else ingest.display_name(cfg.db)  # no password
+        lines.append(f"would write the database {shown} and {out}/contacts.csv, {out}/due.csv")
     return lines
 
 
