@@ -1,7 +1,8 @@
 """The same end-to-end scenario on both stores: the real CLI, real Tesseract, sample
 cards; SQLite (a file) and PostgreSQL (a real server, tests/pgserver.py).
 
-inbox -> contacts -> due list -> follow-up -> exports, and a second run that changes nothing."""
+inbox -> contacts -> due list -> follow-up -> notes, edits, review, duplicates, digest ->
+exports, and a second run that changes nothing."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ def test_inbox_to_exports_on_both_backends(home, any_db):
     assert r.returncode == 0 and "recorded" in r.stdout, r.stderr
     due = home.run("due", env={**env, **FUTURE})
     assert names[0] not in due.stdout and names[1] in due.stdout, due.stdout
+
+    second = next(row["contact_id"] for row in rows if row["name"] == names[1])
+    for args in (["note", first, "met at the expo"], ["edit", first, "title", "Head of Growth"],
+                 ["interval", first, "60"], ["done", second], ["review"], ["duplicates"], ["digest", "--no-mark"],
+                 ["contacts", "show", first]):
+        r = home.run(*args, env={**env, **FUTURE})
+        assert r.returncode == 0, (args, r.stderr)
+    assert "Head of Growth" in r.stdout and "met at the expo" in r.stdout and "every 60 days" in r.stdout
+    assert "nothing due" in home.run("due", env={**env, **FUTURE}).stdout
 
     vcf = home.root / "contacts.vcf"
     r = home.run("export", "--format", "vcard", "-o", str(vcf), env=env)
