@@ -262,3 +262,38 @@ def test_a_dry_run_on_the_server_shows_the_url_without_its_password(tmp_path, pg
     assert "would claim scan-000.png" in r.stdout and "would write the database postgresql://cardpipe:***@" in r.stdout
     assert PASSWORD not in r.stdout + r.stderr
     assert len(list(inbox.iterdir())) == 200
+
+
+def test_bytes_another_worker_stored_meanwhile_are_archived_not_stored_twice(tmp_path, any_db):
+    """Two workers read two files with the same bytes at once (leases are per file): the one
+    that commits second finds the bytes stored, under the write lock, and only archives its file."""
+    import datetime as dt
+    from pathlib import PurePosixPath
+
+    from cardpipe.clock import FixedClock
+    from cardpipe.config import Config
+    from cardpipe.contacts.store import open_store
+    from cardpipe.inbox import claim, claims, run
+    from cardpipe.models import CardResult, ContactRecord, FileResult
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cfg = Config(inbox=inbox, archive=tmp_path / "archive", failed=tmp_path / "failed", output=tmp_path / "out",
+                 db=any_db)
+    store = open_store(any_db)
+    clock = FixedClock(dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
+    card = CardResult("a.png", 0, ContactRecord(name="Ann Avery", emails=("ann@firm.example",)), "Ann", 90.0)
+    summaries = []
+    for name in ("a.png", "a-copy.png"):
+        path = inbox / name
+        path.write_bytes(b"the same bytes")
+        st = path.stat()
+        job = run.Job(claim.InboxItem(path, PurePosixPath(name), size=st.st_size, mtime_ns=st.st_mtime_ns), "f" * 64)
+        summary = run.RunSummary()
+        run._store_result(job, FileResult(str(path), job.sha256, (card,)), cfg, store, clock, summary,
+                          claims.FolderClaims(inbox))
+        summaries.append(summary)
+    assert [(s.cards, s.duplicates, s.files) for s in summaries] == [(1, 0, 1), (0, 1, 1)]
+    assert sorted(p.name for p in (tmp_path / "archive").iterdir()) == ["a-copy.png", "a.png"]
+    assert [len(c.card_ids) for c in store.contacts()] == [1]
+    store.close()
