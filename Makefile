@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := .demo
+# the demo ignores any config file of yours (its archive and failed folders would get the samples)
+DEMO_ENV := CARDPIPE_CONFIG=/dev/null
 
 .PHONY: run test setup setup-test system-deps bench lint clean
 
@@ -23,14 +25,16 @@ $(VENV)/.installed: pyproject.toml
 ## run: process sample_cards/ through a fresh demo inbox, then show the results
 run: setup
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox
-	@cp sample_cards/images/* $(DEMO)/inbox/
-	@touch -d '1 minute ago' $(DEMO)/inbox/*  # as if dropped a while ago: complete, ready to take
-	@echo "== cardpipe run on $$(ls $(DEMO)/inbox | wc -l) sample files (demo data in $(DEMO)/)"
-	$(BIN)/cardpipe run --inbox $(DEMO)/inbox --db $(DEMO)/cardpipe.db --output $(DEMO)/output --verbose || [ $$? -eq 1 ]
+	@echo "== the sample cards, as if collected at six events over the past weeks"
+	@$(BIN)/python scripts/demo_inbox.py sample_cards/images $(DEMO)/inbox  # dated event folders; files a minute old
+	@echo "== cardpipe run on $$(find $(DEMO)/inbox -type f | wc -l) sample files (demo data in $(DEMO)/)"
+	$(DEMO_ENV) $(BIN)/cardpipe run --inbox $(DEMO)/inbox --db $(DEMO)/cardpipe.db --output $(DEMO)/output --verbose || [ $$? -eq 1 ]
 	@echo "== contacts"
-	@$(BIN)/cardpipe contacts --db $(DEMO)/cardpipe.db | head -n 25
+	@$(DEMO_ENV) $(BIN)/cardpipe contacts --db $(DEMO)/cardpipe.db | head -n 25
 	@echo "== outputs"
 	@ls -l $(DEMO)/output
+	@echo "== cardpipe digest: who to follow up with"
+	@$(DEMO_ENV) $(BIN)/cardpipe digest --db $(DEMO)/cardpipe.db
 
 ## test: same set-up, plus what the tests need, then the whole suite
 test: setup

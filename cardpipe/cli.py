@@ -185,6 +185,154 @@ def cli(ctx: click.Context, verbose: int) -> None:
     ctx.obj["verbose"] = verbose
 
 
+@cli.command("init")
+@click.argument("folder", required=False, type=_path(file_okay=False))
+@click.option("--inbox", type=_path(file_okay=False), help="Folder where scans are dropped (default: FOLDER/inbox, else ~/Cards/inbox).")
+@click.option("--output", type=_path(file_okay=False), help="Folder for contacts.csv, due.csv and other exports.")
+@click.option("--db", type=_path(dir_okay=False), help="SQLite database file.")
+@days_option
+@read_options
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing: take the defaults (also when not at a terminal).")
+@click.option("--force", is_flag=True, help="Rewrite an existing config file with these settings.")
+@click.option("--cron", "with_cron", is_flag=True, help="Add the crontab line to your crontab (crontab -l / crontab -).")
+@click.option("--systemd", "with_systemd", is_flag=True, help="Install a systemd user timer instead of a crontab line.")
+@click.pass_context
+def init_cmd(
+    ctx: click.Context, folder: Path | None, yes: bool, force: bool, with_cron: bool, with_systemd: bool, **given: Any
+) -> None:
+    """Set cardpipe up: a commented config file, the folders, and the line that runs it.
+
+    Writes config.toml to the user config folder (or FOLDER), creates the inbox,
+    archive, failed and output folders (in FOLDER, else ~/Cards), and prints the
+    crontab line with absolute paths (--cron installs it; --systemd writes a user
+    timer). At a terminal with no options it asks a few questions; defaults for
+    the phone region and languages come from the locale. Running it again changes
+    nothing and says so.
+
+    \b
+    Examples:
+      cardpipe init                          # asks where scans go, follow-up days, region, languages
+      cardpipe init ~/Cards --yes --cron     # everything in ~/Cards, scheduled every 15 minutes
+      cardpipe init --inbox ~/Dropbox/Scans --region GB --lang eng
+    """
+    from . import init as setup
+
+    if with_cron and with_systemd:
+        raise UsageError("choose one of --cron and --systemd.")
+    settings = setup.settings_for(folder, **given)
+    if not yes and not any(v is not None for v in given.values()) and sys.stdin.isatty():
+        settings = _ask(folder, settings)
+    result = setup.apply(settings, force=force)
+    for step in result.steps:
+        if step.changed or step.notice:
+            click.echo(step.text)
+    path = settings.config_path
+    scheduled: list[Any] = []
+    if with_cron:
+        line = setup.cron_line(path)
+        added = setup.install_cron(line)
+        scheduled.append(setup.Step(f"crontab: {'line added' if added else 'line already there'}: {line}", added))
+        for other in setup.other_cron_entries(line):
+            scheduled.append(setup.Step(f"crontab: this line runs cardpipe too (remove it with 'crontab -e' if it is an older set-up): {other}", False))
+    elif with_systemd:
+        scheduled += setup.install_systemd(path, systemctl=["systemctl"] if setup.systemd_running() else None)
+    for step in scheduled:
+        click.echo(step.text)
+    if not result.changed and not any(s.changed for s in scheduled):
+        click.echo(f"nothing changed: cardpipe is already set up here (config {path}).")
+    env = "" if setup.is_default_config(path) else f"export CARDPIPE_CONFIG={_shell(path)}   # in your shell profile\n  "
+    click.echo("\nNext:")
+    click.echo(f"  {env}cardpipe doctor                     # checks Tesseract, languages, folders, database, schedule")
+    click.echo(f"  cp scan.jpg {_shell(settings.inbox)}/ && cardpipe run")
+    click.echo("  cardpipe due                        # who to follow up with")
+    if not with_cron and not with_systemd:
+        click.echo("To run it every 15 minutes, add this line with 'crontab -e' (or run 'cardpipe init --cron'):")
+        click.echo(f"  {setup.cron_line(path)}")
+
+
+@cli.command()
+@config_option
+@click.pass_context
+def doctor(ctx: click.Context, config_path: Path | None) -> None:
+    """Check that cardpipe can run here, one line each, with the fix for what is wrong.
+
+    Tesseract and the configured languages (with the package that adds a missing
+    one), HEIC and PDF support, the folders (there, writable, on the inbox's
+    filesystem), the database and its schema, the crontab line or systemd timer and
+    when a run last happened, free disk space. Exit code 0 when nothing failed
+    (! marks what is worth knowing but does not stop cardpipe), 1 otherwise.
+
+    \b
+    Example:
+      cardpipe doctor
+    """
+    from . import doctor as doc
+    from .errors import ConfigError
+
+    marks = _marks()
+    try:
+        cfg = get_config(config_path)
+    except ConfigError as e:
+        click.echo(f"{marks[doc.Status.fail]} config: {e}")
+        ctx.exit(1)
+    checks = doc.run_checks(cfg, config_path=config_path)
+    for c in checks:
+        line = f"{marks[c.status]} {c.name}: {c.detail}"
+        if c.fix and c.status is not doc.Status.ok:
+            line += f"\n    fix: {c.fix}"
+        click.echo(line)
+    failed = sum(c.status is doc.Status.fail for c in checks)
+    warned = sum(c.status is doc.Status.warn for c in checks)
+    if failed:
+        click.echo(f"{failed} problem(s) to fix before cardpipe can run here" + (f", {warned} note(s)" if warned else ""))
+    else:
+        click.echo("all is well" + (f" ({warned} note(s) above)" if warned else ""))
+    ctx.exit(1 if failed else 0)
+
+
+def _marks() -> dict[Any, str]:
+    """✓ ! ✗, or plain ASCII on a terminal that cannot show them."""
+    from .doctor import Status
+
+    try:
+        "✓✗".encode(sys.stdout.encoding or "ascii")
+        return {Status.ok: "✓", Status.warn: "!", Status.fail: "✗"}
+    except (UnicodeEncodeError, LookupError):
+        return {Status.ok: "ok", Status.warn: "!!", Status.fail: "XX"}
+
+
+def _shell(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
+def _ask(folder: Path | None, settings: Any) -> Any:
+    """The few questions `init` asks at a terminal; Enter keeps the default."""
+    import re
+
+    from . import init as setup
+
+    def region(value: str) -> str:
+        value = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise click.BadParameter("a two-letter country code, such as US, GB or DE")
+        return value
+
+    def languages(value: str) -> str:
+        value = "+".join(v for v in re.split(r"[+,\s]+", value.strip().lower()) if v)  # "eng, deu" -> eng+deu
+        if not re.fullmatch(r"[a-z_]{3,}(\+[a-z_]{3,})*", value):
+            raise click.BadParameter("Tesseract language codes joined by '+', such as eng or eng+deu")
+        return value
+
+    click.echo(f"Setting up cardpipe (config: {settings.config_path}). Enter keeps the [default].")
+    inbox = click.prompt("Where will you drop scans and photos?", default=str(settings.inbox), type=_path(file_okay=False))
+    days = click.prompt("Follow up how many days after meeting someone?", default=settings.days, type=click.IntRange(min=0))
+    reg = click.prompt("Country of phone numbers printed without +code?", default=settings.region, value_proc=region)
+    lang = click.prompt("Languages on the cards (Tesseract codes joined by +)?", default=settings.lang, value_proc=languages)
+    return setup.settings_for(folder, inbox=inbox, days=days, region=reg, lang=lang)
+
+
 @cli.command()
 @config_option
 @click.option("--inbox", type=_path(file_okay=False), help="Folder where scans are dropped.")
@@ -197,7 +345,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
     "--dry-run", is_flag=True,
     help="Show what would be claimed, moved and written; change nothing (no file moved, no database or log write).",
 )
-@click.option("--verbose", "-v", "run_verbose", is_flag=True, help="Print the summary line even when not at a terminal.")
+@click.option(
+    "--verbose", "-v", "run_verbose", is_flag=True,
+    help="Print the summary line even when not at a terminal, and every file left in the inbox with why.",
+)
 @click.pass_context
 def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run: bool, **opts: Any) -> None:
     """Process new scans in the inbox, update the database and the exports.
@@ -206,6 +357,9 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     the failed folder with a .reason.txt file saying why. Silent when all went
     well and stderr is not a terminal (cron); exit code 1 when files failed,
     75 when another run is in progress.
+
+    At a terminal, files still being written (changed less than settle_seconds
+    ago) are waited for; under cron they are left for the next run.
 
     \b
     Example (crontab, every 15 minutes):
@@ -218,7 +372,10 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
     _on_sigterm(stop)
     progress = _progress_bar() if _stderr_tty() else None
     try:
-        summary = inbox_run.run(cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress)
+        summary = inbox_run.run(
+            cfg, clock=get_clock(ctx), stop=stop, dry_run=dry_run, progress=progress,
+            wait=_wait_for_settling if _stderr_tty() else None,
+        )
     finally:
         if progress:
             progress.close()  # type: ignore[attr-defined]
@@ -232,11 +389,27 @@ def run(ctx: click.Context, config_path: Path | None, run_verbose: bool, dry_run
         click.echo(f"cardpipe: {show_name(name)}: {reason}", err=True)
     for problem in summary.import_problems:
         click.echo(f"cardpipe: {problem}", err=True)
+    if run_verbose or verbose:
+        for name, why in summary.skipped:
+            click.echo(f"cardpipe: skipped {show_name(name)}: {why}", err=True)
     if summary.changed and (run_verbose or verbose or _stderr_tty()):
         click.echo(summary.line(), err=True)
+    elif run_verbose or verbose:
+        left = f" ({len(summary.skipped)} file(s) left in the inbox, above)" if summary.skipped else ""
+        click.echo(f"cardpipe: nothing new in the inbox{left}", err=True)
     if summary.interrupted:
         click.echo("cardpipe: stopped before the end; the files not read are back in the inbox.", err=True)
     ctx.exit(int(summary.exit_code))
+
+
+def _wait_for_settling(files: list[Any], seconds: float) -> None:
+    """At a terminal: say why the run pauses, then wait for files still being written."""
+    import time
+
+    first = show_name(files[0].rel)
+    more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+    click.echo(f"cardpipe: waiting {seconds:.1f} s for {first}{more} to finish being written (settle_seconds)", err=True)
+    time.sleep(seconds)
 
 
 class _progress_bar:

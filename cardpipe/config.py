@@ -49,7 +49,10 @@ class Config:
     output: Path = field(default_factory=lambda: _data_dir() / "output")
     # a SQLite file, or a team's PostgreSQL server: "postgresql://user@host/dbname" (DatabaseUrl)
     db: Path = field(default_factory=lambda: _data_dir() / "cardpipe.db")
-    state_dir: Path | None = None  # lock, claims and log; default: beside the database
+    state_dir: Path | None = None  # lock and log; default: beside the database
+    # claimed files wait here while they are read; default: a hidden sibling of the inbox
+    # (`.inbox.cardpipe-work`), on its filesystem (atomic renames) and out of a sync client's view
+    work_dir: Path | None = None
 
     days: int = 7  # follow-up window, in days after the card was collected
     cadence: tuple[int, ...] = (30, 90)  # later follow-ups: days after the previous one
@@ -103,6 +106,11 @@ class Config:
         return _data_dir() if isinstance(self.db, DatabaseUrl) else self.db.parent
 
     @property
+    def work(self) -> Path:
+        """Where claimed files wait while they are read (see `default_work_dir`)."""
+        return self.work_dir or default_work_dir(self.inbox)
+
+    @property
     def day_first(self) -> bool:
         """Whether dates written with slashes (20/11/2026) put the day first."""
         if self.date_order == "auto":
@@ -152,6 +160,21 @@ def _check(cfg: Config) -> None:
         raise ConfigError("settle_seconds and busy_timeout must be 0 or more seconds.")
     if cfg.lease_seconds <= 0:
         raise ConfigError("lease_seconds must be a positive number of seconds.")
+
+
+def default_work_dir(inbox: Path) -> Path:
+    """The claim folder of an inbox: a hidden sibling, `<parent>/.<inbox name>.cardpipe-work`.
+
+    Beside the inbox, so on its filesystem (a claim is an atomic rename), yet outside
+    the folder a sync client (Dropbox, Syncthing, Nextcloud) shows. Older versions kept
+    it inside the inbox (`LEGACY_PROCESSING`); a run moves what is there."""
+    inbox = Path(os.path.abspath(inbox))
+    if not inbox.name:  # the root of a filesystem: no sibling to use
+        return inbox / LEGACY_PROCESSING
+    return inbox.parent / f".{inbox.name}.cardpipe-work"
+
+
+LEGACY_PROCESSING = ".cardpipe-processing"  # the claim folder inside the inbox, before version 0.2
 
 
 def default_config_path() -> Path:

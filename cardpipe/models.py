@@ -10,6 +10,7 @@ picklable, so a worker process can hand them back to the parent.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,6 +157,20 @@ class Phone:
 
     def to_json(self) -> dict[str, Any]:
         return {"e164": self.e164, "type": self.type, "raw": self.raw}
+
+
+_PHONE_ORDER = {"mobile": 0, "work": 1, "other": 2, "home": 2, "fax": 3}
+
+
+def ordered_phones(phones: Sequence[Phone]) -> list[Phone]:
+    """Phones in the order every export lists them: mobile, work, other, fax (as read
+    within a type). A phone's address book dials the first number, and never wants a fax."""
+    return sorted(phones, key=lambda p: _PHONE_ORDER.get(p.type, 2))
+
+
+def number_to_call(phones: Sequence[Phone]) -> Phone | None:
+    """The number to call: the first mobile, else work, else other one; never a fax."""
+    return next((p for p in ordered_phones(phones) if p.type != "fax"), None)
 
 
 @dataclass(frozen=True)

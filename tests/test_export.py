@@ -610,3 +610,39 @@ def test_config_refuses_an_unknown_vcard_version(tmp_path):
         load_config(cfg)
     cfg.write_text('vcard_version = "4.0"\nformats = ["csv", "vcard"]\n')
     assert load_config(cfg).vcard_version == "4.0"
+
+
+# ---------------------------------------------------------------------------
+# Phones in every export: mobile, work, other, fax; the number to call is never a fax
+# ---------------------------------------------------------------------------
+
+
+def test_other_phones_follow_the_order_of_every_export():
+    two_of_each = [("+442079460958", "work"), ("+390669812345", "fax"), ("+14155550132", "mobile"),
+                   ("+442079460959", "work"), ("+390669812346", "fax"), ("+420123456789", "other"),
+                   ("+61425713685", "mobile")]  # fmt: skip
+    c = dataclasses.replace(phone_contact(), record=dataclasses.replace(
+        phone_contact().record, phones=tuple(Phone(e, t, e) for e, t in two_of_each)))
+    (row,) = read_csv(export.contacts_csv([c]))
+    assert (row["mobile_phone"], row["work_phone"], row["fax"]) == ("+1 415 555 0132", "+44 20 7946 0958", "+39 06 6981 2345")
+    assert row["other_phones"] == "+61 425 713685; +44 20 7946 0959; +420 123456789; +39 06 6981 2346"
+
+
+@pytest.mark.parametrize(
+    "phones, call",
+    [
+        ((("+390669812345", "fax"), ("+442079460958", "work"), ("+14155550132", "mobile")), "+14155550132"),
+        ((("+390669812345", "fax"), ("+442079460958", "work")), "+442079460958"),
+        ((("+390669812345", "fax"), ("+420123456789", "other")), "+420123456789"),
+        ((("+390669812345", "fax"),), None),
+        ((), None),
+    ],
+)
+def test_the_due_list_shows_a_number_to_call_never_a_fax(phones, call):
+    from cardpipe.followup.due import schedule
+
+    c = dataclasses.replace(phone_contact(), record=dataclasses.replace(
+        phone_contact().record, phones=tuple(Phone(e, t, e) for e, t in phones)))
+    (item,) = schedule([(c, [MET], [])], MET + dt.timedelta(days=30), days=7)
+    assert item.phone == call
+    assert read_csv(export.due_csv([item]))[0]["phone"] == (export.phone_text(call) if call else "")

@@ -112,7 +112,7 @@ def test_claim_keeps_the_real_name_and_records_who_took_it(tmp_path):
     touch(inbox / "ev" / "My Card.JPG")
     (item,), _ = ingest.scan_inbox(inbox, now=NOW)
     claimed = ingest.claim(item, inbox, now=NOW)
-    assert claimed.path.name == "My Card.JPG" and claimed.path.parent.parent == inbox / ingest.PROCESSING
+    assert claimed.path.name == "My Card.JPG" and claimed.path.parent.parent == ingest.processing_dir(inbox)
     import json
     import socket
 
@@ -120,7 +120,7 @@ def test_claim_keeps_the_real_name_and_records_who_took_it(tmp_path):
     assert record["rel"] == "ev/My Card.JPG" and record["pid"] == os.getpid()
     assert record["host"] == socket.gethostname() and record["claimed_at"] == NOW.isoformat()
     ingest.move_into(claimed, tmp_path / "archive")
-    assert list((inbox / ingest.PROCESSING).iterdir()) == []  # record and token folder gone
+    assert list((ingest.processing_dir(inbox)).iterdir()) == []  # record and token folder gone
 
 
 def test_a_file_that_changes_after_the_scan_is_not_claimed(tmp_path):
@@ -131,7 +131,7 @@ def test_a_file_that_changes_after_the_scan_is_not_claimed(tmp_path):
         f.write(b" and more")  # the writer was only pausing
     with pytest.raises(ingest.Unsettled):
         ingest.claim(item, inbox, now=NOW)
-    assert path.exists() and not (inbox / ingest.PROCESSING).exists()
+    assert path.exists() and not (ingest.processing_dir(inbox)).exists()
 
 
 def test_a_file_written_to_during_the_claim_goes_back(tmp_path, monkeypatch):
@@ -150,7 +150,7 @@ def test_a_file_written_to_during_the_claim_goes_back(tmp_path, monkeypatch):
     with pytest.raises(ingest.Unsettled):
         ingest.claim(item, inbox, now=NOW)
     assert path.read_bytes() == b"first half and more"
-    assert list((inbox / ingest.PROCESSING).iterdir()) == []  # no claim left behind
+    assert list((ingest.processing_dir(inbox)).iterdir()) == []  # no claim left behind
 
 
 def test_a_claimed_file_that_keeps_changing_is_noticed(tmp_path):
@@ -182,7 +182,7 @@ def test_settling_uses_the_wall_clock_and_the_mtime():
 
 def test_recovery_of_every_half_finished_claim(tmp_path):
     inbox = tmp_path / "inbox"
-    pdir = inbox / ingest.PROCESSING
+    pdir = ingest.processing_dir(inbox)
     for name in ("live.jpg", "moved-on.jpg", "no-record.jpg"):
         touch(inbox / name)
     ready, _ = ingest.scan_inbox(inbox, now=NOW)
@@ -193,7 +193,7 @@ def test_recovery_of_every_half_finished_claim(tmp_path):
     touch(pdir / "loose.jpg")  # an old-style claimed file with no record
     items = ingest.recover_claims(inbox)
     assert [i.path for i in items] == [live.path] and items[0].rel == PurePosixPath("live.jpg")
-    assert sorted(p.name for p in inbox.iterdir()) == [ingest.PROCESSING, "loose.jpg", "no-record.jpg"]
+    assert sorted(p.name for p in inbox.iterdir()) == ["loose.jpg", "no-record.jpg"]
     assert sorted(p.name for p in pdir.iterdir()) == sorted([live.claim.name, live.path.parent.name])
 
 

@@ -60,7 +60,7 @@ from typing import IO, Any
 
 import phonenumbers
 
-from ..models import Contact, DueItem, Phone
+from ..models import Contact, DueItem, Phone, ordered_phones
 
 # ---------------------------------------------------------------------------
 # contacts.csv and due.csv: the spreadsheet CSVs. Scripts read these columns by
@@ -209,15 +209,6 @@ def _iso(day: Any) -> str | None:
 # ---------------------------------------------------------------------------
 
 
-_PHONE_ORDER = {"mobile": 0, "work": 1, "other": 2, "home": 2, "fax": 3}
-
-
-def ordered_phones(phones: Sequence[Phone]) -> list[Phone]:
-    """Phones in the order every export lists them: mobile, work, other, fax (as read
-    within a type). A phone's address book dials the first number, and never wants a fax."""
-    return sorted(phones, key=lambda p: _PHONE_ORDER.get(p.type, 2))
-
-
 def _phones_by_type(phones: Sequence[Phone]) -> dict[str, list[str]]:
     by_type: dict[str, list[str]] = {"work": [], "mobile": [], "fax": [], "other": []}
     for p in phones:
@@ -243,7 +234,8 @@ def contact_row(c: Contact, next_due: DueItem | None = None) -> dict[str, object
         "work_phone": phones_cell(by_type["work"][:1]),
         "mobile_phone": phones_cell(by_type["mobile"][:1]),
         "fax": phones_cell(by_type["fax"][:1]),
-        "other_phones": phones_cell(by_type["work"][1:] + by_type["mobile"][1:] + by_type["fax"][1:] + by_type["other"]),
+        # the rest in the order of every export: mobile, work, other, fax
+        "other_phones": phones_cell(by_type["mobile"][1:] + by_type["work"][1:] + by_type["other"] + by_type["fax"][1:]),
         "website": r.website,
         "address": addr.text if addr else None,
         "street": addr.street if addr else None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from ..models import Contact, DueItem
+from ..models import Contact, DueItem, number_to_call
 
 
 def due_date(
@@ -76,7 +76,7 @@ def schedule(
                 name=r.name,
                 company=r.company,
                 email=r.emails[0] if r.emails else None,
-                phone=r.phones[0].e164 if r.phones else None,
+                phone=(p.e164 if (p := number_to_call(r.phones)) else None),  # never a fax
                 met_on=contact.first_met or min(card_dates),
                 event=contact.event,
                 due_on=due_on,

@@ -2,7 +2,8 @@
 
 A file's life: it is found in the inbox (complete: a regular file, not hidden
 or temporary, its size and mtime unchanged for `settle_seconds`), claimed by an
-atomic rename into `<inbox>/.cardpipe-processing/<token>/<its name>` after a
+atomic rename into the work folder, `<work>/<token>/<its name>` (a hidden sibling of
+the inbox, `.inbox.cardpipe-work`, see `config.default_work_dir`), after a
 claim record `<token>.claim.json` (pid, host, time, where it came from) is on
 disk, processed, and moved to the archive only after its database transaction
 commits, or to the failed folder with a `.reason.txt` sidecar. A run that dies
@@ -36,12 +37,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from ..config import LEGACY_PROCESSING, default_work_dir
 from ..errors import BusyError, ConfigError, NotFoundError, OutputError
 from . import faults
 
 log = logging.getLogger(__name__)
 
-PROCESSING = ".cardpipe-processing"
+PROCESSING = LEGACY_PROCESSING  # the claim folder inside the inbox of older versions
 CLAIM_SUFFIX = ".claim.json"
 REASON_SUFFIX = ".reason.txt"
 IGNORED_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "icon\r"})
@@ -140,25 +142,54 @@ def event_of(rel: PurePosixPath) -> tuple[str | None, dt.date | None]:
 def scan_inbox(
     inbox: Path, *, now: dt.datetime | None = None, settle_seconds: float = 0.0
 ) -> tuple[list[InboxItem], list[SetAside]]:
-    """Files ready to be claimed, and things to set aside, in a stable order.
+    """Files ready to be claimed, and things to set aside, in a stable order (see `scan`)."""
+    found = scan(inbox, now=now, settle_seconds=settle_seconds)
+    return found.ready, found.aside
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the run leaves in the inbox, and why: still being written (`wait` seconds
+    until it has settled) or a name cardpipe never takes (hidden, temporary, system)."""
+
+    rel: PurePosixPath
+    reason: str
+    wait: float = 0.0  # > 0: still being written; this long until it has settled
+
+
+@dataclass(frozen=True)
+class InboxScan:
+    ready: list[InboxItem]
+    aside: list[SetAside]
+    unsettled: list[Skipped]  # still being written: left for the next run (or waited for)
+    ignored: list[Skipped]  # hidden, temporary and system files: never taken
+
+
+def scan(inbox: Path, *, now: dt.datetime | None = None, settle_seconds: float = 0.0) -> InboxScan:
+    """What is in the inbox: files ready to be claimed, things to set aside, files still
+    being written and names never taken, each in a stable order.
 
     A file is ready when its mtime is at least `settle_seconds` old: nothing has
     written to it for that long. `now` is the wall clock (file times are wall-clock
     times, whatever the run's business date); None means time.time(). The size and
     mtime seen here are checked again when the file is claimed and after it is read.
+    Hidden folders (an older version's claim folder among them) are not looked into.
     """
     if not inbox.is_dir():
-        raise ConfigError(f"the inbox {inbox} does not exist; create it or set 'inbox' (--inbox).")
+        raise ConfigError(f"the inbox {inbox} does not exist; 'cardpipe init' sets cardpipe up (or create it, or set 'inbox' or --inbox).")
     ready: list[InboxItem] = []
     aside: list[SetAside] = []
+    unsettled: list[Skipped] = []
+    ignored: list[Skipped] = []
     now_ts = time.time() if now is None else now.timestamp()
     for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if is_ignored_name(name):
-                continue
             path = Path(dirpath) / name
             rel = PurePosixPath(path.relative_to(inbox).as_posix())
+            if is_ignored_name(name):
+                ignored.append(Skipped(rel, _ignored_reason(name)))
+                continue
             try:
                 st = path.lstat()
             except OSError:
@@ -175,10 +206,23 @@ def scan_inbox(
                     age = now_ts - st.st_ctime
                 if age < settle_seconds:
                     log.debug("%s: still being written (changed %.1f s ago), left for the next run", display_name(rel), age)
+                    unsettled.append(Skipped(
+                        rel, f"still being written (changed {max(age, 0):.1f} s ago, settle_seconds is "
+                        f"{settle_seconds:g})", wait=settle_seconds - max(age, 0),
+                    ))
                     continue
             event, day = event_of(rel)
             ready.append(InboxItem(path, rel, event, day, size=st.st_size, mtime_ns=st.st_mtime_ns))
-    return ready, aside
+    return InboxScan(ready, aside, unsettled, ignored)
+
+
+def _ignored_reason(name: str) -> str:
+    low = name.lower()
+    if low in IGNORED_NAMES:
+        return "a system file (folder settings), never a card"
+    if name.startswith("~$") or low.endswith(TEMP_SUFFIXES):
+        return "a temporary file (a download or an editor's copy still in progress)"
+    return "a hidden file (its name starts with a dot)"
 
 
 def sha256_file(path: Path) -> str:
@@ -190,24 +234,77 @@ def sha256_file(path: Path) -> str:
 
 
 def processing_dir(inbox: Path) -> Path:
+    """The default claim folder of `inbox` (a hidden sibling; `Config.work` is the one in use)."""
+    return default_work_dir(inbox)
+
+
+def legacy_processing_dir(inbox: Path) -> Path:
+    """Where older versions claimed files: inside the inbox, in a sync client's view."""
     return inbox / PROCESSING
+
+
+def open_work_dir(inbox: Path, work: Path, *, configured: bool = False) -> Path:
+    """Create the claim folder and return it; move into it what an older version left
+    claimed inside the inbox (held under the run lock, so no run is using it).
+
+    When the default sibling cannot be made (the inbox's parent is not writable), the
+    claims stay inside the inbox as before, with a warning; a `work_dir` set in the
+    config must work, else a ConfigError says how to fix it.
+    """
+    legacy = legacy_processing_dir(inbox)
+    try:
+        work.mkdir(parents=configured, exist_ok=True)
+    except OSError as e:
+        if configured:
+            raise ConfigError(
+                f"cannot create the work folder {work}: {e.strerror}; make it writable or set 'work_dir' "
+                "to a folder on the inbox's filesystem."
+            ) from e
+        log.warning(
+            "cannot create the work folder %s beside the inbox (%s); claiming inside the inbox instead "
+            "(set 'work_dir' to a writable folder on the inbox's filesystem)", display_name(work), e.strerror,
+        )
+        return legacy
+    if os.path.lexists(legacy) and not legacy.is_symlink() and legacy.is_dir() and legacy != work:
+        migrate_claims(legacy, work)
+    return work
+
+
+def migrate_claims(old: Path, new: Path) -> None:
+    """Move claim records and claimed files from `old` into `new` (same filesystem), files
+    first: a crash half-way leaves a file without its record, which recovery puts back
+    into the inbox, or a record without its file, which recovery drops."""
+    entries = sorted(old.iterdir(), key=lambda p: p.name.endswith(CLAIM_SUFFIX))  # records last
+    for path in entries:
+        dest = unique_path(new / path.name)
+        try:
+            os.rename(path, dest)
+        except OSError as e:
+            raise OutputError(
+                f"cannot move {display_name(path)} into the work folder {display_name(new)}: {e.strerror}; "
+                "the work folder must be on the inbox's filesystem and writable ('work_dir')."
+            ) from e
+    _rmdir(old)
+    if entries:
+        log.info("moved %d claim entries from %s to the work folder %s", len(entries), display_name(old), display_name(new))
 
 
 def _same_as_scanned(item: InboxItem, st: os.stat_result) -> bool:
     return item.size < 0 or (st.st_size == item.size and st.st_mtime_ns == item.mtime_ns)
 
 
-def claim(item: InboxItem, inbox: Path, *, now: dt.datetime) -> InboxItem:
+def claim(item: InboxItem, inbox: Path, *, now: dt.datetime, work: Path | None = None) -> InboxItem:
     """Take the file out of the inbox by an atomic rename, with a record of who took it.
 
     The record is on disk before the rename, so a crash at any point leaves either
     the file in the inbox or a record pointing at the claimed file. Raises
     `Unsettled` (the file is left in, or put back into, the inbox) when the file
-    changed since the scan, and OSError when it cannot be renamed.
+    changed since the scan, and OSError when it cannot be renamed. `work` is the claim
+    folder (default: `processing_dir(inbox)`).
     """
     if not _same_as_scanned(item, item.path.lstat()):
         raise Unsettled(f"{display_name(item.rel)} changed since the inbox was scanned")
-    pdir = processing_dir(inbox)
+    pdir = work or processing_dir(inbox)
     pdir.mkdir(exist_ok=True)
     token = uuid.uuid4().hex[:12]
     folder = pdir / token
@@ -243,13 +340,14 @@ def unchanged_since_scan(item: InboxItem) -> bool:
         return False
 
 
-def recover_claims(inbox: Path) -> list[InboxItem]:
+def recover_claims(inbox: Path, work: Path | None = None) -> list[InboxItem]:
     """Files claimed by a run that did not finish (we hold the lock, so it is dead).
 
     Claims whose file has moved on are removed; files with no claim record go back
-    to the inbox (a crash between the two steps of an older layout).
+    to the inbox (a crash between the two steps of an older layout). `work` is the
+    claim folder (default: `processing_dir(inbox)`).
     """
-    pdir = processing_dir(inbox)
+    pdir = work or processing_dir(inbox)
     if not pdir.is_dir():
         return []
     items = []

@@ -3,7 +3,7 @@
 Two ways, chosen by the database (`claims_for`):
 
 - `FolderClaims` (a SQLite file: one person, one machine): one run at a time holds the
-  lock in the state folder, and a file is claimed by renaming it into the processing
+  lock in the state folder, and a file is claimed by renaming it into the work
   folder (`claim.claim`); a run that died leaves claims the next run recovers.
 - `LeaseClaims` (a PostgreSQL server: a team, any number of workers on any number of
   machines sharing a network inbox): no run lock, a file stays where it is and is
@@ -53,18 +53,19 @@ class Claims(Protocol):
 
 
 class FolderClaims:
-    """Claims by rename into the inbox's processing folder (see `claim.py`)."""
+    """Claims by rename into the work folder (see `claim.py`)."""
 
     limit: int | None = None
 
-    def __init__(self, inbox: Path) -> None:
+    def __init__(self, inbox: Path, work: Path | None = None) -> None:
         self.inbox = inbox
+        self.work = work  # the claim folder (None: the inbox's default one)
 
     def recover(self) -> list[ingest.InboxItem]:
-        return ingest.recover_claims(self.inbox)
+        return ingest.recover_claims(self.inbox, self.work)
 
     def take(self, item: ingest.InboxItem, *, now: dt.datetime) -> ingest.InboxItem:
-        return ingest.claim(item, self.inbox, now=now)
+        return ingest.claim(item, self.inbox, now=now, work=self.work)
 
     def give_back(self, item: ingest.InboxItem) -> None:
         ingest.unclaim(item, self.inbox)
@@ -155,9 +156,10 @@ def run_guard(cfg: Config) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def claims_for(cfg: Config, store: Any, *, per_pass: int) -> Iterator[Claims]:
+def claims_for(cfg: Config, store: Any, *, per_pass: int, work: Path | None = None) -> Iterator[Claims]:
+    """Folder claims (into `work`) on a SQLite file; leases, renewed meanwhile, on a server."""
     if not is_shared(cfg):
-        yield FolderClaims(cfg.inbox)
+        yield FolderClaims(cfg.inbox, work)
         return
     from ..contacts.store import open_store
 

@@ -1,6 +1,13 @@
 """The inbox run (parent process): claim settled files, read them in workers, store each card (dedupe), archive or set aside, write the exports.
 
-    inbox file -> claim -> pipeline.read_file (worker) -> store -> archive / failed -> exports"""
+    inbox file -> claim -> pipeline.read_file (worker) -> store -> archive / failed -> exports
+
+On a team's PostgreSQL base a run is one of many workers: the claims are database
+leases (`claims.py`) and the run goes pass by pass while it finds files to take.
+
+Why this module is long: the run is one story (scan, claim, read, store, move on, give
+back) whose steps share the summary and the open claims; the dry run and retry beside it
+walk the same folders."""
 
 from __future__ import annotations
 
@@ -52,6 +59,7 @@ class RunSummary:
     interrupted: bool = False
     seconds: float = 0.0
     dry_run: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why): left in the inbox
 
     @property
     def exit_code(self) -> ExitCode:
@@ -106,6 +114,7 @@ def run(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     engine_check: Callable[[str], object] | None = None,
+    wait: Callable[[list[ingest.Skipped], float], None] | None = None,
 ) -> RunSummary:
     """Process the inbox once: claim, read, store, archive, rewrite the exports.
 
@@ -114,6 +123,11 @@ def run(
     finished (stop, error) goes back to the inbox; a run that was killed leaves
     claims that the next run recovers (a committed file is then just archived).
     `stop` (SIGTERM) lets the files being read finish and be stored, then ends.
+
+    `wait` (given at a terminal) is called with the files still being written and how
+    long until they settle, and must sleep that long; the inbox is then scanned again,
+    up to `settle_seconds` plus `SETTLE_GRACE` in all. Without it (cron) such files are
+    left for the next run. Either way `summary.skipped` says what was left and why.
     """
     started = time.perf_counter()
     stop = stop or threading.Event()
@@ -123,24 +137,29 @@ def run(
         return summary
     now = clock.now()
     with claims.run_guard(cfg):  # one run at a time on a SQLite file; any number on a server
-        ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
-        with service.open_db(cfg) as store, claims.claims_for(cfg, store, per_pass=_per_pass(cfg)) as claimer:
+        found = _scan_settled(cfg, wait)
+        ready, aside = found.ready, found.aside
+        left = sorted(found.unsettled + found.ignored, key=lambda s: s.rel)
+        summary.skipped += [(ingest.text_name(s.rel), s.reason) for s in left]
+        with service.open_db(cfg) as store:
             store.check_writable()  # a database held by another program: exit 75, nothing touched
-            if ready or aside or ingest.processing_dir(cfg.inbox).is_dir():
+            work = ingest.open_work_dir(cfg.inbox, cfg.work, configured=cfg.work_dir is not None)
+            if ready or aside or any(work.iterdir()):
                 ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
                 ingest.check_writable(cfg.failed_dir)
-            recovered = claimer.recover()
-            summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
-            for a in aside:
-                _set_aside_path(a, cfg)
-                summary.set_aside += 1
-                summary.failed.append((ingest.text_name(a.rel), a.reason))
-            items = recovered + ready
-            while items:  # one pass; a worker sharing the inbox goes on while it finds files to take
-                taken = _read_and_store(items, cfg, store, claimer, clock, now, stop, summary, progress, engine_check)
-                if claimer.limit is None or not taken or summary.interrupted:
-                    break
-                items, _ = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
+            with claims.claims_for(cfg, store, work=work, per_pass=_per_pass(cfg)) as claimer:
+                recovered = claimer.recover()
+                summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
+                for a in aside:
+                    _set_aside_path(a, cfg)
+                    summary.set_aside += 1
+                    summary.failed.append((ingest.text_name(a.rel), a.reason))
+                items = recovered + ready
+                while items:  # one pass; a worker sharing the inbox goes on while it finds files to take
+                    taken = _read_and_store(items, cfg, store, claimer, clock, now, stop, summary, progress, engine_check)
+                    if claimer.limit is None or not taken or summary.interrupted:
+                        break
+                    items = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds).ready
             summary.due, summary.written = service.write_exports(store, cfg, clock)
             summary.written += service.write_owner_due_files(store, cfg, clock)
     summary.seconds = time.perf_counter() - started
@@ -216,6 +235,25 @@ def _read_and_store(
     return taken
 
 
+SETTLE_GRACE = 3.0  # seconds an interactive run waits beyond settle_seconds for files still being written
+
+
+def _scan_settled(cfg: Config, wait: Callable[[list[ingest.Skipped], float], None] | None) -> ingest.InboxScan:
+    """Scan the inbox; with `wait`, wait for files still being written until they settle
+    (a file written without a pause for longer than the bound is left for the next run)."""
+    found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    if wait is None:
+        return found
+    deadline = time.monotonic() + cfg.settle_seconds + SETTLE_GRACE
+    while found.unsettled:
+        pause = min(max(s.wait for s in found.unsettled) + 0.1, deadline - time.monotonic())
+        if pause <= 0:
+            break
+        wait(found.unsettled, pause)
+        found = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds)
+    return found
+
+
 def _claim_all(
     items: list[ingest.InboxItem],
     cfg: Config,
@@ -242,6 +280,7 @@ def _claim_all(
                 continue  # another worker reads it
             except ingest.Unsettled as e:
                 log.info("%s; left for the next run", e)
+                summary.skipped.append((ingest.text_name(item.rel), "changed while it was being claimed (still being written)"))
                 continue
             except FileNotFoundError:
                 continue  # gone meanwhile
@@ -340,6 +379,7 @@ def _store_result(
             if j:
                 claimer.give_back(j.item)
         log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
+        summary.skipped.append((name, "changed while it was being read (still being written)"))
         return
     if not result.ok:
         reason = ingest.display_name(result.error or "unknown error")
@@ -425,8 +465,12 @@ def plan(cfg: Config) -> list[str]:
 
     ready, aside = ingest.scan_inbox(cfg.inbox, settle_seconds=cfg.settle_seconds)
     lines: list[str] = []
-    pdir = ingest.processing_dir(cfg.inbox)
-    claims = sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX)) if pdir.is_dir() else []
+    claims = [
+        record
+        for pdir in dict.fromkeys((cfg.work, ingest.legacy_processing_dir(cfg.inbox)))
+        if pdir.is_dir()
+        for record in sorted(pdir.glob("*" + ingest.CLAIM_SUFFIX))
+    ]
     if claims:
         lines.append(f"would recover {len(claims)} file(s) claimed by a run that did not finish, and read them again")
     known = read_only_hashes(cfg.db)
@@ -468,7 +512,7 @@ def retry_failed(cfg: Config, names: Iterable[Path] = ()) -> list[tuple[Path, Pa
     """
     names = list(names)
     if not cfg.inbox.is_dir():
-        raise ConfigError(f"the inbox {cfg.inbox} does not exist; create it or set 'inbox' (--inbox).")
+        raise ConfigError(f"the inbox {cfg.inbox} does not exist; 'cardpipe init' sets cardpipe up (or create it, or set 'inbox' or --inbox).")
     with ingest.run_lock(cfg.state):
         files = ingest.resolve_failed(cfg.failed_dir, names) if names else ingest.failed_files(cfg.failed_dir)
         if not files:
