@@ -198,8 +198,9 @@ def _check_db_url(value: str) -> None:
     m = _URL_RE.match(value)
     if m and m.group(1).lower() not in SUPPORTED_DB_SCHEMES:
         raise ConfigError(
-            f"db is a {m.group(1)}:// URL, which cardpipe cannot open; it stores into a SQLite file: "
-            "give its path (e.g. db = \"~/Cards/cardpipe.db\")."
+            f"db is a {m.group(1)}:// URL, which cardpipe cannot open; give a SQLite file's path "
+            "(e.g. db = \"~/Cards/cardpipe.db\") or a PostgreSQL server's URL (supported schemes: "
+            + ", ".join(f"{s}://" for s in SUPPORTED_DB_SCHEMES) + ")."
         )
 
 
