@@ -172,3 +172,22 @@ def test_a_server_gone_mid_run_is_one_clear_error(pg_server):
         add(s, "h2", "Bob Stone", email="bob@stone.com")
     assert e.value.exit_code == ExitCode.busy and "\n" not in str(e.value)
 
+
+
+def test_doctor_checks_the_server(pg_server):
+    from pgserver import PASSWORD
+
+    from cardpipe import doctor
+    from cardpipe.config import load_config
+
+    name = pg_server.new_database()
+    check = doctor.check_database(load_config(None, db=pg_server.tcp_url(name, PASSWORD)))
+    assert (check.status, check.detail) == (
+        doctor.Status.ok,
+        f"postgresql://cardpipe:***@127.0.0.1:{pg_server.port}/{name} (schema 0; the next run brings it to {SCHEMA_VERSION})",
+    )
+    open_store(pg_server.url(name)).close()
+    assert doctor.check_database(load_config(None, db=pg_server.url(name))).detail.endswith(f"(schema {SCHEMA_VERSION}, current)")
+    check = doctor.check_database(load_config(None, db=pg_server.tcp_url(name, "wrong-pass")))
+    assert check.status == doctor.Status.fail and "refused the login" in check.detail and "wrong-pass" not in check.detail
+    assert [c.name for c in doctor.check_disk(load_config(None, db=pg_server.url(name)))]  # no folder of a URL

@@ -160,11 +160,7 @@ class PostgresStore(SqliteStore):
     # ---- schema ----
 
     def schema_version(self) -> int:
-        has_meta = self.db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
-        if not has_meta:
-            return 0
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        return int(row[0]) if row else 5
+        return schema_of(self.db)
 
     def _migrate(self) -> None:
         if max(PG_MIGRATIONS) != SCHEMA_VERSION:  # a migration added to one list only
@@ -301,6 +297,14 @@ class PostgresStore(SqliteStore):
     def leases(self) -> list:
         return self.db.execute("SELECT path, worker, taken_at, expires_at, expires_at < now() AS expired FROM leases "
                                "ORDER BY path").fetchall()
+
+
+def schema_of(db: PgConnection) -> int:
+    """The schema version of a base (0: no cardpipe tables yet), read without changing it."""
+    if not db.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]:
+        return 0
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    return int(row[0]) if row else 5
 
 
 def read_only_hashes(url: str) -> set[str]:
