@@ -1017,12 +1017,7 @@ def interval(ctx: click.Context, contact: str, days: str, config_path: Path | No
     """
     cfg = get_config(config_path, db=db)
     today = get_clock(ctx).now().date()
-    if days.strip().casefold() in ("default", "none", "cadence"):
-        value = None
-    elif days.strip().isdigit() and int(days) > 0:
-        value = int(days)
-    else:
-        raise UsageError(f"DAYS: {days!r} is not a number of days; give e.g. 60, or 'default'.")
+    value = service.parse_interval(days)
     with service.open_db(cfg) as store:
         cid = service.resolve_contact(store, contact)
         service.set_interval(store, cid, value)

@@ -43,6 +43,24 @@ class PreparedCard:
     page: int = 0
     steps: tuple[str, ...] = ()  # what preparation did, for logs and --debug-images
     color: np.ndarray | None = field(default=None, repr=False, compare=False)  # for QR codes
+    # the 3x3 map of `image`'s pixel coordinates to the source page's (the crop, turns,
+    # deskew and scale undone): where a field's words are on the file the user sees
+    to_source: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def box_on_source(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+        """A (left, top, right, bottom) box of `image` as the box around it on the source page."""
+        if self.to_source is None:
+            return None
+        import numpy as np
+
+        left, top, right, bottom = box
+        pts = np.array([[left, top, 1], [right, top, 1], [right, bottom, 1], [left, bottom, 1]], dtype=np.float64)
+        out = pts @ self.to_source.T
+        xy = out[:, :2] / out[:, 2:3]
+        return (
+            int(np.floor(xy[:, 0].min())), int(np.floor(xy[:, 1].min())),
+            int(np.ceil(xy[:, 0].max())), int(np.ceil(xy[:, 1].max())),
+        )
 
 
 # --------------------------------------------------------------------------
@@ -200,6 +218,9 @@ class ContactRecord:
     social: tuple[tuple[str, str], ...] = ()  # (network, url or handle), e.g. ("linkedin", "https://...")
     confidence: tuple[tuple[str, float], ...] = ()  # field -> 0..1
     review: tuple[str, ...] = ()  # fields that look doubtful
+    # field -> the boxes (left, top, right, bottom) of the lines it was read from: on the
+    # prepared card as the fields stage gives it, on the source image in a `CardResult`
+    evidence: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...] = field(default=(), compare=False)
 
     @property
     def confidence_map(self) -> dict[str, float]:
@@ -221,6 +242,7 @@ class ContactRecord:
             "address": self.address.text if self.address else None,
             "confidence": {k: round(v, 3) for k, v in self.confidence},
             "review": list(self.review),
+            "evidence": {f: [list(b) for b in boxes] for f, boxes in self.evidence},
         }
 
 

@@ -217,7 +217,7 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
                 CardResult(
                     source=str(path),
                     card=card_no,
-                    record=record,
+                    record=_on_source(record, best),
                     ocr_text=page.text,
                     ocr_conf=round(page.mean_conf, 1),
                     steps=best.steps,
@@ -313,6 +313,21 @@ def _scaled(image, factor: float):
     import cv2
 
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+
+
+def _on_source(record: ContactRecord, card: PreparedCard) -> ContactRecord:
+    """The record with its evidence boxes on the source image instead of the prepared card
+    (the lines of a back side stacked under the front are left out: another image)."""
+    height, width = card.image.shape[:2]
+    evidence = []
+    for name, boxes in record.evidence:
+        mapped = tuple(m for b in boxes if b[1] < height and (m := card.box_on_source(b)) is not None)
+        if mapped:
+            evidence.append((name, mapped))
+    whole = card.box_on_source((0, 0, width, height))  # the card itself: a flatbed page holds several
+    if evidence and whole is not None:
+        evidence.append(("card", (whole,)))
+    return replace(record, evidence=tuple(evidence))
 
 
 def stack_pages(front: OcrPage, back: OcrPage) -> OcrPage:

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import export
@@ -133,6 +133,20 @@ def import_followups(store: Store, cfg: Config, clock: Clock, path: Path) -> due
 def set_done(store: Store, contact_id: int, done: bool = True) -> None:
     with store.transaction():
         store.set_done(contact_id, done)
+
+
+def parse_interval(text: str) -> int | None:
+    """A per-contact interval as typed: a number of days, or 'default' (the cadence: None)."""
+    if text.strip().casefold() in ("default", "none", "cadence"):
+        return None
+    if text.strip().isdigit() and int(text) > 0:
+        return int(text)
+    raise UsageError(f"DAYS: {text!r} is not a number of days; give e.g. 60, or 'default'.")
+
+
+def due_calendar(store: Store, cfg: Config, today: dt.date) -> str:
+    """due.ics: every contact's next follow-up as an all-day event."""
+    return ics.due_calendar(schedule_items(store, cfg, today), today=today, calendar_id=calendar_id(store))
 
 
 def set_interval(store: Store, contact_id: int, days: int | None) -> None:
@@ -399,6 +413,8 @@ class ReviewCard:
     source: str  # the file name in the inbox
     image: str | None  # where the file is now (the archive), if known
     ocr_text: str
+    # field -> the boxes (left, top, right, bottom) it was read from, in the file's pixels
+    evidence: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -409,6 +425,44 @@ class ReviewItem:
     name: str | None
     fields: tuple[ReviewField, ...]
     cards: tuple[ReviewCard, ...]
+
+
+def _card_box(evidence: dict) -> tuple[int, int, int, int] | None:
+    (box,) = evidence.get("card", (None,))[:1] or (None,)
+    return None if box is None else (max(0, box[0]), max(0, box[1]), box[2], box[3])
+
+
+def _on_crop(record) -> dict[str, list[tuple[int, int, int, int]]]:
+    """A card's evidence boxes on its own picture (`card_picture`: the card cut out of the page)."""
+    evidence = dict(record.evidence)
+    box = _card_box(evidence)
+    dx, dy = (box[0], box[1]) if box else (0, 0)
+    return {f: [(b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy) for b in boxes] for f, boxes in evidence.items() if f != "card"}
+
+
+def card_picture(store: Store, cfg: Config, card_id: int) -> bytes | None:
+    """The card as a JPEG for a browser: its file from the archive, decoded as the pipeline
+    decodes it (so HEIC, TIFF and PDF show too), cut to the card on a flatbed page."""
+    import cv2
+
+    from .errors import InputFileError
+    from .image import decode
+
+    stored, row = store.card_image(card_id), store.card(card_id)
+    if not stored or row is None or not Path(stored).is_file():
+        return None
+    try:
+        decoded = decode.load(
+            Path(stored), max_bytes=int(cfg.max_file_mb * 1024 * 1024), max_pixels=cfg.max_pixels, max_pages=1
+        )
+    except InputFileError:
+        return None
+    image = decoded.images[0].image
+    box = _card_box(dict(record_from_dict(json.loads(row["record"])).evidence))
+    if box is not None:
+        image = image[box[1] : box[3], box[0] : box[2]]
+    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 88])
+    return data.tobytes() if ok and image.size else None
 
 
 def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewItem]:
@@ -427,12 +481,13 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
         conf = r.confidence_map
         fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
         rows = store.cards_with_files(c.id)
-        cards = [ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"]) for row in rows]
-        flagged = {f.field for f in fields}
-        doubtful = [
-            card for card, row in zip(cards, rows, strict=True)
-            if flagged & set(record_from_dict(json.loads(row["record"])).review)
+        records = [record_from_dict(json.loads(row["record"])) for row in rows]
+        cards = [
+            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], _on_crop(rec))
+            for row, rec in zip(rows, records, strict=True)
         ]
+        flagged = {f.field for f in fields}
+        doubtful = [card for card, rec in zip(cards, records, strict=True) if flagged & set(rec.review)]
         items.append(ReviewItem(c.id, r.name, fields, tuple(doubtful or cards)))
     return items
 

@@ -295,3 +295,51 @@ def test_an_email_line_gets_a_second_look_and_the_surer_read_stays():
     assert engine.asked.count(f"textline:{second_height}") == 1  # only the e-mail line is looked at again
     assert "helena.marsh@northwind-freight.co.uk" in page.text
     assert "rnarsh" not in page.text
+
+
+# --------------------------------------------------------------------------
+# Evidence: where each field was read, on the file the user sees
+# --------------------------------------------------------------------------
+
+
+def truth_box(line: int, angle: float, turn: int, frame: tuple[int, int]) -> tuple[float, float, float, float]:
+    """Where CARD_LINES[line] lies on the photo `photo_of(draw_card(), angle, turn)` makes."""
+    card = draw_card()
+    y = 50 + sum(size + (40 if n == 0 else 30) for n, (_, size) in enumerate(CARD_LINES[:line]))
+    text, size = CARD_LINES[line]
+    left, top, right, bottom = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((60, y), text, font=font(size))
+    h, w = card.shape[:2]
+    pts = np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float64)
+    for _ in range(turn % 4):  # np.rot90(card, -1): a clockwise quarter turn
+        pts = np.stack([h - 1 - pts[:, 1], pts[:, 0]], axis=1)
+        h, w = w, h
+    frame_w, frame_h = frame
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    m[:, 2] += [(frame_w - w) / 2, (frame_h - h) / 2]
+    placed = np.hstack([pts, np.ones((4, 1))]) @ m.T
+    return placed[:, 0].min(), placed[:, 1].min(), placed[:, 0].max(), placed[:, 1].max()
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two (left, top, right, bottom) boxes."""
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+@pytest.mark.parametrize(("angle", "turn"), [(7.0, 0), (-5.0, 2), (4.0, 1)], ids=["tilted", "upside-down", "on-its-side"])
+def test_evidence_boxes_outline_each_field_on_the_photo(tmp_path: Path, angle: float, turn: int) -> None:
+    """The card found, cut out, turned and scaled for OCR; the boxes each field was read from
+    come back in the photo's own pixels (the review page draws them over the archived file)."""
+    photo = photo_of(draw_card(), angle=angle, turn=turn)
+    path = tmp_path / "card.jpg"
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    card = pipeline.read_file(path, pipeline.ReadOptions(region="GB")).cards[0]
+    evidence = dict(card.record.evidence)
+    frame = (photo.shape[1], photo.shape[0])
+    for field, line in (("name", 0), ("title", 1), ("emails", 3), ("phones", 4), ("website", 5)):
+        assert field in evidence, (field, card.record)
+        (box,) = evidence[field]
+        assert overlap(box, truth_box(line, angle, turn, frame)) > 0.5, (field, box, truth_box(line, angle, turn, frame))
+    assert card.record.to_json()["evidence"]["name"] == [list(evidence["name"][0])]

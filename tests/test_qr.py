@@ -131,6 +131,19 @@ def test_qr_wins_over_ocr_for_the_fields_it_covers() -> None:
     assert record.confidence_map["name"] == 1.0
 
 
+def test_numbers_and_addresses_the_code_leaves_out_stay() -> None:
+    """A code with the office number only; the card also prints a fax and a second e-mail.
+    A number or address OCR misread from the code's own is not kept twice."""
+    qr = "BEGIN:VCARD\nVERSION:3.0\nFN:Deniz Arslan\nTEL;TYPE=WORK:+90 212 876 7071\nEMAIL:deniz@afs.com.tr\nEND:VCARD"
+    page = OcrPage.from_text(
+        "Deniz Arslan\nT: +90-212-876-7011\nF: +90-212-876-7101\n"  # the office number misread
+        "deniz@afs.com.tr\ndenlz@afs.com.tr\nsales@afs.com.tr"
+    )
+    record = read_contact(page, qr_texts=(qr,), region="TR")
+    assert [(p.e164, p.type) for p in record.phones] == [("+902128767071", "work"), ("+902128767101", "fax")]
+    assert record.emails == ("deniz@afs.com.tr", "sales@afs.com.tr")
+
+
 def test_url_qr_only_replaces_the_website() -> None:
     page = OcrPage.from_text("Ivy Chen\nDesigner\nivy@lotusworks.com\nwww.lotusw0rks.com")
     record = read_contact(page, qr_texts=("https://www.lotusworks.com",))

@@ -206,6 +206,7 @@ def test_contacts_search(env, q, found) -> None:
 @pytest.mark.parametrize(("name", "filename", "needle"), [
     ("csv", "contacts.csv", b"Redfern Analytics"), ("vcard", "contacts.vcf", b"BEGIN:VCARD"),
     ("google", "contacts-google.csv", b"Redfern"), ("due", "due.csv", b"Tom Baker"),
+    ("ics", "due.ics", b"BEGIN:VCALENDAR"),
 ])
 def test_exports_download(env, name, filename, needle) -> None:
     env.add(DOUBTFUL, "tom")
@@ -230,3 +231,43 @@ def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
     monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
     assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output
+
+
+def test_a_contacts_own_interval_and_the_weekly_goal(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    env.client.post(f"/due/{cid}/followup", data={"csrf": csrf(env.client, "/due"), "note": "called"})
+    page = env.client.get("/due")
+    assert re.search(r'This week: 1 of 10 follow-ups <progress max="10" value="1">', page.text)
+    r = env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "45"},
+                        follow_redirects=False)
+    assert r.status_code == 303 and env.store.contact(cid).interval_days == 45
+    bad = env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "soon"})
+    assert bad.status_code == 400 and "is not a number of days" in bad.text
+    assert env.store.contact(cid).interval_days == 45
+    env.client.post(f"/due/{cid}/interval", data={"csrf": csrf(env.client), "days": "default"})
+    assert env.store.contact(cid).interval_days is None
+
+
+def test_a_flatbed_pages_cards_are_shown_cut_out(env) -> None:
+    """Each card of a flatbed page is shown as itself (the page decoded as the pipeline
+    decodes it, cut to the card), with its evidence boxes on that cut-out."""
+    import cv2
+    import numpy as np
+
+    from cardpipe import pipeline
+
+    page = Path(__file__).resolve().parent.parent / "sample_cards" / "images" / "flatbed-01.png"
+    cards = pipeline.read_file(page, pipeline.ReadOptions()).cards
+    assert len(cards) >= 2
+    ids = [env.add(c.record, f"flat{i}", image_from=page) for i, c in enumerate(cards)]
+    full = cv2.imread(str(page))
+    for cid, card in zip(ids, cards, strict=True):
+        (card_id,) = [c["id"] for c in env.store.cards_of(cid)]
+        r = env.client.get(f"/card/{card_id}/picture")
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        shown = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_COLOR)
+        (box,) = dict(card.record.evidence)["card"]
+        assert shown.shape[0] < 0.7 * full.shape[0] or shown.shape[1] < 0.7 * full.shape[1]
+        assert abs(shown.shape[1] - (box[2] - max(0, box[0]))) <= 2
+    assert env.client.get("/card/9999/picture").status_code == 404

@@ -119,3 +119,36 @@ def test_review_merge_and_followup_in_the_browser(env, server, page, tmp_path, r
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
     shoot(page, request, tmp_path, "review-phone")
     assert all((tmp_path / f"{n}.png").stat().st_size > 1000 for n in ("review", "duplicates", "due", "review-phone"))
+
+
+def test_the_field_being_edited_is_outlined_on_the_card_image(env, server, page) -> None:  # noqa: F811
+    """A real card read by the real pipeline: focusing a flagged field draws the boxes it was
+    read from over the archived photo, at the place the field is printed."""
+    from dataclasses import replace
+
+    from cardpipe import pipeline
+
+    photo = Path(__file__).resolve().parent.parent / "sample_cards" / "images" / "photo-01.jpg"
+    record = pipeline.read_file(photo, pipeline.ReadOptions()).cards[0].record
+    record = replace(record, review=("company", "emails"))
+    (box,) = dict(record.evidence)["company"]
+    (card,) = dict(record.evidence)["card"]  # the card on the photo: the page shows it cut out
+    left, top = max(0, card[0]), max(0, card[1])
+    contact = env.add(record, "photo1", image_from=photo)
+    page.goto(server + "/")
+    img = page.locator(f"#contact-{contact} .shot img")
+    img.wait_for()
+    page.wait_for_function("document.querySelector('.shot img').complete")
+    rect = page.locator(f"#contact-{contact} .boxes rect[data-field=company]")
+    assert not rect.is_visible()
+    page.locator(f"#contact-{contact} input[data-field=company]").focus()
+    assert rect.is_visible()
+    shown, frame = rect.bounding_box(), img.bounding_box()
+    natural = page.evaluate("[document.querySelector('.shot img').naturalWidth, document.querySelector('.shot img').naturalHeight]")
+    sx, sy = frame["width"] / natural[0], frame["height"] / natural[1]
+    assert natural[0] < 0.8 * 2200 and abs(natural[0] - (card[2] - left)) <= 2  # photo-01 is 2200 px wide
+    expected = (frame["x"] + (box[0] - left) * sx, frame["y"] + (box[1] - top) * sy,
+                (box[2] - box[0]) * sx, (box[3] - box[1]) * sy)
+    got = (shown["x"], shown["y"], shown["width"], shown["height"])
+    assert all(abs(g - e) <= 4 for g, e in zip(got, expected, strict=True)), (got, expected)
+    assert not page.locator(f"#contact-{contact} .boxes rect[data-field=emails]").first.is_visible()

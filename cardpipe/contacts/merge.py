@@ -70,7 +70,8 @@ def merge_records(records: Iterable[ContactRecord], edits: dict[str, str] | None
             if p.e164 not in seen_p:
                 seen_p.add(p.e164)
                 phones.append(p)
-    merged = replace(merged, emails=tuple(emails), phones=tuple(phones))
+    # a contact's fields come from several cards: where each was read stays on its card
+    merged = replace(merged, emails=tuple(emails), phones=tuple(phones), evidence=())
     return apply_edits(merged, edits or {})
 
 

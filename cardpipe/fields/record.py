@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import phonenumbers
+from rapidfuzz.distance import Levenshtein
 
 from ..models import Address, ContactRecord, OcrPage, Phone
 from .address import judge_address
-from .candidates import Candidates
+from .candidates import Box, Candidates
 from .company import (
     _company_from_domain,
     _company_rows,
@@ -180,6 +181,7 @@ def judge(
 
     company = None
     company_read = False
+    company_boxes: list[Box] = []
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
     if best is not None and best.company_score >= 0.5:
@@ -197,6 +199,7 @@ def judge(
         repair_from = [d for d in domains if read_conf.get(d, 0.0) >= weakest]
         company_text, company_segs = _company_rows(best, cands, texts, taken)
         taken.update(company_segs)
+        company_boxes = [s.box for s in cands.segments if s.index in company_segs]
         company = complete_suffix(
             read_suffix(repair_company_words(company_text.strip(" ,"), repair_from), [*domains, *emails])
         )
@@ -223,6 +226,7 @@ def judge(
         # most likely the company, but a human should look
         company = best.text.strip(" ,")
         company_read = True
+        company_boxes = [best.evidence.box]
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
@@ -230,7 +234,7 @@ def judge(
         # Hansa Druck, hansadruck.de, is a company: Hansa is no given name)
         parts = split_name(best.text)
         if parts is not None and domains and _personal_domain(parts, domains[0]):
-            name, name_cand, company, company_read = parts, best, None, False
+            name, name_cand, company, company_read, company_boxes = parts, best, None, False, []
             conf["name"] = _conf(0.75, best.evidence.conf)
             conf.pop("company", None)
 
@@ -351,6 +355,22 @@ def judge(
     for f in cands.unread:  # printed on the card (a labelled number, an '@'), but not read from it
         conf[f] = min(conf.get(f, 1.0), 0.4)
 
+    # where each field was read: its lines' boxes on the page (the review page outlines them)
+    seg_box = {x.index: x.box for x in cands.segments}
+    mail_domains = {e.rpartition("@")[2].lower() for e in emails}
+    where: dict[str, list[Box]] = {
+        "name": [name_cand.evidence.box] if name is not None and name_cand is not None else [],
+        "title": [seg_box[i] for i in title_segs if i in seg_box]
+        or ([name_cand.evidence.box] if title_after_name is not None and name_cand is not None else []),
+        "company": company_boxes,
+        "emails": [c.evidence.box for c in cands.emails if c.value.rpartition("@")[2].lower() in mail_domains],
+        "phones": [p.evidence.box for p in cands.phones],
+        "website": [site.evidence.box] if site is not None and website else [],
+        "address": [seg_box[i] for i in max(cands.addresses, key=lambda a: a.fit).segments if i in seg_box]
+        if address is not None
+        else [],
+    }
+
     draft = _Draft(conf, name, title, company, emails, phones, website, address, social)
     for payload in qr_texts:
         _apply_qr(draft, payload, cands.region)
@@ -372,7 +392,17 @@ def judge(
         social=tuple((draft.social or {}).items()),
         confidence=tuple((f, round(draft.conf[f], 3)) for f in CONFIDENCE_FIELDS if f in draft.conf),
         review=tuple(review),
+        evidence=tuple(
+            (f, tuple((b.left, b.top, b.right, b.bottom) for b in boxes))
+            for f, boxes in where.items()
+            if boxes and getattr(draft, f)
+        ),
     )
+
+
+def _misread_of(value: str, exact: Sequence[str]) -> bool:
+    """Whether OCR's `value` is one of the code's values, or the same read with a slip or two."""
+    return any(Levenshtein.distance(value, x) <= 2 for x in exact)
 
 
 def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
@@ -395,9 +425,12 @@ def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
         draft.title, draft.conf["title"] = q.title, 1.0
     if q.company:
         draft.company, draft.conf["company"] = q.company, 1.0
+    # the numbers and addresses the code lists are exact; those printed beside them that it
+    # leaves out (a fax, a second e-mail) stay, with the confidence they were read with
     emails = [n for n in (_validate(e) for e in q.emails) if n]
     if emails:
-        draft.emails, draft.conf["emails"] = emails, 1.0
+        extra = [e for e in draft.emails or () if not _misread_of(e.lower(), [x.lower() for x in emails])]
+        draft.emails, draft.conf["emails"] = emails + extra, draft.conf.get("emails", 1.0) if extra else 1.0
     phones = []
     for raw, ptype in q.phones:
         try:
@@ -407,7 +440,13 @@ def _apply_qr(draft: _Draft, payload: str, region: str) -> None:
         e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
         phones.append(Phone(e164, ptype, raw, num.extension or None))
     if phones:
-        draft.phones, draft.conf["phones"] = phones, 1.0
+        # one digit off the code's number, and not printed as another kind of line (an office
+        # number's fax often differs by a digit): OCR's slip, not another number
+        extra = [
+            p for p in draft.phones or ()
+            if not any(Levenshtein.distance(p.e164, x.e164) <= 1 and p.type in (x.type, "work", "other") for x in phones)
+        ]
+        draft.phones, draft.conf["phones"] = phones + extra, draft.conf.get("phones", 1.0) if extra else 1.0
     if q.website and (q.name or q.emails or _qr_site_is_the_site(q.website, draft.website)):
         # a contact's own code (vCard, MeCard) states its site; a bare URL is the site
         # only when it is the printed one (not a shortener or a profile page)

@@ -396,8 +396,9 @@ def _reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
     return [b[4] for row in rows for b in sorted(row, key=lambda b: b[0])]
 
 
-def _warp_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The quadrilateral, perspective-corrected to a flat rectangle of card aspect, slightly inset."""
+def _warp_quad(bgr: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrilateral, perspective-corrected to a flat rectangle of card aspect, slightly
+    inset; and the 3x3 map of page coordinates to the rectangle's."""
     long_, short = _quad_sides(quad)
     tl, tr, _, bl = quad
     wide = np.linalg.norm(tr - tl) >= np.linalg.norm(bl - tl)
@@ -411,7 +412,19 @@ def _warp_quad(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
     inset = 0.012 * min(W, H)
     dst = np.float32([[-inset, -inset], [W + inset, -inset], [W + inset, H + inset], [-inset, H + inset]])
     M = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-    return cv2.warpPerspective(bgr, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(bgr, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), M
+
+
+def rot90_matrix(k: int, w: int, h: int) -> np.ndarray:
+    """The 3x3 map of pixel coordinates under `np.rot90(image, k)` of a `w` x `h` image."""
+    k %= 4
+    m = {
+        0: [[1, 0, 0], [0, 1, 0]],
+        1: [[0, 1, 0], [-1, 0, w - 1]],  # counter-clockwise
+        2: [[-1, 0, w - 1], [0, -1, h - 1]],
+        3: [[0, -1, h - 1], [1, 0, 0]],  # clockwise
+    }[k]
+    return np.array([*m, [0, 0, 1]], dtype=np.float64)
 
 
 def _odd(n: int) -> int:

@@ -44,7 +44,7 @@ import cv2
 import numpy as np
 
 from ..models import PreparedCard, SourceImage
-from .find import _find_cards, _odd, _warp_quad
+from .find import _find_cards, _odd, _warp_quad, rot90_matrix
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +87,15 @@ def prepare(src: SourceImage) -> list[PreparedCard]:
     cards = []
     for i, f in enumerate(found):
         whole = f.how in ("whole", "whole-photo")
-        color = bgr if whole else _warp_quad(bgr, f.quad)
+        color, warp = (bgr, np.eye(3)) if whole else _warp_quad(bgr, f.quad)
         steps: list[str] = [] if whole else [f.how]
         # a card photographed at an angle whose outline was not found is still turned as
         # much as it was photographed (up to 18 degrees and more), not just a scan's skew
-        gray, color, more = _prepare_crop(color, skew_limit=WIDE_SKEW if f.how == "whole-photo" else SKEW)
+        gray, color, more, moved = _prepare_crop(color, skew_limit=WIDE_SKEW if f.how == "whole-photo" else SKEW)
         cards.append(
             PreparedCard(
-                source=src.path, index=i, image=gray, page=src.page, steps=tuple(steps + more), color=color
+                source=src.path, index=i, image=gray, page=src.page, steps=tuple(steps + more), color=color,
+                to_source=np.linalg.inv(moved @ warp),
             )
         )
     return cards
@@ -119,8 +120,11 @@ def rotate(card: PreparedCard, degrees: int) -> PreparedCard:
         raise ValueError(f"rotate takes a multiple of 90 degrees, not {degrees}")
     code = codes[d]
     color = cv2.rotate(card.color, code) if card.color is not None else None
+    h, w = card.image.shape[:2]
+    to_source = card.to_source @ np.linalg.inv(rot90_matrix(-d // 90, w, h)) if card.to_source is not None else None
     return dataclasses.replace(
-        card, image=cv2.rotate(card.image, code), color=color, steps=(*card.steps, f"rotate:{d}")
+        card, image=cv2.rotate(card.image, code), color=color, steps=(*card.steps, f"rotate:{d}"),
+        to_source=to_source,
     )
 
 
@@ -138,9 +142,11 @@ def alternatives(card: PreparedCard) -> list[PreparedCard]:
     upscaled = any(s.startswith("scale:") and float(s[6:]) > 1.3 for s in card.steps)
     f = 2 / 3 if upscaled else min(1.5, MAX_OUTPUT_SIDE / max(img.shape))
     rescaled = cv2.resize(img, None, fx=f, fy=f, interpolation=_interpolation(f))
+    sx, sy = rescaled.shape[1] / img.shape[1], rescaled.shape[0] / img.shape[0]
+    to_source = card.to_source @ np.diag([1 / sx, 1 / sy, 1.0]) if card.to_source is not None else None
     return [
         dataclasses.replace(card, image=binar, steps=(*card.steps, "adaptive-threshold")),
-        dataclasses.replace(card, image=rescaled, steps=(*card.steps, f"rescale:{f:.2f}")),
+        dataclasses.replace(card, image=rescaled, steps=(*card.steps, f"rescale:{f:.2f}"), to_source=to_source),
     ]
 
 
@@ -149,8 +155,11 @@ def alternatives(card: PreparedCard) -> list[PreparedCard]:
 # --------------------------------------------------------------------------
 
 
-def _prepare_crop(color: np.ndarray, skew_limit: float = SKEW) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(gray for OCR, colour card turned upright, steps) for one cropped card."""
+def _prepare_crop(
+    color: np.ndarray, skew_limit: float = SKEW
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """(gray for OCR, colour card turned upright, steps, the 3x3 map of the crop's
+    coordinates to the gray's) for one cropped card."""
     steps: list[str] = []
     gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
     gray, lsteps = _even_light(gray)
@@ -159,8 +168,10 @@ def _prepare_crop(color: np.ndarray, skew_limit: float = SKEW) -> tuple[np.ndarr
         steps.append("clean-edges")
     mask, fa = _text_mask(gray)
     quarter, skew, size = _measure(mask, skew_limit)
+    moved = np.eye(3)
     if quarter:
         k = -quarter // 90  # np.rot90 turns counter-clockwise
+        moved = rot90_matrix(k, gray.shape[1], gray.shape[0])
         gray = np.ascontiguousarray(np.rot90(gray, k))
         color = np.ascontiguousarray(np.rot90(color, k))
         steps.append(f"rotate:{quarter}")
@@ -176,10 +187,13 @@ def _prepare_crop(color: np.ndarray, skew_limit: float = SKEW) -> tuple[np.ndarr
     else:
         steps.append(f"scale:{scale:.2f}")
     if skew:
+        m = _rotate_scale_matrix(w, h, skew, scale)[0]
         gray = _rotate_scale(gray, skew, scale)
+        moved = np.vstack([m, [0, 0, 1]]) @ moved
     elif scale != 1.0:
         gray = cv2.resize(gray, (round(w * scale), round(h * scale)), interpolation=_interpolation(scale))
-    return gray, color, steps
+        moved = np.diag([gray.shape[1] / w, gray.shape[0] / h, 1.0]) @ moved
+    return gray, color, steps, moved
 
 
 def _even_light(gray: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -392,14 +406,19 @@ def _upside_down(m: np.ndarray, glyph: float) -> bool:
     return up + down > 0 and down > 1.6 * up
 
 
-def _rotate_scale(img: np.ndarray, angle: float, scale: float) -> np.ndarray:
-    """Rotate by `angle` degrees (counter-clockwise) and scale, in one warp, keeping all of the image."""
-    h, w = img.shape[:2]
+def _rotate_scale_matrix(w: int, h: int, angle: float, scale: float) -> tuple[np.ndarray, int, int]:
     M = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
     cos, sin = abs(M[0, 0]), abs(M[0, 1])
     nw, nh = round(h * sin + w * cos), round(h * cos + w * sin)
     M[0, 2] += nw / 2 - w / 2
     M[1, 2] += nh / 2 - h / 2
+    return M, nw, nh
+
+
+def _rotate_scale(img: np.ndarray, angle: float, scale: float) -> np.ndarray:
+    """Rotate by `angle` degrees (counter-clockwise) and scale, in one warp, keeping all of the image."""
+    h, w = img.shape[:2]
+    M, nw, nh = _rotate_scale_matrix(w, h, angle, scale)
     interp = _interpolation(scale) if scale > 1 else cv2.INTER_LINEAR
     return cv2.warpAffine(img, M, (nw, nh), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 

@@ -87,10 +87,25 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field))
         return RedirectResponse("/", status_code=303)
 
-    async def due(request: Request) -> Response:
+    def due_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
         with service.open_db(cfg) as store:
             items = service.due_items(store, cfg, clock.now().date())
-        return page(request, "due.html", items=items)
+            week = service.build_digest(store, cfg, clock, mark=False)
+        return page(request, "due.html", status=status, items=items, error=error,
+                    done=week.done_this_week, goal=week.weekly_goal)
+
+    async def due(request: Request) -> Response:
+        return due_page(request)
+
+    async def interval(request: Request) -> Response:
+        form = await checked_form(request)
+        try:
+            days = service.parse_interval(form.get("days", ""))
+        except CardpipeError as e:
+            return due_page(request, status=400, error=str(e))
+        with service.open_db(cfg) as store:
+            service.set_interval(store, request.path_params["contact_id"], days)
+        return RedirectResponse("/due", status_code=303)
 
     async def followed_up(request: Request) -> Response:
         form = await checked_form(request)
@@ -131,6 +146,8 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
         with service.open_db(cfg) as store:
             if name == "due":
                 text, filename, encoding = export.due_csv(service.due_items(store, cfg, today)), "due.csv", "utf-8-sig"
+            elif name == "ics":
+                text, filename, encoding = service.due_calendar(store, cfg, today), "due.ics", "utf-8"
             elif name in export.FORMATS:
                 fmt = export.FORMATS[name]
                 text, filename, encoding = service.export_contacts(store, cfg, name, today=today), fmt.filename, fmt.encoding
@@ -147,6 +164,13 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             return PlainTextResponse("no image for this card", status_code=404)
         return FileResponse(stored_as)
 
+    async def card_picture(request: Request) -> Response:
+        with service.open_db(cfg) as store:
+            data = service.card_picture(store, cfg, request.path_params["card_id"])
+        if data is None:
+            return PlainTextResponse("no image for this card", status_code=404)
+        return Response(data, media_type="image/jpeg")
+
     async def on_busy(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("The database is busy (a run is writing): busy, try again in a moment.", 503)
 
@@ -159,7 +183,9 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             Route("/contact/{contact_id:int}/edit", edit, methods=["POST"]),
             Route("/due", due),
             Route("/due/{contact_id:int}/followup", followed_up, methods=["POST"]),
+            Route("/due/{contact_id:int}/interval", interval, methods=["POST"]),
             Route("/card/{card_id:int}/image", card_image),
+            Route("/card/{card_id:int}/picture", card_picture),
             Route("/duplicates", duplicates),
             Route("/duplicates/{a:int}/{b:int}", decide, methods=["POST"]),
             Route("/contacts", contacts),

@@ -1,11 +1,24 @@
-// Outline the OCR lines of the field being edited; keys j / k: next / previous card.
+// Outline the field being edited: its OCR lines, and the boxes it was read from on the
+// card's image; keys j / k: next / previous card.
+function fitBoxes(img) {  // the boxes are in the image's own pixels
+  const svg = img.parentElement.querySelector("svg.boxes");
+  if (svg && img.naturalWidth) svg.setAttribute("viewBox", `0 0 ${img.naturalWidth} ${img.naturalHeight}`);
+}
+document.querySelectorAll(".shot img").forEach((img) => {
+  if (img.complete) fitBoxes(img);
+  img.addEventListener("load", () => fitBoxes(img));
+});
 document.addEventListener("focusin", (e) => {
   const field = e.target.dataset && e.target.dataset.field;
   if (!field) return;
   const card = e.target.closest(".card");
   document.querySelectorAll(".ocr span").forEach((s) => s.classList.remove("evidence"));
+  document.querySelectorAll(".boxes rect").forEach((r) => r.classList.remove("on"));
   card.querySelectorAll(".ocr span").forEach((s) => {
     if (s.dataset.fields.split(" ").includes(field)) s.classList.add("evidence");
+  });
+  card.querySelectorAll(".boxes rect").forEach((r) => {
+    if (r.dataset.field === field) r.classList.add("on");
   });
 });
 let current = -1;
