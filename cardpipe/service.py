@@ -1,6 +1,9 @@
 """The operations on the database that the commands offer, as plain functions
 (the CLI parses, calls one of these and prints): the due list, follow-ups,
 contact lookup, edits, exports, merges and splits, possible duplicates.
+
+Why this module is long: one short function per thing a command or a page does to the
+store, so that the CLI and `cardpipe serve` share them (the web pages added several).
 """
 
 from __future__ import annotations
