@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from . import __version__, batch, pipeline, service
+from . import review as reviewing
 from .clock import Clock, FixedClock, SystemClock
 from .config import EXPORT_FORMATS, VCARD_VERSIONS, Config, load_config
 from .errors import CardpipeError, ExitCode, MissingDependencyError, UsageError
@@ -774,7 +775,7 @@ def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: 
     """
     cfg = get_config(config_path, db=db)
     with service.open_db(cfg) as store:
-        items = service.review_items(store, contact)
+        items = reviewing.review_items(store, contact)
         pairs = service.count_possible_duplicates(store) if contact is None else 0
     also = f"{pairs} possible duplicate(s): cardpipe duplicates" if pairs else ""
     if not items:
@@ -846,10 +847,10 @@ def edit(
     cfg = get_config(config_path, db=db)
     with service.open_db(cfg) as store:
         if undo:
-            result = service.undo_edit(store, contact, field)
+            result = reviewing.undo_edit(store, contact, field)
         else:
             assert value is not None
-            result = service.edit_contact(store, cfg, contact, field, value, clock=get_clock(ctx))
+            result = reviewing.edit_contact(store, cfg, contact, field, value, clock=get_clock(ctx))
         name = store.contact(result.contact_id).record.name or f"contact {result.contact_id}"
     shown = result.value or "(empty)"
     if undo:

@@ -464,8 +464,6 @@ EMAIL_SLIPS = [
     ("number-before-address-not-joined", "M: +1 404 555 0106 - rachel@granite.io", ("rachel@granite.io",)),
     ("domain-cut-before-its-tld", "charlotte. davies@ ha rbourfinch.com", ("charlotte.davies@harbourfinch.com",)),
     ("domain-ends-at-its-tld", "jo@acme.com Sales", ("jo@acme.com",)),
-    ("freemail-letter-lost", "Emily Kim\nemily.kim91@gmai.com", ("emily.kim91@gmail.com",)),
-    ("freemail-rn-for-m", "Emily Kim\nemily.kim91@hotrnail.com", ("emily.kim91@hotmail.com",)),
     ("freemail-neighbour-that-exists-kept", "Emily Kim\nemily.kim91@email.com", ("emily.kim91@email.com",)),
     ("company-domain-near-a-freemail-kept", "Emily Kim\nemily@gmaxi.com", ("emily@gmaxi.com",)),
 ]
@@ -481,13 +479,9 @@ def test_misread_email_domain_is_taken_from_a_better_read_website() -> None:
     web = OcrPage.from_text("\nWeb: lumiereconseil.fr", conf=87.0).lines
     record = read_contact(OcrPage(email + web, width=1000, height=100))
     assert record.emails == ("antoine@lumiereconseil.fr",)
-    # the other way round, the website is not trusted over the e-mail: it is taken from it
+    # the other way round, the website is not repaired from the e-mail (no rule that pays on
+    # real cards: bench/prune.py), and one three letters away is flagged
     email = OcrPage.from_text("antoine@lumiereconseil.fr", conf=90.0).lines
-    web = OcrPage.from_text("\nWeb: lumiereconseii.fr", conf=40.0).lines
-    record = read_contact(OcrPage(email + web, width=1000, height=100))
-    assert record.emails == ("antoine@lumiereconseil.fr",)
-    assert record.website == "lumiereconseil.fr"
-    # a website three letters away from the e-mail is not repaired, but flagged
     web = OcrPage.from_text("\nWeb: lumierxcomseii.fr", conf=40.0).lines
     record = read_contact(OcrPage(email + web, width=1000, height=100))
     assert (record.emails, record.website) == (("antoine@lumiereconseil.fr",), "lumierxcomseii.fr")
@@ -1193,16 +1187,7 @@ def test_email_checked_against_the_name(
 @pytest.mark.parametrize(
     ("lines", "website", "flagged"),
     [
-        # the company name, read better, spells the website a letter away
-        ((("Harbour & Finch Ltd", 95.0), ("https//www. harbourtinch com", 40.0)), "www.harbourfinch.com", False),
-        ((("OCEANE TRANSPORTS SAS", 95.0), ("W: oceane4transports.fr", 40.0)), "oceane-transports.fr", False),
         ((("OCEANE TRANSPORTS SAS", 95.0), ("W: oceanetransports.fr", 95.0)), "oceanetransports.fr", False),
-        # ... or a company e-mail does
-        (
-            (("Inès Girard", 95.0), ("igirard@lumiereconseil.fr", 80.0), ("www.bumiereconseil.fr", 30.0)),
-            "www.lumiereconseil.fr",
-            False,
-        ),
         # the website read better than the company name: kept
         ((("Harbour & Finch Ltd", 40.0), ("www.harbourtinch.com", 95.0)), "www.harbourtinch.com", False),
         # read well, if less well than the name: it may really be spelled so, kept

@@ -341,28 +341,6 @@ def test_tld_repaired_from_the_card(
     assert repair_tld(domain, others, countries, unsure=unsure) == expected
 
 
-def test_website_name_misread_spelled_by_the_company_line() -> None:
-    """'www.northerm-lights.ca' read badly, 'Northern Lights Energy Ltd.' well: its first
-    words spell the website; a website with a letter more is not a misread ('acme-labs')."""
-    for site, expected in (("www.northerm-lights.ca", "www.northern-lights.ca"), ("www.northern-light.ca", None)):
-        page = OcrPage(
-            (
-                OcrLine((OcrWord("Noah", 95, 100, 40, 90, 30), OcrWord("Roy", 95, 200, 40, 70, 30)), block=0),
-                OcrLine(
-                    tuple(
-                        OcrWord(t, 96, 100 + 150 * k, 90, 140, 30)
-                        for k, t in enumerate("Northern Lights Energy Ltd.".split())
-                    ),
-                    block=1,
-                ),
-                OcrLine((OcrWord(site, 59, 100, 140, 400, 30),), block=2),
-            ),
-            width=1400,
-            height=200,
-        )
-        assert read_contact(page).website == (expected or site)
-
-
 @pytest.mark.parametrize(("case", "text", "website", "flagged"), WEBSITES, ids=[c[0] for c in WEBSITES])
 def test_website_slips(case: str, text: str, website: str | None, flagged: bool) -> None:
     record = read_contact(OcrPage.from_text(text))

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES, Home
 
-from cardpipe import service
+from cardpipe import review
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.config import load_config
@@ -205,12 +205,12 @@ def test_an_edited_field_leaves_the_review_list(env) -> None:
     tom = env.add(DOUBTFUL, "tom")
     r = env.cli("edit", str(tom), "company", "REDFERN ANALYTICS LTD")
     assert (r.exit_code, r.output) == (0, "Tom Baker: company is now REDFERN ANALYTICS LTD; later runs keep your correction\n")
-    items = service.review_items(env.store)
+    items = review.review_items(env.store)
     assert [f.field for f in items[0].fields] == ["phones"]
     r = env.cli("edit", "tom@redfern.com", "phones", "020 7946 0958 office, 07700 900123 cell")
     assert r.exit_code == 0, r.output
     assert "phones is now +442079460958 (work), +447700900123 (mobile)" in r.output
-    assert service.review_items(env.store) == []
+    assert review.review_items(env.store) == []
     assert env.cli("review").output.startswith("nothing to review")
     contact = env.store.contact(tom).record
     assert contact.phones[1] == Phone("+447700900123", "mobile", "+447700900123 mobile")
@@ -222,7 +222,7 @@ def test_undo_puts_the_cards_value_back(env) -> None:
     env.cli("edit", str(tom), "company", "Redfern Ltd")
     r = env.cli("edit", str(tom), "company", "--undo")
     assert (r.exit_code, r.output) == (0, "Tom Baker: your correction of company is dropped; the cards say: Redfern Analytics\n")
-    assert [f.field for f in service.review_items(env.store)[0].fields] == ["company", "phones"]
+    assert [f.field for f in review.review_items(env.store)[0].fields] == ["company", "phones"]
     r = env.cli("edit", str(tom), "company", "--undo")
     assert (r.exit_code, r.output) == (66, f"cardpipe: error: contact {tom} has no correction of company to undo.\n")
 

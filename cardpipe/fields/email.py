@@ -24,7 +24,7 @@ from .candidates import EmailCandidate, Evidence, Segment
 from .domain import _tld_ok
 from .freetext import email_local_match
 from .layout import box_of, words_conf
-from .lexicon import COMMON_TLDS, EMAIL_LABELS, FREEMAIL, NAME_PARTICLES
+from .lexicon import COMMON_TLDS, EMAIL_LABELS, NAME_PARTICLES
 from .name import _TRANSLIT_MAP, NameParts, _family_spellings, _given_initials
 from .text import domain_label, fold, is_freemail, nearest, registrable_domain
 
@@ -313,6 +313,19 @@ def _validate(value: str) -> str | None:
         return None
 
 
+_ADDRESS_TOKEN_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def valid_address_in(text: str) -> str | None:
+    """The first e-mail address in a line of text that validates as printed (no repair), or
+    None: how the reading stage tells which of two reads of a line holds an address."""
+    for m in _ADDRESS_TOKEN_RE.finditer(text):
+        value = _validate(m.group(0).strip(".'-"))
+        if value and _tld_ok(value.rpartition("@")[2]):
+            return value
+    return None
+
+
 @dataclass(frozen=True)
 class _Judged:
     value: str
@@ -320,24 +333,6 @@ class _Judged:
     conf: float  # OCR, 0..100
     note: str = ""
     repairs: tuple[str, ...] = ()  # the candidate's OCR repairs ("lost-start", "bar-for-l"...)
-
-
-_FREEMAIL_LABELS = [(d.partition(".")[0], d) for d in sorted(FREEMAIL) if len(d.partition(".")[0]) >= 5]
-
-
-def _freemail_slip(domain: str) -> str | None:
-    """The free-mail domain one letter away from `domain` ('gmai.com', 'hotrnail.com' are
-    misreads: nobody prints them), or None."""
-    domain = domain.lower()
-    if domain in FREEMAIL or is_freemail(domain):
-        return None
-    label, _, rest = domain.partition(".")
-    near = {
-        d
-        for name, d in _FREEMAIL_LABELS
-        if d.partition(".")[2] == rest and Levenshtein.distance(label, name) <= (2 if "rn" in label else 1)
-    }
-    return near.pop() if len(near) == 1 else None
 
 
 def judge_email(cand: EmailCandidate, site_domain: str | None, site_conf: float = 100.0) -> _Judged | None:
@@ -355,9 +350,6 @@ def judge_email(cand: EmailCandidate, site_domain: str | None, site_conf: float 
     fit = 1.0 if not cand.repairs else 0.85
     if "stray-piece" in cand.repairs:
         fit *= 0.8
-    freemail = _freemail_slip(value.rpartition("@")[2])
-    if freemail:
-        value, fit = f"{local}@{freemail}", fit * 0.9
     original = _validate(value)
     if site_domain and original and registrable_domain(original.rpartition("@")[2]) == site_domain:
         return _Judged(original, fit, cand.evidence.conf)
@@ -443,8 +435,6 @@ def _local_forms(name: NameParts) -> tuple[set[str], set[str]]:
 
     targets = spellings(lambda t: fold(t.lower().translate(_TRANSLIT_MAP)))
     return targets | spellings(fold), targets
-
-
 
 
 _DIGIT_SLIPS = str.maketrans({"o": "0", "l": "1", "i": "1", "s": "5", "b": "8", "z": "2"})

@@ -26,9 +26,6 @@ from .company import (
     _company_from_domain,
     _company_rows,
     _names_site,
-    complete_suffix,
-    read_suffix,
-    repair_company_words,
 )
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
 from .domain import _tld_ok, card_tlds, repair_tld
@@ -49,7 +46,7 @@ from .page import propose
 from .phone import judge_phones
 from .text import domain_label, fold, is_freemail, registrable_domain, similarity
 from .title import _pick_title
-from .website import _company_spellings, _pick_website, _qr_site_is_the_site, website_from_names
+from .website import _pick_website, _qr_site_is_the_site
 
 log = logging.getLogger(__name__)
 
@@ -185,24 +182,10 @@ def judge(
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
     if best is not None and best.company_score >= 0.5:
-        # a domain read worse than the company line does not repair it: the company's
-        # 'Northern' (96) stays, and spells the website's 'northerm' (59) right instead
-        company_seg = next((s for s in cands.segments if s.index == best.segment), None)
-        weakest = min(
-            (w.conf for w in company_seg.words if w.text in best.text.split()) if company_seg else (),
-            default=best.evidence.conf,
-        )
-        read_conf = {site_domain: site_conf} if site_domain else {}
-        for j in judged:
-            d = j.value.rpartition("@")[2].lower()
-            read_conf[d] = max(read_conf.get(d, 0.0), j.conf)
-        repair_from = [d for d in domains if read_conf.get(d, 0.0) >= weakest]
         company_text, company_segs = _company_rows(best, cands, texts, taken)
         taken.update(company_segs)
         company_boxes = [s.box for s in cands.segments if s.index in company_segs]
-        company = complete_suffix(
-            read_suffix(repair_company_words(company_text.strip(" ,"), repair_from), [*domains, *emails])
-        )
+        company = company_text.strip(" ,")
         company_read = True
         suffix = "company-suffix" in best.features
         fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
@@ -305,21 +288,6 @@ def judge(
         conf["emails"] = 0.0
     if site is not None:
         fit = 0.9 if site.evidence.rule.endswith("explicit") else 0.85
-        if website == site.value and site.evidence.conf < REPAIR_BELOW:
-            # a letter or two misread in the website, spelled right by what was read better:
-            # the company name ('Harbour & Finch' for 'harbourtinch.com') or a company e-mail
-            # (the company line as read: `company` may have been spelled like the website)
-            read_well = company_read and best is not None and best.evidence.conf > site.evidence.conf
-            spellings = _company_spellings(best.text) if read_well and best is not None else []
-            spellings += [
-                domain_label(j.value.rpartition("@")[2])
-                for j in judged
-                if not is_freemail(j.value.rpartition("@")[2]) and j.conf > site.evidence.conf
-            ]
-            leading = _company_spellings(best.text, leading=True) if read_well and best is not None else []
-            fixed = website_from_names(website, spellings, leading)
-            if fixed:
-                website, site_domain, fit = fixed, registrable_domain(fixed.split("/")[0]), fit * 0.85
         c = _conf(fit, site.evidence.conf, weight=0.5)
         if site_domain and not _tld_ok(site_domain):
             c *= 0.6  # 'www.lindnerlogistik': no TLD, or not one we know

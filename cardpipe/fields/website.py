@@ -15,8 +15,8 @@ from rapidfuzz.distance import Levenshtein
 
 from .candidates import Candidates, Segment, UrlCandidate
 from .layout import evidence_of, span_conf
-from .lexicon import COMMON_TLDS, COMPANY_SUFFIX_RE, WEB_LABEL_RE
-from .text import fold, nearest, registrable_domain
+from .lexicon import COMMON_TLDS, WEB_LABEL_RE
+from .text import registrable_domain
 
 _URL_RE = re.compile(
     r"(?<![@\w.-])"
@@ -192,43 +192,6 @@ def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, in
                 )
             )
     return out
-
-
-def _company_spellings(company: str, *, leading: bool = False) -> list[str]:
-    """How a website may spell a company's name: 'harbourfinch' and 'harbour-finch' for
-    'Harbour & Finch Ltd' (no legal suffix, no '&' or 'and'); with `leading`, its first
-    words only ('northern-lights', 'northern' for 'Northern Lights Energy Ltd.')."""
-    core = COMPANY_SUFFIX_RE.sub(" ", company)
-    words = [w for w in re.split(r"[^a-z0-9]+", fold(core)) if w and w not in {"and", "und", "et"}]
-    if not words:
-        return []
-    if leading:
-        return list(dict.fromkeys(s for k in range(1, len(words)) for s in ("".join(words[:k]), "-".join(words[:k]))))
-    return list(dict.fromkeys(["".join(words), "-".join(words)]))
-
-
-def website_from_names(website: str, spellings: Sequence[str], misread: Sequence[str] = ()) -> str | None:
-    """The website with its name replaced by one of `spellings` (domain names such as
-    'harbourfinch' or 'oceane-transports', read elsewhere on the card) when it is one or two
-    letters away from it ('harbourtinch', 'oceane4transports'); None when it already is one
-    of them or none is that near. A spelling of `misread` counts only when one letter of
-    the name is misread ('northerm-lights' for 'northern-lights'; not 'acme-labs' for
-    'acme-lab', 'northern-light' for 'northernlights')."""
-    host, slash, path = website.partition("/")
-    reg = registrable_domain(host)
-    label = reg.split(".")[0]
-    names = {s for s in spellings if len(s) >= 5}
-    if label in names or label in misread:
-        return None
-    names |= {
-        s for s in misread if len(s) == len(label) >= 5 and sum(a != b for a, b in zip(s, label, strict=True)) == 1
-    }
-    if not names or len(label) < 4:
-        return None
-    name, edits = nearest(label, names)
-    if not name or edits > (1 if len(name) <= 9 else 2):
-        return None
-    return host[: len(host) - len(reg)] + name + reg[len(label) :] + slash + path
 
 
 def _joined_site(site: UrlCandidate, urls: Sequence[UrlCandidate]) -> UrlCandidate:

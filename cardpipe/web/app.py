@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .. import export, service
+from .. import review as reviewing
 from ..clock import Clock, SystemClock
 from ..config import Config
 from ..errors import BusyError, CardpipeError, UsageError
@@ -67,7 +68,7 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
 
     async def review(request: Request) -> Response:
         with service.open_db(cfg) as store:
-            items = service.review_items(store)
+            items = reviewing.review_items(store)
         return page(request, "review.html", items=items, error=None, bad=None)
 
     async def edit(request: Request) -> Response:
@@ -76,14 +77,14 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
         try:
             with service.open_db(cfg) as store:
                 if form.get("undo"):
-                    service.undo_edit(store, str(contact), field)
+                    reviewing.undo_edit(store, str(contact), field)
                 else:
-                    service.edit_contact(store, cfg, str(contact), field, form.get("value", ""), clock=clock)
+                    reviewing.edit_contact(store, cfg, str(contact), field, form.get("value", ""), clock=clock)
         except BusyError:
             raise
         except CardpipeError as e:  # invalid value: say it in the form, save nothing
             with service.open_db(cfg) as store:
-                items = service.review_items(store)
+                items = reviewing.review_items(store)
             return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field))
         return RedirectResponse("/", status_code=303)
 
@@ -166,7 +167,7 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
 
     async def card_picture(request: Request) -> Response:
         with service.open_db(cfg) as store:
-            data = service.card_picture(store, cfg, request.path_params["card_id"])
+            data = reviewing.card_picture(store, cfg, request.path_params["card_id"])
         if data is None:
             return PlainTextResponse("no image for this card", status_code=404)
         return Response(data, media_type="image/jpeg")
