@@ -263,7 +263,6 @@ def _back_reading(back: Path, opts: ReadOptions) -> Reading[OcrPage]:
 SECOND_READ_SCALE = 0.6
 
 
-_DOMAIN_RE = re.compile(r"(?<![\w.-])(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)", re.IGNORECASE)  # printed domains
 _ADDRESS_RE = re.compile(r"\S@\S+\.\w|www\.|://", re.IGNORECASE)  # an e-mail or web address
 
 
@@ -438,10 +437,8 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
     """The card (turned when its lines run up the image or read upside down) and its
     text, line by line: the detector's lines, each cut out flat and read by Tesseract
     as one line; and those lines with their reads (`detect.LineReading`)."""
-    from .fields.email import valid_address_in
-    from .fields.text import registrable_domain
     from .image import prepare as preprocess
-    from .ocr import OcrRequest, detect, recognize
+    from .ocr import OcrRequest, detect
 
     found = detect.detector()
     boxes = found.detect(card.image)
@@ -463,22 +460,6 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
         for (n, alt), answer in zip(todo, second, strict=True):
             if isinstance(answer, OcrPage) and answer.mean_conf > pages[n].mean_conf:
                 lines[n], pages[n] = alt, answer
-    # e-mail lines read by a second reader too (PP-OCR's recogniser); its read is taken
-    # where Tesseract's holds no valid address and its own does, or where only its address
-    # has the domain the rest of the card prints (the website, another e-mail)
-    mail_lines = [n for n in again if pages[n] is not None and "@" in pages[n].text]
-    for n in mail_lines:
-        ours = valid_address_in(pages[n].text)
-        text, conf = recognize.recognizer().read(detect.warp(card.image, lines[n].box, recognize.HEIGHT))
-        theirs = valid_address_in(text)
-        if theirs is None or theirs == ours:
-            continue
-        if ours is not None:
-            printed = {registrable_domain(d.lower()) for m, p in enumerate(pages) if p is not None and m != n
-                       for d in _DOMAIN_RE.findall(p.text)}
-            if registrable_domain(ours.rpartition("@")[2]) in printed or registrable_domain(theirs.rpartition("@")[2]) not in printed:
-                continue
-        pages[n] = detect.text_page(text, conf, lines[n])
     reading = detect.LineReading(lines, pages)
     return card, reading.page(width=card.image.shape[1], height=card.image.shape[0]), reading
 

@@ -83,6 +83,15 @@ def card_picture(store: Store, cfg: Config, card_id: int) -> bytes | None:
     return data.tobytes() if ok and image.size else None
 
 
+def contact_cards(store: Store, contact_id: int) -> list[ReviewCard]:
+    """A contact's cards, newest first, each with its picture's evidence boxes."""
+    return [
+        ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"],
+                   _on_crop(record_from_dict(json.loads(row["record"]))))
+        for row in store.cards_with_files(contact_id)
+    ]
+
+
 def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewItem]:
     """The contacts with fields under the review threshold that no correction covers, by id
     (or just the one `contact_ref` names, flagged or not). Each lists its doubtful fields and

@@ -333,6 +333,10 @@ WEBSITES = [
         ("acme.nl", [], {"ni"}, True, ("acme.ni", "repaired")),  # 'acme.n!': an 'l' or an 'i'?
         ("acme.nl", [], set(), True, ("acme.nl", "doubtful")),
         ("acme.com", [], {"nl"}, False, ("acme.com", "")),
+        # three letters: a .com with its 'm' read 'r' (a real card: info@arassogutma.cor)
+        ("arassogutma.cor", [], {"tr"}, False, ("arassogutma.com", "doubtful")),
+        ("acme.orq", ["acme.org"], set(), False, ("acme.org", "repaired")),
+        ("acme.xyz", [], set(), False, ("acme.xyz", "")),  # real: kept
     ],
 )
 def test_tld_repaired_from_the_card(

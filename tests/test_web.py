@@ -271,3 +271,48 @@ def test_a_flatbed_pages_cards_are_shown_cut_out(env) -> None:
         assert shown.shape[0] < 0.7 * full.shape[0] or shown.shape[1] < 0.7 * full.shape[1]
         assert abs(shown.shape[1] - (box[2] - max(0, box[0]))) <= 2
     assert env.client.get("/card/9999/picture").status_code == 404
+
+
+def test_accept_all_then_undo(env) -> None:
+    """'Accept all' keeps every flagged value as it reads: the contact leaves the queue; the
+    notice after it takes the edits back, and the contact is in the queue again."""
+    env.add(DOUBTFUL, "tom")
+    cid = env.store.contacts()[0].id
+    page = env.client.get("/")
+    assert 'class="accept"' in page.text
+    r = env.client.post(f"/contact/{cid}/edit", data={
+        "csrf": csrf(env.client), "field": "company,emails",
+        "value:company": "Redfern Analytics", "value:emails": "tom@redfern.com",
+    }, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/?saved={cid}:company,emails"
+    assert env.store.contact(cid).record.review == ()
+    after = env.client.get(r.headers["location"])
+    assert f'id="contact-{cid}"' not in after.text and "Saved company, emails of contact" in after.text
+    r = env.client.post(f"/contact/{cid}/edit", data={"csrf": csrf(env.client, r.headers["location"]),
+                                                      "field": "company,emails", "undo": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert set(env.store.contact(cid).record.review) == {"company", "emails"}
+    assert f'id="contact-{cid}"' in env.client.get("/").text
+
+
+def test_contact_page_notes_and_split(env) -> None:
+    """A contact's page: fields, notes, follow-ups, cards; a note added; a card that is
+    another person split off to a contact of its own."""
+    env.add(DOUBTFUL, "tom1")
+    env.add(ContactRecord(name="Tom Baker", company="Redfern Analytics", emails=("tom@redfern.com",)), "tom2")
+    (contact,) = env.store.contacts()
+    assert len(contact.card_ids) == 2
+    page = env.client.get(f"/contact/{contact.id}")
+    assert page.status_code == 200 and "Redfern Analytics" in page.text and page.text.count('class="split"') == 2
+    assert f'href="/contact/{contact.id}"' in env.client.get("/contacts").text
+    r = env.client.post(f"/contact/{contact.id}/note", data={"csrf": csrf(env.client, f"/contact/{contact.id}"), "note": EVIL},
+                        follow_redirects=False)
+    assert r.status_code == 303 and EVIL in env.store.contact(contact.id).notes
+    assert EVIL not in env.client.get(f"/contact/{contact.id}").text  # shown as text, escaped
+    r = env.client.post(f"/contact/{contact.id}/split", data={"csrf": csrf(env.client, f"/contact/{contact.id}"),
+                                                              "card": str(contact.card_ids[-1])}, follow_redirects=False)
+    assert r.status_code == 303
+    assert sorted(len(c.card_ids) for c in env.store.contacts()) == [1, 1]
+    bad = env.client.post(f"/contact/{contact.id}/split", data={"csrf": csrf(env.client, f"/contact/{contact.id}"), "card": "999"})
+    assert bad.status_code == 400 and "there is no card #999" in bad.text
+    assert env.client.get("/contact/4242").status_code == 404

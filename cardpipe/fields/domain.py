@@ -49,7 +49,8 @@ def card_tlds(cands: Candidates) -> set[str]:
 
 
 def repair_tld(domain: str, others: Sequence[str], countries: set[str], *, unsure: bool = False) -> tuple[str, str]:
-    """(domain, verdict): a two-letter TLD that does not exist ('tulip.nt', 'groupevertigo.ft'),
+    """(domain, verdict): a two- or three-letter TLD that does not exist ('tulip.nt',
+    'groupevertigo.ft', 'arassogutma.cor'),
     or one read `unsure` (a bar for one of its letters: 'n!'), checked against the card.
 
     The real TLDs one OCR slip away are candidates; the one the card's other address
@@ -58,8 +59,8 @@ def repair_tld(domain: str, others: Sequence[str], countries: set[str], *, unsur
     the TLD was kept). When the card does not decide, the only candidate is taken, or the
     TLD is kept, and the verdict is "doubtful"."""
     name, _, tld = domain.lower().rpartition(".")
-    if not name or len(tld) != 2 or (_real_tld(tld) and not unsure):
-        return domain, ""
+    if not name or len(tld) not in (2, 3) or (_real_tld(tld) and not unsure):
+        return domain, ""  # three letters: 'acme.cor', 'acme.orq' (a .com, an .org misread)
     near = _tld_slips(tld) | ({tld} if _real_tld(tld) else set())
     bare = name.removeprefix("www.")
     named = {o.lower().rpartition(".")[2] for o in others if o.lower().rpartition(".")[0].removeprefix("www.") == bare}
@@ -67,7 +68,7 @@ def repair_tld(domain: str, others: Sequence[str], countries: set[str], *, unsur
         pick = near & evidence
         if len(pick) == 1:
             new = pick.pop()
-            return f"{domain[: len(domain) - 2]}{new}", ("" if new == tld else "repaired")
+            return f"{domain[: len(domain) - len(tld)]}{new}", ("" if new == tld else "repaired")
     if len(near) == 1 and not _real_tld(tld):
-        return f"{domain[: len(domain) - 2]}{near.pop()}", "doubtful"
+        return f"{domain[: len(domain) - len(tld)]}{near.pop()}", "doubtful"
     return domain, "doubtful"

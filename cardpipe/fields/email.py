@@ -313,19 +313,6 @@ def _validate(value: str) -> str | None:
         return None
 
 
-_ADDRESS_TOKEN_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def valid_address_in(text: str) -> str | None:
-    """The first e-mail address in a line of text that validates as printed (no repair), or
-    None: how the reading stage tells which of two reads of a line holds an address."""
-    for m in _ADDRESS_TOKEN_RE.finditer(text):
-        value = _validate(m.group(0).strip(".'-"))
-        if value and _tld_ok(value.rpartition("@")[2]):
-            return value
-    return None
-
-
 @dataclass(frozen=True)
 class _Judged:
     value: str

@@ -323,20 +323,6 @@ def page_from_lines(lines: list[LineImage], pages: list[OcrPage | None], *, widt
     return OcrPage(tuple(_merge_same_row(out)), width=width, height=height, engine="tesseract+det")
 
 
-def text_page(text: str, conf: float, line: LineImage) -> OcrPage:
-    """Another reader's text of `line` as the page Tesseract would have given for it: the
-    words laid along the line image by their share of its characters."""
-    h, w = line.image.shape[:2]
-    span = max(1.0, w - 2 * line.pad)
-    per = span / max(1, len(text))
-    words, x = [], float(line.pad)
-    for token in text.split(" "):
-        if token:
-            words.append(OcrWord(token, conf, int(round(x)), line.pad, max(1, int(round(per * len(token)))), h - 2 * line.pad))
-        x += per * (len(token) + 1)
-    return OcrPage((OcrLine(tuple(words)),) if words else (), width=w, height=h, engine="ppocr-rec")
-
-
 _DETECTOR: TextDetector | None = None
 
 

@@ -26,7 +26,7 @@ from .. import export, service
 from .. import review as reviewing
 from ..clock import Clock, SystemClock
 from ..config import Config
-from ..errors import BusyError, CardpipeError, UsageError
+from ..errors import BusyError, CardpipeError, NotFoundError, UsageError
 
 HERE = Path(__file__).parent
 CSRF_COOKIE = "cardpipe_csrf"
@@ -69,24 +69,34 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     async def review(request: Request) -> Response:
         with service.open_db(cfg) as store:
             items = reviewing.review_items(store)
-        return page(request, "review.html", items=items, error=None, bad=None)
+        # after a save: what was saved, with a button to take it back
+        saved = request.query_params.get("saved", "")
+        contact, _, fields = saved.partition(":")
+        done = (int(contact), [f for f in fields.split(",") if f]) if contact.isdigit() and fields else None
+        return page(request, "review.html", items=items, error=None, bad=None, saved=done)
 
     async def edit(request: Request) -> Response:
         form = await checked_form(request)
         contact, field = request.path_params["contact_id"], form.get("field", "")
+        # several fields: 'accept all' saves each flagged field as it reads now
+        fields = [f for f in field.split(",") if f]
         try:
             with service.open_db(cfg) as store:
-                if form.get("undo"):
-                    reviewing.undo_edit(store, str(contact), field)
-                else:
-                    reviewing.edit_contact(store, cfg, str(contact), field, form.get("value", ""), clock=clock)
+                for name in fields:
+                    if form.get("undo"):
+                        reviewing.undo_edit(store, str(contact), name)
+                    else:
+                        value = form.get(f"value:{name}", form.get("value", ""))
+                        reviewing.edit_contact(store, cfg, str(contact), name, value, clock=clock)
         except BusyError:
             raise
         except CardpipeError as e:  # invalid value: say it in the form, save nothing
             with service.open_db(cfg) as store:
                 items = reviewing.review_items(store)
-            return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field))
-        return RedirectResponse("/", status_code=303)
+            return page(request, "review.html", status=400, items=items, error=str(e), bad=(contact, field), saved=None)
+        if form.get("undo"):
+            return RedirectResponse("/", status_code=303)
+        return RedirectResponse(f"/?saved={contact}:{','.join(fields)}", status_code=303)
 
     def due_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
         with service.open_db(cfg) as store:
@@ -138,6 +148,38 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             found = [c for c in store.contacts() if not q or q in _haystack(c)]
         return page(request, "contacts.html", contacts=found, q=q)
 
+    def contact_page(request: Request, cid: int, *, status: int = 200, error: str | None = None) -> Response:
+        with service.open_db(cfg) as store:
+            contact = store.contact(cid)  # NotFoundError: 404
+            cards = reviewing.contact_cards(store, cid)
+            followups = store.followups(cid)
+            upcoming = service.next_followup(store, cfg, cid, clock.now().date())
+        return page(request, "contact.html", status=status, contact=contact, cards=cards, followups=followups,
+                    upcoming=upcoming, error=error)
+
+    async def contact(request: Request) -> Response:
+        return contact_page(request, request.path_params["contact_id"])
+
+    async def note(request: Request) -> Response:
+        form = await checked_form(request)
+        cid = request.path_params["contact_id"]
+        with service.open_db(cfg) as store:
+            store.contact(cid)
+            service.update_notes(store, cid, text=form.get("note", "").strip())
+        return RedirectResponse(f"/contact/{cid}", status_code=303)
+
+    async def split(request: Request) -> Response:
+        form = await checked_form(request)
+        cid = request.path_params["contact_id"]
+        try:
+            with service.open_db(cfg) as store:
+                _, new, _ = service.split_cards(store, str(cid), [form.get("card", "")], clock=clock)
+        except BusyError:
+            raise
+        except CardpipeError as e:
+            return contact_page(request, cid, status=400, error=str(e))
+        return RedirectResponse(f"/contact/{new}", status_code=303)
+
     async def exports(request: Request) -> Response:
         return page(request, "exports.html", formats=list(export.FORMATS.values()))
 
@@ -175,6 +217,9 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
     async def on_busy(request: Request, exc: Exception) -> Response:
         return PlainTextResponse("The database is busy (a run is writing): busy, try again in a moment.", 503)
 
+    async def on_not_found(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse(str(exc), 404)
+
     async def on_csrf(request: Request, exc: Exception) -> Response:
         return PlainTextResponse(str(exc), 403)
 
@@ -190,11 +235,14 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
             Route("/duplicates", duplicates),
             Route("/duplicates/{a:int}/{b:int}", decide, methods=["POST"]),
             Route("/contacts", contacts),
+            Route("/contact/{contact_id:int}", contact),
+            Route("/contact/{contact_id:int}/note", note, methods=["POST"]),
+            Route("/contact/{contact_id:int}/split", split, methods=["POST"]),
             Route("/exports", exports),
             Route("/exports/{name}", download),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ],
-        exception_handlers={BusyError: on_busy, PermissionError: on_csrf},
+        exception_handlers={BusyError: on_busy, PermissionError: on_csrf, NotFoundError: on_not_found},
     )
     if token:
         app.add_middleware(_TokenGate, token=token)

@@ -23,8 +23,13 @@ document.addEventListener("focusin", (e) => {
 });
 let current = -1;
 document.addEventListener("keydown", (e) => {
-  if (e.target.tagName === "INPUT" || !["j", "k"].includes(e.key)) return;
+  if (e.target.tagName === "INPUT" || !["j", "k", "a"].includes(e.key)) return;
   const cards = document.querySelectorAll(".card");
+  if (e.key === "a") {  // accept all of the current card
+    const card = cards[Math.max(0, current)];
+    if (card) card.querySelector("form.accept").submit();
+    return;
+  }
   current = Math.max(0, Math.min(cards.length - 1, current + (e.key === "j" ? 1 : -1)));
   if (cards[current]) cards[current].scrollIntoView();
 });
