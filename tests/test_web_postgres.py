@@ -62,7 +62,7 @@ def test_the_browser_pages_on_postgresql(tmp_path, pg_url) -> None:
     assert r.status_code == 303
     assert cid not in [i.contact_id for i in service.due_items(store, cfg, NOW.date())]
 
-    for url in ("/duplicates", "/contacts?q=redfern", "/exports"):
+    for url in ("/duplicates", "/contacts?q=redfern", "/exports", f"/contact/{cid}"):
         assert client.get(url).status_code == 200, url
     img = client.get("/card/1/image")
     assert img.status_code == 200 and img.content.endswith(b"tom")
