@@ -18,7 +18,7 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing cardpipe and its Python dependencies into $(VENV)/ (log: $(VENV)/install.log)"
-	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[heic,test,web]' > $(VENV)/install.log 2>&1 \
+	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[heic,postgres,test,web]' > $(VENV)/install.log 2>&1 \
 		|| { tail -n 30 $(VENV)/install.log; exit 1; }
 	@touch $@
 

@@ -50,7 +50,11 @@ def config_option(f: Callable) -> Callable:
 
 
 def db_option(f: Callable) -> Callable:
-    return click.option("--db", type=_path(dir_okay=False), help="SQLite database file.")(f)
+    return click.option(
+        "--db", type=str, envvar="CARDPIPE_DB", metavar="PATH|URL",
+        help="SQLite database file, or a team's PostgreSQL server: postgresql://user@host/dbname "
+        "(password from $PGPASSWORD or ~/.pgpass). Default: $CARDPIPE_DB, else the config's 'db'.",
+    )(f)
 
 
 def days_option(f: Callable) -> Callable:
@@ -613,6 +617,7 @@ def contacts_show(ctx: click.Context, contact: str) -> None:
             ("interval", f"every {c.interval_days} days (cardpipe interval)" if c.interval_days else None),
             ("notes", (c.notes or "").replace("\n", "\n" + " " * 13)),
             ("earlier", ", ".join(c.past_companies)),
+            ("known by", ", ".join(sorted({card["owner"] for card in store.cards_of(cid) if card["owner"]}))),
         ):
             if value:
                 click.echo(f"  {label:<10} {value}")
@@ -859,6 +864,7 @@ def edit(
 @db_option
 @days_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print the list as CSV (the columns of due.csv).")
+@click.option("--owner", help="On a team's base: the due list of this person (the contacts they met).")
 @click.pass_context
 def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any) -> None:
     """Print the due list: contacts with no follow-up recorded in time, most overdue first.
@@ -866,11 +872,21 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
     \b
     Example:
       cardpipe due --days 3
+      cardpipe due --owner ann      # a team's base: Ann's contacts, with who else knows them
     """
+    owner = opts.pop("owner", None)
     cfg = get_config(config_path, **opts)
     today = get_clock(ctx).now().date()
+    known: dict[int, list[str]] = {}
     with service.open_db(cfg) as store:
-        items = service.due_items(store, cfg, today)
+        if owner:
+            from .contacts.owners import known_by
+            from .followup.owners import due_items
+
+            items = due_items(store, cfg, today, owner)
+            known = known_by(store)
+        else:
+            items = service.due_items(store, cfg, today)
     if as_csv:
         from . import export
 
@@ -883,7 +899,9 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
     for d in items:
         how = d.email or d.phone or ""
         met = d.met_on.isoformat() + (f" at {d.event}" if d.event else "")
-        click.echo(f"{d.days_overdue:>6}d  {d.contact_id:>4}  {_cut(d.name, 24)} {_cut(d.company, 22)} {_cut(how, 30)} {met}")
+        others = [o for o in known.get(d.contact_id, []) if o != owner]
+        also = f" (also known by {', '.join(others)})" if others else ""
+        click.echo(f"{d.days_overdue:>6}d  {d.contact_id:>4}  {_cut(d.name, 24)} {_cut(d.company, 22)} {_cut(how, 30)} {met}{also}")
 
 
 @cli.command()
@@ -893,6 +911,7 @@ def due(ctx: click.Context, config_path: Path | None, as_csv: bool, **opts: Any)
 @click.option("--done", "mark_done", is_flag=True, help="That was the last one: also mark the contacts done.")
 @config_option
 @db_option
+@click.option("--owner", help="On a team's base: who followed up (default: the config's 'owner').")
 @click.pass_context
 def followup(
     ctx: click.Context,
@@ -902,6 +921,7 @@ def followup(
     mark_done: bool,
     config_path: Path | None,
     db: Path | None,
+    owner: str | None = None,
 ) -> None:
     """Record that you followed up, so the contact leaves the due list.
 
@@ -925,7 +945,7 @@ def followup(
     with service.open_db(cfg) as store:
         ids = list(dict.fromkeys(service.resolve_contact(store, ref) for ref in contact_refs))
         for cid in ids:
-            added = service.record_followup(store, cid, day, note, clock=clock)
+            added = service.record_followup(store, cid, day, note, clock=clock, owner=owner or cfg.owner)
             if mark_done:
                 service.set_done(store, cid, True)
             name = store.contact(cid).record.name or f"contact {cid}"
@@ -1159,6 +1179,28 @@ def export_cmd(
     else:
         export.write_text(out, text, encoding=export.FORMATS[fmt].encoding)
         click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
+@click.option("--to", "target", required=True, metavar="URL", help="The PostgreSQL database to fill: postgresql://user@host/dbname.")
+@config_option
+@click.option("--db", type=str, envvar="CARDPIPE_DB", metavar="PATH", help="The SQLite database to copy (default: the config's 'db').")
+def migrate(target: str, config_path: Path | None, db: str | None) -> None:
+    """Copy a SQLite card base into an empty PostgreSQL database, for a team.
+
+    Cards, contacts, decisions, edits and follow-ups keep their ids; the counts are
+    checked before the commit; the SQLite file is left untouched. The password comes
+    from $PGPASSWORD or ~/.pgpass. Then set db = "postgresql://..." in each config.
+
+    \b
+    Example:
+      cardpipe migrate --to postgresql://cards@db.example/cards
+    """
+    from .contacts import migrate as migrating
+
+    cfg = get_config(config_path, db=db)
+    result = migrating.migrate(cfg.db, target, busy_timeout=cfg.busy_timeout)
+    click.echo(f"cardpipe: {result.line()}")
 
 
 @cli.command()

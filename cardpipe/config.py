@@ -47,6 +47,7 @@ class Config:
     archive: Path | None = None  # default: <data dir>/archive, beside the database
     failed: Path | None = None  # default: <data dir>/failed
     output: Path = field(default_factory=lambda: _data_dir() / "output")
+    # a SQLite file, or a team's PostgreSQL server: "postgresql://user@host/dbname" (DatabaseUrl)
     db: Path = field(default_factory=lambda: _data_dir() / "cardpipe.db")
     state_dir: Path | None = None  # lock and log; default: beside the database
     # claimed files wait here while they are read; default: a hidden sibling of the inbox
@@ -75,21 +76,34 @@ class Config:
     max_pages: int = 10  # PDF/TIFF pages read per file
     settle_seconds: float = 2.0  # a file must be unchanged this long to be claimed
     busy_timeout: float = 10.0  # seconds to wait for a database another program is writing
+    # a team's server (db = "postgresql://..."): a file being read is leased to its worker for
+    # this long, renewed while it reads; a worker that dies leaves it to the others after it
+    lease_seconds: float = 60.0
+    # a team's cards: who this worker's cards belong to (the person scanning), or, with
+    # owner_folders, the inbox's first sub-folder names the owner (inbox/ann/2026-11-20 Expo/...)
+    owner: str | None = None
+    owner_folders: bool = False
+    team_followups: bool = False  # a follow-up by one owner clears the contact for every owner
 
     def __post_init__(self) -> None:
         _check(self)
 
     @property
     def archive_dir(self) -> Path:
-        return self.archive or self.db.parent / "archive"
+        return self.archive or self._beside_db / "archive"
 
     @property
     def failed_dir(self) -> Path:
-        return self.failed or self.db.parent / "failed"
+        return self.failed or self._beside_db / "failed"
 
     @property
     def state(self) -> Path:
-        return self.state_dir or self.db.parent / "state"
+        return self.state_dir or self._beside_db / "state"
+
+    @property
+    def _beside_db(self) -> Path:
+        """Where the folders go by default: beside a SQLite file; the data dir for a server."""
+        return _data_dir() if isinstance(self.db, DatabaseUrl) else self.db.parent
 
     @property
     def work(self) -> Path:
@@ -144,6 +158,8 @@ def _check(cfg: Config) -> None:
         raise ConfigError("max_file_mb, max_pixels and max_pages must be positive.")
     if cfg.settle_seconds < 0 or cfg.busy_timeout < 0:
         raise ConfigError("settle_seconds and busy_timeout must be 0 or more seconds.")
+    if cfg.lease_seconds <= 0:
+        raise ConfigError("lease_seconds must be a positive number of seconds.")
 
 
 def default_work_dir(inbox: Path) -> Path:
@@ -166,7 +182,13 @@ def default_config_path() -> Path:
 
 
 # Database URLs cardpipe can open (a plain path is a SQLite file).
-SUPPORTED_DB_SCHEMES: tuple[str, ...] = ()
+SUPPORTED_DB_SCHEMES: tuple[str, ...] = ("postgresql", "postgres")
+
+
+class DatabaseUrl(str):
+    """`db` given as a server URL (postgresql://user@host/dbname), kept as written: not a Path."""
+
+
 _URL_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")  # 'postgresql://...' (a Path keeps one slash)
 
 
@@ -176,8 +198,9 @@ def _check_db_url(value: str) -> None:
     m = _URL_RE.match(value)
     if m and m.group(1).lower() not in SUPPORTED_DB_SCHEMES:
         raise ConfigError(
-            f"db is a {m.group(1)}:// URL, which cardpipe cannot open; it stores into a SQLite file: "
-            "give its path (e.g. db = \"~/Cards/cardpipe.db\")."
+            f"db is a {m.group(1)}:// URL, which cardpipe cannot open; give a SQLite file's path "
+            "(e.g. db = \"~/Cards/cardpipe.db\") or a PostgreSQL server's URL (supported schemes: "
+            + ", ".join(f"{s}://" for s in SUPPORTED_DB_SCHEMES) + ")."
         )
 
 
@@ -196,6 +219,8 @@ def _coerce(name: str, hint: Any, value: Any) -> Any:
                 raise TypeError
             if name == "db":
                 _check_db_url(str(value))
+                if _URL_RE.match(str(value)):
+                    return DatabaseUrl(os.path.expandvars(str(value)))
             return Path(os.path.expandvars(str(value))).expanduser()
         if origin is tuple:
             if isinstance(value, str):

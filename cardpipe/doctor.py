@@ -176,8 +176,10 @@ def _check_folder(what: str, folder: Path, inbox_dev: int | None, same_fs: str |
 
 
 def check_database(cfg: Config) -> Check:
-    from .contacts.store import SCHEMA_VERSION, _refuse_network_fs
+    from .contacts.store import SCHEMA_VERSION, _refuse_network_fs, store_kind
 
+    if store_kind(cfg.db) == "postgresql":
+        return check_server_database(cfg)
     path = cfg.db
     try:
         _refuse_network_fs(path)
@@ -207,6 +209,29 @@ def check_database(cfg: Config) -> Check:
     if not os.access(path, os.W_OK):
         return Check("database", Status.fail, f"{path} is not writable", f"chmod u+w {_q(path)}")
     return Check("database", Status.ok, f"{path} (schema {version}, current)")
+
+
+def check_server_database(cfg: Config) -> Check:
+    """A team's PostgreSQL base: the server answers, the login works, the schema is known."""
+    from .contacts.pgconn import PgConnection, connect, shown_url
+    from .contacts.postgres import schema_of
+    from .contacts.store import SCHEMA_VERSION
+
+    shown = shown_url(str(cfg.db))
+    try:
+        conn = connect(str(cfg.db), busy_timeout=cfg.busy_timeout)
+        try:
+            version = schema_of(PgConnection(conn, shown))
+        finally:
+            conn.close()
+    except CardpipeError as e:
+        return Check("database", Status.fail, str(e), "fix 'db', the password (~/.pgpass) or the server")
+    if version > SCHEMA_VERSION:
+        return Check("database", Status.fail, f"{shown} has schema {version}, newer than this cardpipe ({SCHEMA_VERSION})",
+                     "upgrade cardpipe")
+    if version < SCHEMA_VERSION:
+        return Check("database", Status.ok, f"{shown} (schema {version}; the next run brings it to {SCHEMA_VERSION})")
+    return Check("database", Status.ok, f"{shown} (schema {version}, current)")
 
 
 def check_schedule(cfg: Config, probes: Probes) -> Check:
@@ -261,7 +286,8 @@ def _ago(seconds: float) -> str:
 
 def check_disk(cfg: Config) -> list[Check]:
     seen: dict[int, Path] = {}
-    for folder in (cfg.inbox, cfg.archive_dir, cfg.db.parent, cfg.output):
+    local_db = [cfg.db.parent] if isinstance(cfg.db, Path) else []  # not a server's URL
+    for folder in (cfg.inbox, cfg.archive_dir, *local_db, cfg.output):
         probe = _existing_parent(folder)
         seen.setdefault(_device(probe), probe)
     checks = []

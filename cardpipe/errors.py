@@ -85,6 +85,12 @@ class StoreError(CardpipeError):
     exit_code = ExitCode.io
 
 
+class DatabaseUnavailable(StoreError):
+    """The database server cannot be reached, or went away: try again later."""
+
+    exit_code = ExitCode.busy
+
+
 class DataError(CardpipeError):
     """Input data (an import file) cannot be understood."""
 

@@ -87,10 +87,11 @@ def resolve_contact(store: Store, ref: str) -> int:
 
 
 def record_followup(
-    store: Store, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli"
+    store: Store, contact_id: int, on: dt.date, note: str, *, clock: Clock, source: str = "cli",
+    owner: str | None = None,
 ) -> bool:
     with store.transaction():
-        return store.add_followup(contact_id, on, note, source=source, at=clock.now())
+        return store.add_followup(contact_id, on, note, source=source, at=clock.now(), owner=owner)
 
 
 def next_followup(store: Store, cfg: Config, contact_id: int, today: dt.date) -> DueItem | None:
@@ -249,6 +250,24 @@ def write_exports(store: Store, cfg: Config, clock: Clock) -> tuple[int, list[st
     store.set_meta("exports_key", f"{key}|{_stat(cfg.output / 'due.csv')}")
     store.set_meta("exports_due", str(len(due)))
     return len(due), written
+
+
+def write_owner_due_files(store: Store, cfg: Config, clock: Clock) -> list[str]:
+    """Each owner's due list beside due.csv (due-<owner>.csv, see followup/owners.py);
+    nothing on a base where no card has an owner."""
+    from .contacts.owners import owners
+    from .followup import owners as owner_due
+
+    today = clock.now().date()
+    written = []
+    for owner in owners(store):
+        path = cfg.output / owner_due.file_name(owner)
+        text = export.due_csv(owner_due.due_items(store, cfg, today, owner))
+        if _unchanged(path, text):
+            continue
+        export.write_text(path, text, encoding="utf-8-sig")
+        written.append(str(path))
+    return written
 
 
 def export_contacts(

@@ -18,6 +18,8 @@ if [[ "${1:-}" == "--test" ]]; then
   command -v soffice >/dev/null 2>&1 || want+=(libreoffice-calc-nogui)
   # The browser tests of `cardpipe serve` drive Debian's Chromium with Playwright.
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
+  # The PostgreSQL store's tests start a real server of their own (initdb + pg_ctl).
+  compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || want+=(postgresql)
 fi
 
 [[ ${#want[@]} -eq 0 ]] && exit 0

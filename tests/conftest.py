@@ -82,3 +82,32 @@ def home(tmp_path: Path) -> Home:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--screenshots", default=None, help="also write the browser tests' screenshots to this folder (docs/screenshots)")
+
+
+# ---- a real PostgreSQL server (tests/pgserver.py), once per session ----
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from pgserver import PgServer
+
+    try:
+        server = PgServer()
+    except Exception as e:  # noqa: BLE001 - the reason is the test's failure message
+        pytest.fail(f"cannot start PostgreSQL for the tests: {e}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of a fresh, empty database on the test server."""
+    return pg_server.url(pg_server.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path):
+    """The database of a test that runs on both backends: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite"
+    return request.getfixturevalue("pg_url")

@@ -71,7 +71,7 @@ def test_config_is_frozen():
         cfg.days = 3  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("url", ["postgresql://ann@db.example/cards", "mysql://h/db", "sqlite:///tmp/x.db"])
+@pytest.mark.parametrize("url", ["mysql://h/db", "sqlite:///tmp/x.db", "mongodb://h/cards"])
 def test_a_database_url_cardpipe_cannot_open_is_a_config_error_and_creates_nothing(tmp_path, monkeypatch, url):
     import subprocess
 
@@ -86,3 +86,33 @@ def test_a_database_url_cardpipe_cannot_open_is_a_config_error_and_creates_nothi
     assert proc.returncode == 78
     assert len(proc.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []  # no 'postgresql:' folder
+
+
+@pytest.mark.parametrize("url", ["postgresql://ann@db.example/cards", "postgres://ann@db.example:5433/cards?sslmode=require"])
+def test_a_postgresql_url_is_kept_as_written_and_the_folders_go_to_the_data_dir(url):
+    from cardpipe.config import DatabaseUrl, _data_dir
+
+    cfg = load_config(None, db=url)
+    assert isinstance(cfg.db, DatabaseUrl) and cfg.db == url
+    assert cfg.archive_dir == _data_dir() / "archive" and cfg.state == _data_dir() / "state"
+
+
+@pytest.mark.parametrize("rel, cfg, want", [
+    ("card.jpg", {}, (None, None, None)),
+    ("card.jpg", {"owner": "ann"}, ("ann", None, None)),
+    ("2026-11-20 Expo/card.jpg", {"owner": "ann"}, ("ann", "Expo", "2026-11-20")),
+    ("bob/card.jpg", {"owner_folders": True}, ("bob", None, None)),
+    ("bob/2026-11-20 Expo/card.jpg", {"owner_folders": True, "owner": "ann"}, ("bob", "Expo", "2026-11-20")),
+    ("card.jpg", {"owner_folders": True, "owner": "ann"}, ("ann", None, None)),
+])
+def test_the_owner_and_event_of_an_inbox_file(rel, cfg, want):
+    import datetime as dt
+    from pathlib import PurePosixPath
+
+    from cardpipe.contacts import owners
+    from cardpipe.inbox import claim as ingest
+
+    r = PurePosixPath(rel)
+    item = ingest.InboxItem(Path("/inbox") / rel, r, *ingest.event_of(r))
+    got = owners.place(item, Config(**cfg))
+    assert (got.owner, got.event, got.event_date) == (want[0], want[1], want[2] and dt.date.fromisoformat(want[2]))

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from cardpipe.cli import cli
 from cardpipe.clock import FixedClock
 from cardpipe.contacts import blocking, dedupe
-from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore
+from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore, open_store
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
@@ -116,7 +116,7 @@ def add(store, sha, record):
 
 def network_store(path) -> tuple[SqliteStore, int, int]:
     """A store with NETWORK, John Smith at Acme (A) and John Smith at NewCo (B), one city."""
-    store = SqliteStore(path)
+    store = open_store(path)
     for i, r in enumerate(NETWORK):
         add(store, f"n{i}", r)
     _, a = add(store, "old", rec("John Smith", "Acme", city="Springfield"))
@@ -128,8 +128,8 @@ def pairs(store) -> list[tuple[int, int]]:
     return [(r["contact_a"], r["contact_b"]) for r in store.suggestions()]
 
 
-def test_the_store_keeps_a_suggestion_and_a_merge_drops_it(tmp_path):
-    store, a, b = network_store(tmp_path / "db.sqlite")
+def test_the_store_keeps_a_suggestion_and_a_merge_drops_it(any_db):
+    store, a, b = network_store(any_db)
     assert a != b and pairs(store) == [(a, b)]
     row = store.suggestions()[0]
     assert row["rule"] == "name+city" and "city 'Springfield'" in row["reason"] and row["reason"].startswith("card #")
@@ -139,8 +139,8 @@ def test_the_store_keeps_a_suggestion_and_a_merge_drops_it(tmp_path):
     store.close()
 
 
-def test_a_suggestion_follows_a_contact_merged_into_a_third(tmp_path):
-    store, a, b = network_store(tmp_path / "db.sqlite")
+def test_a_suggestion_follows_a_contact_merged_into_a_third(any_db):
+    store, a, b = network_store(any_db)
     _, c = add(store, "mob", rec("J. Smith", "Othercorp", mobile=M1))
     assert c not in (a, b) and pairs(store) == [(a, b)]
     with store.transaction():
@@ -149,15 +149,15 @@ def test_a_suggestion_follows_a_contact_merged_into_a_third(tmp_path):
     store.close()
 
 
-def test_a_dismissal_sticks_across_later_runs(tmp_path):
-    path = tmp_path / "db.sqlite"
+def test_a_dismissal_sticks_across_later_runs(any_db):
+    path = any_db
     store, a, b = network_store(path)
     with store.transaction():
         store.dismiss_suggestion(a, b, at=NOW)
     assert pairs(store) == []
     assert [d["kind"] for d in store.decisions_about(a)] == ["dismiss"]
     store.close()
-    store = SqliteStore(path)  # a later run, another process: B's card again
+    store = open_store(path)  # a later run, another process: B's card again
     _, again = add(store, "new-rescan", rec("John Smith", "NewCo", city="Springfield"))
     _, old = add(store, "old-rescan", rec("John Smith", "Acme", city="Springfield"))
     assert (again, old) == (b, a) and pairs(store) == []

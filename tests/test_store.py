@@ -1,11 +1,12 @@
-"""The SQLite store: schema, first-cut dedupe on email/phone, edits, follow-ups."""
+"""The store on both backends (SQLite, and PostgreSQL on a real server): schema,
+first-cut dedupe on email/phone, edits, follow-ups."""
 
 import datetime as dt
 import sqlite3
 
 import pytest
 
-from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore
+from cardpipe.contacts.store import SCHEMA_VERSION, SqliteStore, open_store
 from cardpipe.errors import NotFoundError, StoreError
 from cardpipe.models import Address, CardResult, ContactRecord, Phone
 
@@ -31,8 +32,8 @@ def add(store, sha, result, day=dt.date(2026, 11, 20), event=None):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "db.sqlite")
+def store(any_db):
+    s = open_store(any_db)
     yield s
     s.close()
 

@@ -154,6 +154,12 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT id, kind, card_id, contact_id, made_at, detail FROM decisions_4;
     DROP TABLE decisions_4;
     """,
+    # 6: owners: who scanned a card (the worker's `owner`, or the inbox folder of that
+    # person) and who recorded a follow-up; NULL when the base has one user
+    """
+    ALTER TABLE cards ADD COLUMN owner TEXT;
+    ALTER TABLE followups ADD COLUMN owner TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -193,6 +199,7 @@ class Store(Protocol):
         scanned_at: dt.datetime,
         event: str | None,
         name: str | None = None,
+        owner: str | None = None,
     ) -> tuple[int, int]: ...
     def card(self, card_id: int) -> Any | None: ...
     def cards_of(self, contact_id: int) -> list[Any]: ...
@@ -218,7 +225,9 @@ class Store(Protocol):
     def set_interval(self, contact_id: int, days: int | None) -> None: ...
 
     # follow-ups
-    def add_followup(self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime) -> bool: ...
+    def add_followup(
+        self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime, owner: str | None = None
+    ) -> bool: ...
     def followups(self, contact_id: int) -> list[Any]: ...
     def followup_dates(self) -> dict[int, list[dt.date]]: ...
     def set_followup_note(self, followup_id: int, note: str) -> None: ...
@@ -369,6 +378,7 @@ class SqliteStore:
         scanned_at: dt.datetime,
         event: str | None,
         name: str | None = None,
+        owner: str | None = None,
     ) -> tuple[int, int]:
         """Store one card, attached to a matching contact or a new one. Returns (card id, contact id).
 
@@ -386,7 +396,7 @@ class SqliteStore:
             contact_id, rule, detail = placement.contact_id, placement.match.rule, placement.match.detail
         cur = self.db.execute(
             "INSERT INTO cards (file_sha256, card_index, source_name, contact_id, collected_on, scanned_at, "
-            "event, ocr_text, ocr_conf, record, match_rule, match_detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "event, ocr_text, ocr_conf, record, match_rule, match_detail, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 sha256,
                 result.card,
@@ -400,6 +410,7 @@ class SqliteStore:
                 json.dumps(record_to_dict(record), ensure_ascii=False),
                 rule,
                 detail,
+                owner,
             ),
         )
         card_id = int(cur.lastrowid or 0)
@@ -679,12 +690,15 @@ class SqliteStore:
 
     # ---- follow-ups, notes, edits ----
 
-    def add_followup(self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime) -> bool:
-        """Record a follow-up; False when the same one (contact, date, note) was recorded already."""
+    def add_followup(
+        self, contact_id: int, on: dt.date, note: str = "", *, source: str, at: dt.datetime, owner: str | None = None
+    ) -> bool:
+        """Record a follow-up (by `owner`, on a team's base); False when the same one
+        (contact, date, note) was recorded already."""
         self.contact(contact_id)  # raises NotFoundError
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO followups (contact_id, on_date, note, source, created_at) VALUES (?,?,?,?,?)",
-            (contact_id, on.isoformat(), note, source, at.isoformat()),
+            "INSERT OR IGNORE INTO followups (contact_id, on_date, note, source, created_at, owner) VALUES (?,?,?,?,?,?)",
+            (contact_id, on.isoformat(), note, source, at.isoformat(), owner),
         )
         return cur.rowcount == 1
 
@@ -799,6 +813,10 @@ def _refuse_network_fs(path: Path, mounts: str = "/proc/mounts") -> None:
 def read_only_hashes(path: Path) -> set[str]:
     """The SHA-256 of every file already processed, read without creating, locking or
     changing anything (for `cardpipe run --dry-run`). Empty when there is no database yet."""
+    if store_kind(path) == "postgresql":
+        from .postgres import read_only_hashes as server_hashes
+
+        return server_hashes(str(path))
     if not path.exists():
         return set()
     # With no -wal file everything is in the main file and `immutable` reads it without
@@ -841,11 +859,23 @@ def record_from_dict(d: dict[str, Any]) -> ContactRecord:
     )
 
 
-STORES: dict[str, type] = {"sqlite": SqliteStore}
+def _postgres_store(url: str, **options: Any) -> SqliteStore:
+    from .postgres import PostgresStore  # psycopg is imported only for a postgresql:// base
+
+    return PostgresStore(url, **options)
 
 
-def open_store(path: Path | str, kind: str = "sqlite", **options: Any) -> Store:
-    return STORES[kind](path, **options)
+STORES: dict[str, Any] = {"sqlite": SqliteStore, "postgresql": _postgres_store}
 
 
-__all__: Sequence[str] = ("SqliteStore", "Store", "open_store", "SCHEMA_VERSION")
+def store_kind(db: Path | str) -> str:
+    """Which backend opens `db`: "postgresql" for a postgresql:// URL, else "sqlite" (a file)."""
+    text = str(db) if isinstance(db, str) else ""
+    return "postgresql" if text.split(":", 1)[0].lower() in ("postgresql", "postgres") and "://" in text else "sqlite"
+
+
+def open_store(path: Path | str, kind: str | None = None, **options: Any) -> Store:
+    return STORES[kind or store_kind(path)](path, **options)
+
+
+__all__: Sequence[str] = ("SqliteStore", "Store", "open_store", "store_kind", "SCHEMA_VERSION")

@@ -1,6 +1,13 @@
 """The inbox run (parent process): claim settled files, read them in workers, store each card (dedupe), archive or set aside, write the exports.
 
-    inbox file -> claim -> pipeline.read_file (worker) -> store -> archive / failed -> exports"""
+    inbox file -> claim -> pipeline.read_file (worker) -> store -> archive / failed -> exports
+
+On a team's PostgreSQL base a run is one of many workers: the claims are database
+leases (`claims.py`) and the run goes pass by pass while it finds files to take.
+
+Why this module is long: the run is one story (scan, claim, read, store, move on, give
+back) whose steps share the summary and the open claims; the dry run and retry beside it
+walk the same folders."""
 
 from __future__ import annotations
 
@@ -16,14 +23,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import service
-from ..batch import _ignore_signals, _one_core, _Reader, batches, make_executor
+from ..batch import MAX_BATCH, _ignore_signals, _one_core, _Reader, batches, make_executor
 from ..clock import Clock
 from ..config import Config
+from ..contacts import owners
+from ..contacts.pgconn import shown_url
+from ..contacts.store import store_kind
 from ..errors import ConfigError, ExitCode
 from ..models import FileResult
 from ..pipeline import ReadOptions
 from . import claim as ingest
-from . import faults
+from . import claims, faults
 
 # ---------------------------------------------------------------------------
 # The inbox run (parent process)
@@ -126,7 +136,7 @@ def run(
         summary.dry_run = plan(cfg)
         return summary
     now = clock.now()
-    with ingest.run_lock(cfg.state):
+    with claims.run_guard(cfg):  # one run at a time on a SQLite file; any number on a server
         found = _scan_settled(cfg, wait)
         ready, aside = found.ready, found.aside
         left = sorted(found.unsettled + found.ignored, key=lambda s: s.rel)
@@ -137,60 +147,92 @@ def run(
             if ready or aside or any(work.iterdir()):
                 ingest.check_writable(cfg.archive_dir)  # a read-only archive: exit 73, nothing touched
                 ingest.check_writable(cfg.failed_dir)
-            recovered = ingest.recover_claims(cfg.inbox, work)
-            summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
-            for a in aside:
-                _set_aside_path(a, cfg)
-                summary.set_aside += 1
-                summary.failed.append((ingest.text_name(a.rel), a.reason))
-            open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
-            try:
-                jobs, twins = _claim_all(recovered + ready, cfg, store, now, stop, summary, open_jobs, work)
-                jobs = _pair_sides(jobs)
-                paired = {j.item.path: j for j in jobs}
-                if jobs:
-                    if engine_check is None:
-                        from ..ocr import check_engine as engine_check
-                    engine_check(cfg.lang)
-                reader = _Reader(ReadOptions.from_config(cfg))
-                workers = min(cfg.workers, len(jobs))
-                if workers == 1:
-                    _one_core()  # --jobs 1 means one core, in this process
-                executor = make_executor(workers, stop)
-                todo = [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
-                results = executor.map_unordered(reader, batches(todo, workers))
-                try:
-                    done = 0
-                    for batch, batch_results in results:
-                        for (path, *_), result in zip(batch, batch_results, strict=True):
-                            faults.point("read")
-                            _store_result(paired[path], result, cfg, store, clock, summary)
-                            _finished(paired[path], open_jobs)
-                            done += 1
-                            if progress:
-                                progress(done, len(jobs))
-                except BrokenProcessPool:
-                    # a reader process died (out of memory, a decoder crash): read what is left one
-                    # file per process, so the file that kills its reader is set aside, not retried forever
-                    log.warning("a reader process died; reading the remaining files one at a time")
-                    for job in jobs:
-                        if job.item.path in open_jobs and not stop.is_set():
-                            _store_result(job, _read_alone(job, reader), cfg, store, clock, summary)
-                            _finished(job, open_jobs)
-                finally:
-                    close = getattr(results, "close", None)
-                    if close:
-                        close()  # an error above: let the pool wind down before the files go back
-                for twin in twins:  # same bytes as another file of this run: follow it
-                    if _follow_twin(twin, cfg, store, now, summary):
-                        del open_jobs[twin.item.path]
-            finally:
-                _give_back(open_jobs.values(), cfg)
-            if open_jobs or stop.is_set():
-                summary.interrupted = True
+            with claims.claims_for(cfg, store, work=work, per_pass=_per_pass(cfg)) as claimer:
+                recovered = claimer.recover()
+                summary.imported, summary.import_problems = service.import_due_edits(store, cfg, clock)
+                for a in aside:
+                    _set_aside_path(a, cfg)
+                    summary.set_aside += 1
+                    summary.failed.append((ingest.text_name(a.rel), a.reason))
+                items = recovered + ready
+                while items:  # one pass; a worker sharing the inbox goes on while it finds files to take
+                    taken = _read_and_store(items, cfg, store, claimer, clock, now, stop, summary, progress, engine_check)
+                    if claimer.limit is None or not taken or summary.interrupted:
+                        break
+                    items = ingest.scan(cfg.inbox, settle_seconds=cfg.settle_seconds).ready
             summary.due, summary.written = service.write_exports(store, cfg, clock)
+            summary.written += service.write_owner_due_files(store, cfg, clock)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _per_pass(cfg: Config) -> int:
+    """Files a worker sharing the inbox leases per pass: a few batches per reader."""
+    return 2 * MAX_BATCH * cfg.workers
+
+
+def _read_and_store(
+    items: list[ingest.InboxItem],
+    cfg: Config,
+    store,
+    claimer: claims.Claims,
+    clock: Clock,
+    now: dt.datetime,
+    stop: threading.Event,
+    summary: RunSummary,
+    progress: Callable[[int, int], None] | None,
+    engine_check: Callable[[str], object] | None,
+) -> int:
+    """Claim what `items` the claims allow, read them, store each and move it on.
+    Returns how many files were claimed."""
+    open_jobs: dict[Path, Job] = {}  # claimed, not finished: back to the inbox if the run ends early
+    try:
+        jobs, twins = _claim_all(items, cfg, store, now, stop, summary, open_jobs, claimer)
+        taken = len(jobs) + len(twins)
+        jobs = _pair_sides(jobs)
+        paired = {j.item.path: j for j in jobs}
+        if jobs:
+            if engine_check is None:
+                from ..ocr import check_engine as engine_check
+            engine_check(cfg.lang)
+        reader = _Reader(ReadOptions.from_config(cfg))
+        workers = min(cfg.workers, len(jobs))
+        if workers == 1:
+            _one_core()  # --jobs 1 means one core, in this process
+        executor = make_executor(workers, stop)
+        todo = [(j.item.path, j.sha256, j.back.item.path if j.back else None) for j in jobs]
+        results = executor.map_unordered(reader, batches(todo, workers))
+        try:
+            done = 0
+            for batch, batch_results in results:
+                for (path, *_), result in zip(batch, batch_results, strict=True):
+                    faults.point("read")
+                    _store_result(paired[path], result, cfg, store, clock, summary, claimer)
+                    _finished(paired[path], open_jobs, claimer)
+                    done += 1
+                    if progress:
+                        progress(done, len(jobs))
+        except BrokenProcessPool:
+            # a reader process died (out of memory, a decoder crash): read what is left one
+            # file per process, so the file that kills its reader is set aside, not retried forever
+            log.warning("a reader process died; reading the remaining files one at a time")
+            for job in jobs:
+                if job.item.path in open_jobs and not stop.is_set():
+                    _store_result(job, _read_alone(job, reader), cfg, store, clock, summary, claimer)
+                    _finished(job, open_jobs, claimer)
+        finally:
+            close = getattr(results, "close", None)
+            if close:
+                close()  # an error above: let the pool wind down before the files go back
+        for twin in twins:  # same bytes as another file of this run: follow it
+            if _follow_twin(twin, cfg, store, now, summary):
+                del open_jobs[twin.item.path]
+                claimer.release(twin.item)
+    finally:
+        _give_back(open_jobs.values(), claimer)
+    if open_jobs or stop.is_set():
+        summary.interrupted = True
+    return taken
 
 
 SETTLE_GRACE = 3.0  # seconds an interactive run waits beyond settle_seconds for files still being written
@@ -220,20 +262,22 @@ def _claim_all(
     stop: threading.Event,
     summary: RunSummary,
     open_jobs: dict[Path, Job],
-    work: Path | None = None,
+    claimer: claims.Claims,
 ) -> tuple[list[Job], list[Job]]:
-    """Claim and hash each file; archive at once the bytes already processed.
-    Returns the files to read, and the twins (same bytes as one of those)."""
+    """Claim and hash each file (as many as the claims allow); archive at once the bytes
+    already processed. Returns the files to read, and the twins (same bytes as one of those)."""
     jobs: list[Job] = []
     twins: list[Job] = []
     first: set[str] = set()
     for item in items:
-        if stop.is_set():
+        if stop.is_set() or (claimer.limit is not None and len(jobs) + len(twins) >= claimer.limit):
             break
         shown = ingest.display_name(item.rel)
         if item.claim is None:
             try:
-                item = ingest.claim(item, cfg.inbox, now=now, work=work)
+                item = claimer.take(item, now=now)
+            except claims.Taken:
+                continue  # another worker reads it
             except ingest.Unsettled as e:
                 log.info("%s; left for the next run", e)
                 summary.skipped.append((ingest.text_name(item.rel), "changed while it was being claimed (still being written)"))
@@ -250,7 +294,7 @@ def _claim_all(
             sha = ingest.sha256_file(item.path)
         except OSError as e:
             log.warning("%s: cannot be read (%s); put back into the inbox", shown, e.strerror)
-            _give_back([Job(item, "")], cfg)
+            _give_back([Job(item, "")], claimer)
             summary.failed.append((ingest.text_name(item.rel), f"cannot be read ({e.strerror}); it stays in the inbox"))
             continue
         job = Job(item, sha)
@@ -258,6 +302,7 @@ def _claim_all(
         if store.file_status(sha) in ("done", "duplicate"):
             _archive_duplicate(item, cfg)
             del open_jobs[item.path]
+            claimer.release(item)
             summary.duplicates += 1
             summary.files += 1
         elif sha in first:
@@ -268,10 +313,10 @@ def _claim_all(
     return jobs, twins
 
 
-def _finished(job: Job, open_jobs: dict[Path, Job]) -> None:
-    open_jobs.pop(job.item.path, None)
-    if job.back:
-        open_jobs.pop(job.back.item.path, None)
+def _finished(job: Job, open_jobs: dict[Path, Job], claimer: claims.Claims) -> None:
+    for j in (job, job.back):
+        if j and open_jobs.pop(j.item.path, None) is not None:
+            claimer.release(j.item)
 
 
 def _read_alone(job: Job, reader: _Reader) -> FileResult:
@@ -307,20 +352,22 @@ def _follow_twin(job: Job, cfg: Config, store, now: dt.datetime, summary: RunSum
     return False
 
 
-def _give_back(jobs: Iterable[Job], cfg: Config) -> None:
+def _give_back(jobs: Iterable[Job], claimer: claims.Claims) -> None:
     """Files claimed but not finished go back to the inbox for the next run. One that
     cannot be moved stays claimed: the next run recovers it."""
     for job in list(jobs):
         if not os.path.lexists(job.item.path):
             continue  # it was moved on already (archived, then a later step failed)
         try:
-            ingest.unclaim(job.item, cfg.inbox)
+            claimer.give_back(job.item)
         except OSError as e:
             log.warning("%s: cannot be put back into the inbox (%s); the next run recovers it",
                         ingest.display_name(job.item.rel), e.strerror)
 
 
-def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock, summary: RunSummary) -> None:
+def _store_result(
+    job: Job, result: FileResult, cfg: Config, store, clock: Clock, summary: RunSummary, claimer: claims.Claims
+) -> None:
     """Commit what was read from one file, then move the file: archive, or failed/ with its reason.
     The log gets one line per card (or one for the failed file), with names made one-line safe."""
     now = clock.now()
@@ -330,7 +377,7 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
     if not ingest.unchanged_since_scan(job.item) or (back and not ingest.unchanged_since_scan(back.item)):
         for j in (job, back):
             if j:
-                ingest.unclaim(j.item, cfg.inbox)
+                claimer.give_back(j.item)
         log.info("%s: changed while it was being read (still being written?); left for the next run", shown)
         summary.skipped.append((name, "changed while it was being read (still being written)"))
         return
@@ -349,23 +396,35 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
             ingest.set_aside(back.item, cfg.failed_dir, back_reason)
             summary.failed.append((ingest.text_name(back.item.rel), back_reason))
         return
+    placed = owners.place(job.item, cfg)  # whose card (a team's base), at which event
     collected = (
-        result.captured.date() if result.captured else job.item.event_date or now.date()
+        result.captured.date() if result.captured else placed.event_date or now.date()
     )
     lines = []
-    with store.transaction():
-        store.add_file(job.sha256, name, status="done", at=now)
-        if back:  # the back side: read with the front, its text in the front's card
-            store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
-        for card in result.cards:
-            card_id, contact_id = store.add_card(
-                job.sha256, card, collected_on=collected, scanned_at=now, event=job.item.event, name=name
-            )
-            attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
-            summary.matched += attached
-            summary.new_contacts += not attached
-            lines.append((card.card, contact_id, "matched" if attached else "new", card.record.name))
-        faults.point("in-transaction")
+    try:
+        with store.transaction():
+            if store.file_status(job.sha256) in ("done", "duplicate"):
+                raise _StoredMeanwhile  # the same bytes, committed by another worker while we read
+            store.add_file(job.sha256, name, status="done", at=now)
+            if back:  # the back side: read with the front, its text in the front's card
+                store.add_file(back.sha256, ingest.text_name(back.item.rel), status="done", at=now)
+            for card in result.cards:
+                card_id, contact_id = store.add_card(
+                    job.sha256, card, collected_on=collected, scanned_at=now, event=placed.event, name=name,
+                    owner=placed.owner,
+                )
+                attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
+                summary.matched += attached
+                summary.new_contacts += not attached
+                lines.append((card.card, contact_id, "matched" if attached else "new", card.record.name))
+            faults.point("in-transaction")
+    except _StoredMeanwhile:
+        for j in (job, back):
+            if j:
+                _archive_duplicate(j.item, cfg)
+                summary.duplicates += 1
+                summary.files += 1
+        return
     faults.point("committed")
     for card_no, contact_id, how, person in lines:  # logged once committed
         log.info("%s: card %d -> contact %d (%s) %r, %.1f s", shown, card_no, contact_id, how, person, result.seconds)
@@ -379,6 +438,10 @@ def _store_result(job: Job, result: FileResult, cfg: Config, store, clock: Clock
         summary.files += 1
     summary.files += 1
     summary.cards += len(result.cards)
+
+
+class _StoredMeanwhile(Exception):
+    """Rolls back the transaction of a file whose bytes another worker stored first."""
 
 
 def _archive_duplicate(item: ingest.InboxItem, cfg: Config) -> None:
@@ -434,7 +497,8 @@ def plan(cfg: Config) -> list[str]:
         lines.append(f"would set aside {ingest.display_name(a.rel)} in {ingest.display_name(cfg.failed_dir)}: {a.reason}")
     if lines:
         out = ingest.display_name(cfg.output)
-        lines.append(f"would write the database {ingest.display_name(cfg.db)} and {out}/contacts.csv, {out}/due.csv")
+        shown = shown_url(cfg.db) if store_kind(cfg.db) == "postgresql" else ingest.display_name(cfg.db)  # no password
+        lines.append(f"would write the database {shown} and {out}/contacts.csv, {out}/due.csv")
     return lines
 
 
