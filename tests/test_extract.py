@@ -1413,3 +1413,15 @@ def test_the_sites_name_with_a_company_word_is_the_company_not_the_person() -> N
 def test_a_persons_own_site_still_spells_the_name() -> None:
     record = read_contact(lines_page(("Jane Doe", 92), ("jane@janedoe.com", 90), ("www.janedoe.com", 90)))
     assert record.name == "Jane Doe"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("koen\nde jong\nceo & founder\nkoen@virtualworkforce.ai", "Koen de Jong"),  # a designer's card, all lower case
+        ("Pushpajayabalan\nArockiam\nDirector - Technology\narockiam@jesperapps.com", "Pushpajayabalan Arockiam"),
+        ("Blue\nOcean\nSales Manager\ninfo@blueocean.com", None),  # the e-mail spells no one: no name
+    ],
+)
+def test_a_name_printed_over_two_lines_is_taken_when_the_email_spells_it(text: str, name: str | None) -> None:
+    assert read_contact(OcrPage.from_text(text)).name == name

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..models import ContactRecord, OcrPage, OcrWord
-from .candidates import EmailCandidate, Segment, TextCandidate
+from .candidates import Candidates, EmailCandidate, Segment, TextCandidate
 from .freetext import email_local_match, person_tokens, title_score
+from .layout import neighbour_below
 from .lexicon import GIVEN_NAMES, NAME_PARTICLES, NAME_SUFFIXES
 from .text import fold
 from .title import _clean_title
@@ -415,3 +416,33 @@ def _pick_name(
                 if parts:
                     return parts, t, _clean_title(tail)
     return None, None, None
+
+
+def stacked_name(
+    cands: Candidates, texts: Sequence[TextCandidate], locals_: Sequence[str]
+) -> tuple[NameParts, TextCandidate, int] | None:
+    """A name printed over two lines ('Pushpajayabalan' / 'Arockiam', 'koen' / 'de jong'),
+    taken only when an e-mail's local part spells it: (the name, its first line, the
+    segment of its second line). Lines of one or two words each, of about the same size,
+    with no title word."""
+    if not locals_:
+        return None
+    segs = {s.index: s for s in cands.segments}
+    by_seg = {t.segment: t for t in texts}
+    for first in texts:
+        top = segs.get(first.segment)
+        below = neighbour_below(top, cands.segments, max_gap=1.0) if top is not None else None
+        second = by_seg.get(below.index) if below is not None else None
+        if second is None or "title-lexicon" in first.features or "title-lexicon" in second.features:
+            continue
+        if len(first.text.split()) > 2 or len(second.text.split()) > 2:
+            continue
+        if not 0.7 <= below.height / max(1, top.height) <= 1.4:
+            continue
+        joined = f"{first.text} {second.text}"
+        if email_local_match(joined.split(), locals_) < 0.7:
+            continue
+        parts = split_name(proper_case(joined) if joined.islower() else joined)
+        if parts is not None:
+            return parts, first, second.segment
+    return None

@@ -41,7 +41,7 @@ from .email import (
 )
 from .freetext import email_local_match
 from .lexicon import COMPANY_WORDS
-from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name
+from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name, stacked_name
 from .page import propose
 from .phone import judge_phones
 from .text import domain_label, fold, is_freemail, registrable_domain, similarity
@@ -149,6 +149,10 @@ def judge(
     texts = list(cands.texts)
     name, name_cand, title_after_name = _pick_name(texts, [c.value.rpartition("@")[0] for c in cands.emails])
     taken: set[int] = {name_cand.segment} if name_cand else set()
+    stacked = None if name is not None else stacked_name(cands, texts, [c.value.rpartition("@")[0] for c in cands.emails])
+    if stacked is not None:  # a name printed over two lines, spelled by the e-mail
+        name, name_cand, second = stacked
+        taken = {name_cand.segment, second}
     locals_ = [e.rpartition("@")[0] for e in emails]
     if name is not None and name_cand is not None:
         slugs = [v.rstrip("/").rpartition("/")[2] for net, v in social.items() if net == "linkedin"]
