@@ -508,15 +508,25 @@ def _fold(text: str) -> str:
 
 
 def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecord:
-    """Take from `other` the text fields that say the same as `record` but with accents.
+    """Take from `other` the text fields that say the same as `record` but with accents
+    (and a title `record` has none of).
 
     Only accents: a second read never replaces what the first one read otherwise, except
     for a letter the default read guessed where the card prints an accented one ('Miller'
     for 'Müller': the English model has no 'ü'; `fields.name.accents_only`).
     """
+    from .fields.confidence import CONFIDENCE_FIELDS
     from .fields.name import accents_only
 
     changes: dict[str, object] = {}
+    if record.title is None and other.title is not None:
+        # a title only the card's own language reads ('Genel Müdür', which English reads
+        # 'Genel Miidiir', no title word): taken, with the confidence that read gave it
+        changes["title"] = other.title
+        confidence = {**dict(record.confidence), "title": other.confidence_map.get("title", 0.0)}
+        changes["confidence"] = tuple((f, confidence[f]) for f in CONFIDENCE_FIELDS if f in confidence)
+        if "title" in other.review:
+            changes["review"] = (*record.review, "title")
     for name in ("name", "given_name", "family_name", "title", "company"):
         a, b = getattr(record, name), getattr(other, name)
         # 'ii' for 'ü' only in names: 'Hawaii' or 'Skiing' in a company stays as read

@@ -45,6 +45,19 @@ def test_restore_accents_takes_an_accented_letter_the_default_read_guessed():
     assert (out.name, out.company) == ("Jürgen Müller", "Miller Druck GmbH")  # 'a' for 'i' is another word
 
 
+def test_a_title_only_the_cards_language_reads_is_taken():
+    """'Genel Müdür' read by the English model is 'Genel Miidiir', no title word: the Turkish
+    read's title is taken, with its confidence (and its review flag)."""
+    first = ContactRecord(name="Seyfettin Karagoz", confidence=(("name", 0.9),))
+    second = ContactRecord(name="Seyfettin Karagöz", title="Genel Müdür",
+                           confidence=(("name", 0.9), ("title", 0.55)), review=("title",))
+    out = pipeline.restore_accents(first, second)
+    assert (out.name, out.title) == ("Seyfettin Karagöz", "Genel Müdür")
+    assert out.confidence_map == {"name": 0.9, "title": 0.55} and out.review == ("title",)
+    kept = ContactRecord(title="General Manager")
+    assert pipeline.restore_accents(kept, second).title == "General Manager"  # never replaced
+
+
 def test_restore_accents_never_replaces_a_different_reading():
     first = ContactRecord(name="Bjorn Wagner", company="Acme Ltd")
     second = ContactRecord(name="Björn Wagnér Jr", company=None)
