@@ -658,8 +658,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'':>68}  job changes tied by: {ties}", flush=True)
         g = score_suggestions(cards, contact, suggested)
         rules = ", ".join(f"{k} {v}" for k, v in sorted(g["rules"].items()))
-        print(f"{'':>8} possible duplicates: {g['pairs']} pairs ({rules}), {g['right'] / max(g['pairs'], 1):.2f} "
-              f"one person; accepting those: precision {g['precision']:.4f} recall {g['recall']:.4f}", flush=True)
+        print(f"{'':>8} possible duplicates: {g['pairs']} pairs ({rules}) = {100 * g['pairs'] / max(s['contacts'], 1):.2f}% "
+              f"of contacts, {g['right'] / max(g['pairs'], 1):.2f} one person; accepting those: precision "
+              f"{g['precision']:.4f} recall {g['recall']:.4f}", flush=True)
+        goals = [s["precision"] >= 0.99, g["recall"] >= 0.97, g["right"] >= g["pairs"] / 2,
+                 g["pairs"] <= 0.02 * s["contacts"]]
+        print(f"{'':>8} goals (automatic precision >= 0.99, recall with the right suggestions >= 0.97, half the "
+              f"suggestions one person, suggestions <= 2% of contacts): {' '.join('met' if x else 'NOT met' for x in goals)}",
+              flush=True)
         if args.show_errors:
             show_errors(cards, contact, args.show_errors)
     if args.store:

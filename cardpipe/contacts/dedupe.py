@@ -302,7 +302,7 @@ PRIOR_CARDS = 200
 # Possible duplicates (`Suggestion`): a near miss of name+city is suggested only while the
 # namesakes expected are below this (beyond it, the same name in the city is mostly
 # chance), and a card that nearly matches more than SUGGEST_LIMIT contacts suggests none.
-SUGGEST_NAMESAKES = 1.0
+SUGGEST_NAMESAKES = 0.1
 
 
 SUGGEST_LIMIT = 3
