@@ -49,6 +49,8 @@ def main() -> None:
             page = browser.new_page(viewport={"width": width, "height": 760})
             page.goto(f"http://127.0.0.1:{port}{path}")
             page.wait_for_load_state("networkidle")
+            if name == "review" and page.locator("input[data-field]").count():
+                page.locator("input[data-field]").first.focus()  # its box outlined on the card
             page.screenshot(path=str(args.out / f"{name}.png"))
             print(args.out / f"{name}.png")
         browser.close()
