@@ -33,6 +33,7 @@ class ReviewCard:
     ocr_text: str
     # field -> the boxes (left, top, right, bottom) it was read from, in the file's pixels
     evidence: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    back: str | None = None  # where its back side's file is now, when it had one
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,16 @@ def _on_crop(record) -> dict[str, list[tuple[int, int, int, int]]]:
     return {f: [(b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy) for b in boxes] for f, boxes in evidence.items() if f != "card"}
 
 
-def card_picture(store: Store, cfg: Config, card_id: int) -> bytes | None:
+def card_picture(store: Store, cfg: Config, card_id: int, side: str = "front") -> bytes | None:
     """The card as a JPEG for a browser: its file from the archive, decoded as the pipeline
-    decodes it (so HEIC, TIFF and PDF show too), cut to the card on a flatbed page."""
+    decodes it (so HEIC, TIFF and PDF show too), cut to the card on a flatbed page; `side`
+    "back": its back side's file, whole."""
     import cv2
 
     from .errors import InputFileError
     from .image import decode
 
-    stored, row = store.card_image(card_id), store.card(card_id)
+    stored, row = store.card_image(card_id, side), store.card(card_id)
     if not stored or row is None or not Path(stored).is_file():
         return None
     try:
@@ -76,7 +78,7 @@ def card_picture(store: Store, cfg: Config, card_id: int) -> bytes | None:
     except InputFileError:
         return None
     image = decoded.images[0].image
-    box = _card_box(dict(record_from_dict(json.loads(row["record"])).evidence))
+    box = _card_box(dict(record_from_dict(json.loads(row["record"])).evidence)) if side == "front" else None
     if box is not None:
         image = image[box[1] : box[3], box[0] : box[2]]
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 88])
@@ -87,7 +89,7 @@ def contact_cards(store: Store, contact_id: int) -> list[ReviewCard]:
     """A contact's cards, newest first, each with its picture's evidence boxes."""
     return [
         ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"],
-                   _on_crop(record_from_dict(json.loads(row["record"]))))
+                   _on_crop(record_from_dict(json.loads(row["record"]))), row["back_stored_as"])
         for row in store.cards_with_files(contact_id)
     ]
 
@@ -110,7 +112,7 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
         rows = store.cards_with_files(c.id)
         records = [record_from_dict(json.loads(row["record"])) for row in rows]
         cards = [
-            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], _on_crop(rec))
+            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], _on_crop(rec), row["back_stored_as"])
             for row, rec in zip(rows, records, strict=True)
         ]
         flagged = {f.field for f in fields}

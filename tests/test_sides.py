@@ -57,3 +57,29 @@ def test_run_stores_one_card_and_archives_both_sides(home):
     assert [p for p in home.inbox.rglob("*") if p.is_file()] == []
     r = home.run("run")
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_the_review_and_contact_pages_show_both_sides(home):
+    """The card keeps its back side's file; the web page shows it beside the front."""
+    import cv2
+    import numpy as np
+    from starlette.testclient import TestClient
+
+    from cardpipe.clock import SystemClock
+    from cardpipe.config import load_config
+    from cardpipe.web import create_app
+
+    home.drop(FRONT, BACK)
+    assert home.run("run").returncode == 0
+    db = sqlite3.connect(home.db)
+    card_id, contact_id, back = db.execute("SELECT id, contact_id, back_sha256 FROM cards").fetchone()
+    assert back == db.execute("SELECT sha256 FROM files WHERE name LIKE '%back%'").fetchone()[0]
+    client = TestClient(create_app(load_config(home.config), clock=SystemClock()))
+    page = client.get(f"/contact/{contact_id}")
+    assert f"/card/{card_id}/picture?side=back" in page.text and "(front and back)" in page.text
+    pictures = {}
+    for side in ("front", "back"):
+        r = client.get(f"/card/{card_id}/picture", params={"side": side})
+        assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg"
+        pictures[side] = cv2.imdecode(np.frombuffer(r.content, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert pictures["front"].shape != pictures["back"].shape or not np.array_equal(pictures["front"], pictures["back"])

@@ -125,6 +125,10 @@ PG_MIGRATIONS: dict[int, str] = {
         expires_at TIMESTAMPTZ NOT NULL
     );
     """,
+    # 7: the file of a card's back side (see store.MIGRATIONS[6])
+    7: """
+    ALTER TABLE cards ADD COLUMN back_sha256 TEXT;
+    """,
 }
 
 # Advisory lock keys (any two bigints of our own): the one write lock, and migrations.

@@ -160,6 +160,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE cards ADD COLUMN owner TEXT;
     ALTER TABLE followups ADD COLUMN owner TEXT;
     """,
+    # 7: the file of a card's back side, read and archived with its front (NAME-back.jpg)
+    """
+    ALTER TABLE cards ADD COLUMN back_sha256 TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -200,11 +204,12 @@ class Store(Protocol):
         event: str | None,
         name: str | None = None,
         owner: str | None = None,
+        back: str | None = None,
     ) -> tuple[int, int]: ...
     def card(self, card_id: int) -> Any | None: ...
     def cards_of(self, contact_id: int) -> list[Any]: ...
     def cards_with_files(self, contact_id: int) -> list[Any]: ...
-    def card_image(self, card_id: int) -> str | None: ...
+    def card_image(self, card_id: int, side: str = "front") -> str | None: ...
     def cards_scanned_since(self, since: dt.datetime) -> list[Any]: ...
     def contacts(self) -> list[Contact]: ...
     def contact(self, contact_id: int) -> Contact: ...
@@ -379,8 +384,10 @@ class SqliteStore:
         event: str | None,
         name: str | None = None,
         owner: str | None = None,
+        back: str | None = None,
     ) -> tuple[int, int]:
-        """Store one card, attached to a matching contact or a new one. Returns (card id, contact id).
+        """Store one card, attached to a matching contact or a new one (`back`: the SHA-256 of
+        its back side's file, read with it). Returns (card id, contact id).
 
         Call inside `transaction()`, after `add_file` for its file.
         """
@@ -396,7 +403,8 @@ class SqliteStore:
             contact_id, rule, detail = placement.contact_id, placement.match.rule, placement.match.detail
         cur = self.db.execute(
             "INSERT INTO cards (file_sha256, card_index, source_name, contact_id, collected_on, scanned_at, "
-            "event, ocr_text, ocr_conf, record, match_rule, match_detail, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "event, ocr_text, ocr_conf, record, match_rule, match_detail, owner, back_sha256) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 sha256,
                 result.card,
@@ -411,6 +419,7 @@ class SqliteStore:
                 rule,
                 detail,
                 owner,
+                back,
             ),
         )
         card_id = int(cur.lastrowid or 0)
@@ -614,15 +623,18 @@ class SqliteStore:
     def cards_with_files(self, contact_id: int) -> list[sqlite3.Row]:
         """The contact's cards, newest first, each with where its file was archived (`stored_as`)."""
         return self.db.execute(
-            "SELECT c.*, f.stored_as FROM cards c LEFT JOIN files f ON f.sha256 = c.file_sha256"
+            "SELECT c.*, f.stored_as, b.stored_as AS back_stored_as FROM cards c"
+            " LEFT JOIN files f ON f.sha256 = c.file_sha256 LEFT JOIN files b ON b.sha256 = c.back_sha256"
             " WHERE c.contact_id = ? ORDER BY c.collected_on DESC, c.scanned_at DESC, c.id DESC",
             (contact_id,),
         ).fetchall()
 
-    def card_image(self, card_id: int) -> str | None:
-        """Where the card's file was archived; None for an unknown card or a file not archived."""
+    def card_image(self, card_id: int, side: str = "front") -> str | None:
+        """Where the card's file (`side` "back": its back side's) was archived; None for an
+        unknown card, no such side, or a file not archived."""
+        column = "back_sha256" if side == "back" else "file_sha256"
         row = self.db.execute(
-            "SELECT f.stored_as FROM cards c JOIN files f ON f.sha256 = c.file_sha256 WHERE c.id = ?", (card_id,)
+            f"SELECT f.stored_as FROM cards c JOIN files f ON f.sha256 = c.{column} WHERE c.id = ?", (card_id,)
         ).fetchone()
         return row[0] if row else None
 

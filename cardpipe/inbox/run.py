@@ -411,7 +411,7 @@ def _store_result(
             for card in result.cards:
                 card_id, contact_id = store.add_card(
                     job.sha256, card, collected_on=collected, scanned_at=now, event=placed.event, name=name,
-                    owner=placed.owner,
+                    owner=placed.owner, back=back.sha256 if back and card.card == 0 else None,  # read with card 0
                 )
                 attached = store.card(card_id)["match_rule"] != "new"  # the rule add_card recorded
                 summary.matched += attached

@@ -209,7 +209,8 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
 
     async def card_picture(request: Request) -> Response:
         with service.open_db(cfg) as store:
-            data = reviewing.card_picture(store, cfg, request.path_params["card_id"])
+            side = "back" if request.query_params.get("side") == "back" else "front"
+            data = reviewing.card_picture(store, cfg, request.path_params["card_id"], side)
         if data is None:
             return PlainTextResponse("no image for this card", status_code=404)
         return Response(data, media_type="image/jpeg")
