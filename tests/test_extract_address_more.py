@@ -225,6 +225,10 @@ def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
         ),
         ("Lucía Gómez\nSALES DIRECTOR\nlucia@raft-example.ai\nMadrid, Spain", "Madrid, Spain"),
         ("Head Office 4-1-2, Kita-ku, Sapporo City,\nHokkaido, 060-0001 JAPAN\nKen Mori", "4-1-2, Kita-ku, Sapporo City, Hokkaido, 060-0001 JAPAN"),
+        (  # India: a state and its six-digit PIN, the lines above it
+            "K S Prasad\nGeneral Manager\nA3, Sipcot Housing Colony,\n1st Floor,\nHosur, Tamil Nadu 635126",
+            "A3, Sipcot Housing Colony, 1st Floor, Hosur, Tamil Nadu 635126",
+        ),
         (  # a street name over two lines, the first without a number (Turkish 'Sitesi', 'Caddesi')
             "Deniz Arslan\nSatış Müdürü\nBeysan Sanayi Sitesi Fuar\nCaddesi No:8 Haramidere\n34524 İstanbul / Türkiye",
             "Beysan Sanayi Sitesi Fuar, Caddesi No:8 Haramidere, 34524 İstanbul",

@@ -567,7 +567,9 @@ _PLACE_WORDS_RE = re.compile(
     r"\b(?:mah|mahallesi|mh|cad|caddesi|cd|sok|sokak|sokağı|sk|bul|bulvar[ıi]|blv|blok|kat|apt|daire|"
     r"san|sit|sitesi|osb|organize|mevkii|köyü|ilçe|"
     r"ku|shi|cho|chome|machi|"
-    r"nagar|marg|sector|phase|colony|near|opp|behind|chowk|bazar|bazaar|"
+    r"nagar|marg|sector|phase|colony|near|opp|behind|chowk|bazar|bazaar|hills|"
+    r"tamil nadu|karnataka|kerala|maharashtra|gujarat|telangana|andhra pradesh|uttar pradesh|haryana|"
+    r"punjab|rajasthan|west bengal|madhya pradesh|bihar|odisha|"  # India's states, before its PIN
     r"district|sub-district|province|prefecture|city|tower|center|centre|building|bldg|plaza|estate|"
     r"industrial|zone|area|complex|office|park|block|flat|society|residency|"
     r"jl|jalan|kav|soi|moo|thanon|phuong|phường|quan|quận|"
