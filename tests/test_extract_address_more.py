@@ -225,6 +225,10 @@ def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
         ),
         ("Lucía Gómez\nSALES DIRECTOR\nlucia@raft-example.ai\nMadrid, Spain", "Madrid, Spain"),
         ("Head Office 4-1-2, Kita-ku, Sapporo City,\nHokkaido, 060-0001 JAPAN\nKen Mori", "4-1-2, Kita-ku, Sapporo City, Hokkaido, 060-0001 JAPAN"),
+        (  # a road line with the city run into it, and the address's first line above it
+            "Utsav Busa (Director)\n+91 93289 42556\nutsav@ullasindia.com\n1003, South Block, Twin Star,\n150 ft Ring Road, Rajkot-360005",
+            "1003, South Block, Twin Star, 150 ft Ring Road, Rajkot-360005",
+        ),
         (  # India: a state and its six-digit PIN, the lines above it
             "K S Prasad\nGeneral Manager\nA3, Sipcot Housing Colony,\n1st Floor,\nHosur, Tamil Nadu 635126",
             "A3, Sipcot Housing Colony, 1st Floor, Hosur, Tamil Nadu 635126",

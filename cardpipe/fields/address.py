@@ -523,6 +523,12 @@ def find_addresses(
             if above and _UNIT_RE.search(above[0].text) and len(above[0].text.split()) <= 4:
                 lines.insert(0, above[0].text.strip())
                 idx.insert(0, above[0].index)
+            else:  # the address's first lines ('1003, South Block, Twin Star,' over the road)
+                for s in above[:2]:
+                    if _place_score(s.text) < 2 or person_tokens(s.text):
+                        break
+                    lines.insert(0, s.text.strip())
+                    idx.insert(0, s.index)
             cur = seg
             for _ in range(2):
                 nxt = neighbour_below(cur, segments)
