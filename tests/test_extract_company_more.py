@@ -336,6 +336,8 @@ def test_title_and_company_in_one_row(
         ("Kenji Morita\nDirector\nHead Office\nmorita@tsubame-works.example", "Director"),
         # the company under the title is not a department
         ("Ines Faro\nSales Manager\nLumatec Group\nines.faro@lumatec.example", "Sales Manager"),
+        # only a department under the name: that is what the card says the person does
+        ("Mauricio Regner\nSALES DEPARTMENT\ncomercial2@cis-arg.example", "Sales Department"),
     ],
 )
 def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
