@@ -37,7 +37,8 @@ _NON_LATIN = re.compile(r"[\u0900-\u097f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\
 def norm(value: Any) -> str:
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value)).casefold()
+    # casefold() gives Turkish 'İ' as 'i' + a dot above; Turkish lower case is a plain 'i'
+    text = unicodedata.normalize("NFC", str(value)).casefold().replace("i\u0307", "i")
     return " ".join(text.split())
 
 
