@@ -609,6 +609,9 @@ NAMES = [
     ("T. SAHA", "T. Saha", "T.", "Saha"),
     ("K.V.Rao", "K. V. Rao", "K. V.", "Rao"),
     ("Jane Park", "Jane Park", "Jane", "Park"),
+    # Turkish capitals: 'İ' in lower case is a plain 'i' (no dot above left over), and stays 'İ' first
+    ("YÜKSEL TEMİZSOY", "Yüksel Temizsoy", "Yüksel", "Temizsoy"),
+    ("İBRAHİM KAYA", "İbrahim Kaya", "İbrahim", "Kaya"),
 ]
 
 

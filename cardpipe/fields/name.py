@@ -57,12 +57,13 @@ _TRANSLIT_MAP = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def _cap_part(part: str) -> str:
-    low = part.lower()
+    low = part.lower().replace("i\u0307", "i")  # Turkish 'İ' in lower case is 'i', not 'i' + a dot above
     if len(low) > 2 and low.startswith("mc"):
         return "Mc" + low[2:].capitalize()
     if low in _MAC_NAMES:
         return "Mac" + low[3:].capitalize()
-    return low.capitalize()
+    out = low.capitalize()
+    return "İ" + out[1:] if part[:1] == "İ" else out  # 'İBRAHİM' -> 'İbrahim
 
 
 def _cap_token(token: str, first: bool) -> str:
