@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .clock import Clock
 from .config import Config
 from .contacts.store import Store, record_from_dict
 from .errors import NotFoundError
+from .models import ContactRecord
 from .service import resolve_contact
 
 # The fields extraction gives a confidence and may flag for review, in display order.
@@ -46,17 +48,28 @@ class ReviewItem:
     cards: tuple[ReviewCard, ...]
 
 
-def _card_box(evidence: dict) -> tuple[int, int, int, int] | None:
-    (box,) = evidence.get("card", (None,))[:1] or (None,)
-    return None if box is None else (max(0, box[0]), max(0, box[1]), box[2], box[3])
+Box = tuple[int, int, int, int]
 
 
-def _on_crop(record) -> dict[str, list[tuple[int, int, int, int]]]:
-    """A card's evidence boxes on its own picture (`card_picture`: the card cut out of the page)."""
-    evidence = dict(record.evidence)
-    box = _card_box(evidence)
+def _card_box(record: ContactRecord) -> Box | None:
+    """The card's own box on its page (the evidence's 'card'), held inside the page."""
+    boxes = dict(record.evidence).get("card")
+    if not boxes:
+        return None
+    left, top, right, bottom = boxes[0]
+    return max(0, left), max(0, top), right, bottom
+
+
+def _review_card(row: Any) -> tuple[ReviewCard, ContactRecord]:
+    """A stored card as the review pages show it (its evidence boxes on its picture, which
+    `card_picture` cuts out of the page), with the record read from it."""
+    record = record_from_dict(json.loads(row["record"]))
+    box = _card_box(record)
     dx, dy = (box[0], box[1]) if box else (0, 0)
-    return {f: [(b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy) for b in boxes] for f, boxes in evidence.items() if f != "card"}
+    evidence = {f: [(b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy) for b in boxes]
+                for f, boxes in record.evidence if f != "card"}
+    card = ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], evidence, row["back_stored_as"])
+    return card, record
 
 
 def card_picture(store: Store, cfg: Config, card_id: int, side: str = "front") -> bytes | None:
@@ -78,7 +91,7 @@ def card_picture(store: Store, cfg: Config, card_id: int, side: str = "front") -
     except InputFileError:
         return None
     image = decoded.images[0].image
-    box = _card_box(dict(record_from_dict(json.loads(row["record"])).evidence)) if side == "front" else None
+    box = _card_box(record_from_dict(json.loads(row["record"]))) if side == "front" else None
     if box is not None:
         image = image[box[1] : box[3], box[0] : box[2]]
     ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 88])
@@ -87,11 +100,7 @@ def card_picture(store: Store, cfg: Config, card_id: int, side: str = "front") -
 
 def contact_cards(store: Store, contact_id: int) -> list[ReviewCard]:
     """A contact's cards, newest first, each with its picture's evidence boxes."""
-    return [
-        ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"],
-                   _on_crop(record_from_dict(json.loads(row["record"]))), row["back_stored_as"])
-        for row in store.cards_with_files(contact_id)
-    ]
+    return [_review_card(row)[0] for row in store.cards_with_files(contact_id)]
 
 
 def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewItem]:
@@ -109,14 +118,10 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
         r = c.record
         conf = r.confidence_map
         fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
-        rows = store.cards_with_files(c.id)
-        records = [record_from_dict(json.loads(row["record"])) for row in rows]
-        cards = [
-            ReviewCard(row["id"], row["source_name"], row["stored_as"], row["ocr_text"], _on_crop(rec), row["back_stored_as"])
-            for row, rec in zip(rows, records, strict=True)
-        ]
+        read = [_review_card(row) for row in store.cards_with_files(c.id)]
+        cards = [card for card, _ in read]
         flagged = {f.field for f in fields}
-        doubtful = [card for card, rec in zip(cards, records, strict=True) if flagged & set(rec.review)]
+        doubtful = [card for card, record in read if flagged & set(record.review)]
         items.append(ReviewItem(c.id, r.name, fields, tuple(doubtful or cards)))
     return items
 
