@@ -338,6 +338,17 @@ def test_title_and_company_in_one_row(
         ("Ines Faro\nSales Manager\nLumatec Group\nines.faro@lumatec.example", "Sales Manager"),
         # only a department under the name: that is what the card says the person does
         ("Mauricio Regner\nSALES DEPARTMENT\ncomercial2@cis-arg.example", "Sales Department"),
+        # the area a title covers, and a chain of units under the name (at most three lines)
+        ("Ana Rojas\nTLD Manager\nEurope, Asia, Middle East\narojas@interfreight.example", "TLD Manager, Europe, Asia, Middle East"),
+        ("Satoshi Ono\nDirector\nGlobal Business Development\nono@brave-tech.example", "Director, Global Business Development"),
+        (
+            "Wataru Aoki\nSensor Network Section\nPlatform Development Department\nNetwork Division\nInternet Initiative Japan Inc.\naoki@iij.example",
+            "Sensor Network Section, Platform Development Department, Network Division",
+        ),
+        # a name printed twice on the card (logo and text) is the company's, not a unit
+        ("Orbis Group\nMatthew Newton\nSales Manager\nNorth Region\nOrbis Group\nmatt.newton@gmail.com", "Sales Manager, North Region"),
+        # stacked titles: taken from the first one
+        ("Ravi Kumar\nM.Tech, Ph.D\nProfessor of Civil Engineering\nCo-ordinator\nravi@univ.example", "Professor of Civil Engineering Co-ordinator"),
     ],
 )
 def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:

@@ -188,7 +188,11 @@ def title_score(text: str) -> tuple[float, bool]:
     if not toks:
         return 0.0, False
     core_set = _TITLE_CORE_FOLDED
-    core = sum(1 for t in toks if t in core_set or (len(t) > 4 and t.removesuffix("s") in core_set))
+    core = sum(
+        1
+        for t in toks
+        if t in core_set or (len(t) > 4 and t.removesuffix("s") in core_set) or t.replace("-", "") in core_set
+    )
     dept = sum(1 for t in toks if t in TITLE_DEPT)
     if core == 0:
         return (0.25 if dept == len(toks) and dept > 0 else 0.0), False

@@ -86,6 +86,7 @@ TITLE_DEPT = set(
     systems commercial affairs investor investment risk compliance administration people talent acquisition
     field client clients export import production manufacturing retail corporate board member members emea apac
     americas north south east west europe asia region new client-side r&d ux ui regulatory clinical medical
+    middle africa pacific latin america oceania worldwide central eastern western northern southern latam mena
     scientific department dept dept. division
     vertrieb verkauf einkauf personal technischer technische kaufmännischer kaufmännische entwicklung
     ventes technique administratif administrative générale général commerciale
