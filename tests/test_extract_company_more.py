@@ -48,6 +48,17 @@ h.roy@laurentian.com
 laurentian.com""",
             "LAURENTIAN DESIGN CORP.",
         ),
+        # legal forms of Turkey and the Gulf; the full legal name over a logo read beside it
+        (
+            "globex\nDeniz Kaya\nSatış Müdürü\nKARTAL TAŞIMACILIK A.Ş.\ndeniz@globex.example",
+            "KARTAL TAŞIMACILIK A.Ş.",
+        ),
+        (
+            "ORYX\nRavi Menon\nSourcing Manager\nOryx Middle East B.S.C. (c)\nr.menon@oryx.example",
+            "Oryx Middle East B.S.C. (c)",
+        ),
+        # 'ltd' with its l read as a capital I
+        ("Hanabi\nKenta Mori\nGeneral Manager\nHanabi co., Itd.\nmori@hanabi.example", "Hanabi co., Ltd."),
     ],
 )
 def test_card_company_with_its_legal_form(text: str, company: str) -> None:

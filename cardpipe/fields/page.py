@@ -282,6 +282,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 sorted(w.height for w in words)[len(words) // 2],
             )
         text = seg.text.strip(" ,;:-–")
+        # 'Newbees co., Itd.': a lower-case l read as a capital I in the legal form
+        text = re.sub(r"(?<=[\s,])Itd(?=\.|\s|$)", "Ltd", text)
         if not re.search(r"[^\W\d_]{2,}", text):
             continue
         if country_of_line(text):

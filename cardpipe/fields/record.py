@@ -185,6 +185,11 @@ def judge(
     company_boxes: list[Box] = []
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
+    legal = [t for t in rest if "company-suffix" in t.features and t.company_score >= 0.5 and t.name_score < 0.4]
+    if best is not None and "company-suffix" not in best.features and legal:
+        # the name with its legal form ('ASIAPAC TURKEY TAŞIMACILIK A.Ş.') over a logo read
+        # beside it ('allcarco'): the legal line is the company's full name
+        best = max(legal, key=lambda t: (t.company_score, -t.segment))
     if best is not None and best.company_score >= 0.5:
         company_text, company_segs = _company_rows(best, cands, texts, taken)
         taken.update(company_segs)
