@@ -8,7 +8,7 @@ Kinds are the sample names' prefixes; other files are grouped by size: ``photo-1
 (10 megapixels or more), ``photo`` and ``small`` (long side 1000 px or less).
 
 Files are read as a worker reads them: in batches (`pipeline.read_files`, up to
-`pipeline.MAX_BATCH` files of one kind; `--batch 1` reads one file at a time).
+`batch.MAX_BATCH` files of one kind; `--batch 1` reads one file at a time).
 Stages: decode (decode.load), prepare (preprocess), detect (the text detector and its
 line classifier), OCR (every Tesseract process:
 the first reads, plus orientation / second-language / name re-reads when they
@@ -42,7 +42,7 @@ SAMPLES = ROOT / "sample_cards" / "images"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--language-pass", choices=("on", "off"), default="on")
-    ap.add_argument("--batch", type=int, default=pipeline.MAX_BATCH, help="files read together (1: one at a time)")
+    ap.add_argument("--batch", type=int, default=batching.MAX_BATCH, help="files read together (1: one at a time)")
     ap.add_argument("--detector", choices=("on", "off"), default="on", help="the text detector (text_detector)")
     ap.add_argument("--files", nargs="+", metavar="GLOB", help="read these files instead of the samples")
     args = ap.parse_args()
