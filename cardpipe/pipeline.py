@@ -172,7 +172,7 @@ def _reading(path: Path, opts: ReadOptions, *, sha256: str = "", back: Path | No
         prepared_cards = [
             (replace(card, color=None), qr.decode_qr(card.color if card.color is not None else card.image))
             for src in decoded.images
-            for card in preprocess.prepare(src)
+            for card in preprocess.prepare(src, _page_lines if opts.text_detector else None)
         ]
         del decoded
         back_page = (yield from _back_reading(back, opts)) if back is not None else None
@@ -375,6 +375,14 @@ def read_card(card: PreparedCard, engine: OcrEngine) -> tuple[PreparedCard, OcrP
     and a second pass on an alternative preparation."""
     best, page, _ = _drive([_card_lines_reading(card, hasattr(engine, "read_textline"))], engine)[0]
     return best, page
+
+
+def _page_lines(image: np.ndarray) -> list[np.ndarray]:
+    """The text detector's line boxes on a whole page (4-point quads in its pixels): how
+    `prepare` tells apart white cards on a white lid, which show no outline."""
+    from .ocr import detect
+
+    return [box.quad for box in detect.detector().detect(image)]
 
 
 def _card_lines_reading(card: PreparedCard, detector: bool = True) -> Reading[tuple[PreparedCard, OcrPage, Any]]:

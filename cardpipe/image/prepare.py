@@ -19,6 +19,11 @@ Finding cards, in order:
    edges and that holds the print wins; its sides are snapped onto the edges and it
    is perspective-corrected to a flat rectangle of card aspect.
 4. Otherwise the whole image is the card.
+5. *Cards told apart by their text*: on a scan with a trusted DPI, larger than a
+   card, where outlines showed one card or none (white cards on a white lid show
+   no edge), the text detector's lines (given by the pipeline) are parted by empty
+   bands into the fewest groups that each fit on one card (`find.text_regions`);
+   each group, with a margin, is a card.
 
 Each card is then evened out (divided by its background, a grey-level closing;
 areas of light print on dark ground inverted) and measured on a small binary
@@ -38,13 +43,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import cv2
 import numpy as np
 
 from ..models import PreparedCard, SourceImage
-from .find import _find_cards, _odd, _warp_quad, rot90_matrix
+from .find import _find_cards, _Found, _odd, _warp_quad, needs_text_split, rot90_matrix, text_regions
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +85,33 @@ _ANALYSE_SIDE = 1000  # px: long side of the copy used to measure text
 # --------------------------------------------------------------------------
 
 
-def prepare(src: SourceImage) -> list[PreparedCard]:
-    """Every card found on `src`, prepared for OCR, in reading order (rows top to bottom, then left to right)."""
+# A page's text lines: each a 4-point box (tl, tr, br, bl) in the page's pixels (the text
+# detector's, given by the pipeline: the image stage does not run OCR models itself).
+TextLines = Callable[[np.ndarray], list[np.ndarray]]
+
+
+def prepare(src: SourceImage, text_lines: TextLines | None = None) -> list[PreparedCard]:
+    """Every card found on `src`, prepared for OCR, in reading order (rows top to bottom, then left to right).
+
+    With `text_lines`, a scanned page where outlines show one card or none is also split
+    by its text (`find.text_regions`): white cards on a white lid show no edge."""
     bgr = _as_bgr(src.image)
     found = _find_cards(bgr, dpi=src.dpi)
+    if text_lines is not None and needs_text_split(bgr, found, src.dpi):
+        regions = text_regions(text_lines(bgr), bgr.shape[:2], src.dpi or 0.0)
+        if regions:
+            found = [_Found(q, "crop-text") for q in regions]
     cards = []
     for i, f in enumerate(found):
         whole = f.how in ("whole", "whole-photo")
-        color, warp = (bgr, np.eye(3)) if whole else _warp_quad(bgr, f.quad)
+        if whole:
+            color, warp = bgr, np.eye(3)
+        elif f.how == "crop-text":  # an upright rectangle of the page, cut out as it is
+            x0, y0 = np.floor(f.quad.min(axis=0)).astype(int)
+            x1, y1 = np.ceil(f.quad.max(axis=0)).astype(int)
+            color, warp = bgr[y0:y1, x0:x1].copy(), np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+        else:
+            color, warp = _warp_quad(bgr, f.quad)
         steps: list[str] = [] if whole else [f.how]
         # a card photographed at an angle whose outline was not found is still turned as
         # much as it was photographed (up to 18 degrees and more), not just a scan's skew
@@ -101,11 +125,11 @@ def prepare(src: SourceImage) -> list[PreparedCard]:
     return cards
 
 
-def prepare_pages(images: Iterable[SourceImage]) -> list[PreparedCard]:
+def prepare_pages(images: Iterable[SourceImage], text_lines: TextLines | None = None) -> list[PreparedCard]:
     """`prepare` every page of a file, numbering the cards across pages (index 0, 1, 2... in the file)."""
     out: list[PreparedCard] = []
     for src in images:
-        for card in prepare(src):
+        for card in prepare(src, text_lines):
             out.append(dataclasses.replace(card, index=len(out)))
     return out
 
