@@ -141,6 +141,25 @@ def test_detector_finds_each_printed_line_once_in_reading_order():
         assert box.width > box.height  # lines run across
 
 
+@pytest.mark.parametrize("width", [320, 704, 736, 900, 1024])
+def test_bands_of_a_wide_input_are_fewer_rows_and_hold_no_more_pixels(width):
+    rows = detect.strip_rows(width)
+    assert rows % 32 == 0 and 128 <= rows <= detect.STRIP_ROWS
+    assert (rows + 2 * detect.STRIP_OVERLAP) * width <= max(detect.STRIP_PIXELS, (128 + 2 * detect.STRIP_OVERLAP) * width)
+    assert (rows == detect.STRIP_ROWS) == (width <= 704)
+
+
+def test_a_large_card_read_in_narrow_bands_gives_each_line_once():
+    """A card cut out of a 12-megapixel photo: its input is 1024 px wide, read in bands of
+    224 rows (and their context); a line across a seam between bands is found once."""
+    card = cv2.resize(cv2.cvtColor(draw_card(), cv2.COLOR_RGB2GRAY), None, fx=2.3, fy=2.3,
+                      interpolation=cv2.INTER_CUBIC)
+    assert detect.strip_rows(1024) < detect.STRIP_ROWS
+    assert card.shape[0] * detect.MAX_SIDE / card.shape[1] > 2 * detect.strip_rows(1024)  # three bands or more
+    boxes = detect.detector().detect(card)
+    assert len(boxes) == len(CARD_LINES), [(round(b.top), round(b.width)) for b in boxes]
+
+
 def test_detector_finds_nothing_on_plain_wood():
     assert detect.detector().detect(wood(1200, 800)) == []
 

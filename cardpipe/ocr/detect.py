@@ -38,6 +38,12 @@ MAX_SIDE = 1024
 MIN_SIDE = 640  # px: ... and small images are brought up to this
 STRIP_ROWS = 384  # px at the input scale: a larger input is read in bands of this many rows...
 STRIP_OVERLAP = 64  # px: ... with this much of the rows above and below, for context
+# px: ... and, on an input wider than a card scanned at 300 dpi (704 px at the input scale),
+# in bands of fewer rows, at most this many pixels with their context. cv2.dnn keeps the
+# buffers of the largest input it has seen, about 0.23 KB per pixel: 84 MB for a band of
+# 512 x 704, 125 MB for 512 x 1024 (a card cut out of a 12-megapixel photo), for the rest
+# of the worker's life.
+STRIP_PIXELS = (STRIP_ROWS + 2 * STRIP_OVERLAP) * 704
 # A prepared card has its small print at an x-height of about 24 px (preprocess.TARGET_TEXT_PX);
 # the detector finds lines as well at half that, for a quarter of the work.
 SCALE = 0.5
@@ -115,15 +121,16 @@ class TextDetector:
         rw = max(32, int(round(w * scale / 32)) * 32)
         bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
         small = cv2.resize(bgr, (rw, rh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-        if rh <= STRIP_ROWS + 2 * STRIP_OVERLAP:
+        rows = strip_rows(rw)
+        if rh <= rows + 2 * STRIP_OVERLAP:
             return self._forward(small), rw / w
         # a large input in bands of rows, each with its neighbours' edges for context: the
         # network's memory grows with its input (about 180 MB at 1024 x 640 in one go)
         prob = np.empty((rh, rw), np.float32)
-        for top in range(0, rh, STRIP_ROWS):
-            a, b = max(0, top - STRIP_OVERLAP), min(rh, top + STRIP_ROWS + STRIP_OVERLAP)
+        for top in range(0, rh, rows):
+            a, b = max(0, top - STRIP_OVERLAP), min(rh, top + rows + STRIP_OVERLAP)
             band = self._forward(small[a:b])
-            prob[top : min(rh, top + STRIP_ROWS)] = band[top - a : top - a + min(STRIP_ROWS, rh - top)]
+            prob[top : min(rh, top + rows)] = band[top - a : top - a + min(rows, rh - top)]
         return prob, rw / w
 
     def _forward(self, bgr: np.ndarray) -> np.ndarray:
@@ -145,6 +152,14 @@ class TextDetector:
             if min(tb.width, tb.height) >= MIN_BOX_PX:
                 out.append(tb)
         return reading_order(out)
+
+
+def strip_rows(width: int) -> int:
+    """The rows of a band (its context not counted) for an input `width` px wide: `STRIP_ROWS`,
+    fewer on a wide input so that a band with its context holds at most `STRIP_PIXELS`
+    (a multiple of 32, the network's stride; never under 128)."""
+    fit = (STRIP_PIXELS // max(width, 1) - 2 * STRIP_OVERLAP) // 32 * 32
+    return max(128, min(STRIP_ROWS, fit))
 
 
 def boxes_from_map(prob: np.ndarray) -> list[TextBox]:
