@@ -49,7 +49,8 @@ def _ignore_signals() -> None:
 def _one_core() -> None:
     """A reading process uses one core: parallelism comes from the number of processes
     (--jobs), and OpenCV's or Tesseract's own threads only fight over the same cores.
-    Called in each worker, and in the parent when it reads itself (--jobs 1)."""
+    Called in each worker, and in the parent when it reads itself (--jobs 1); it also
+    has the process give large blocks of memory back when they are freed."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     import cv2
 
