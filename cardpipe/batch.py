@@ -61,10 +61,13 @@ def _one_core() -> None:
 # bytes: a block of memory this large or larger is mapped on its own and given back to
 # the system when freed (glibc's M_MMAP_THRESHOLD). glibc's default starts at 128 KB but
 # rises to the size of every such block freed, up to 32 MB: after one 12-megapixel photo
-# (36 MB a copy) or one pass of the detector, the images and buffers of every later card
-# come from the heap, which keeps the worker's high-water mark. Fixed at 1 MB, a worker
-# holds 25 MB less on the sample cards and 50 MB less after big photos (`bench/memory.py`).
-MMAP_THRESHOLD = 1 << 20
+# (36 MB a copy, 12 MB a grey one) or one pass of the detector, the images and buffers of
+# every later card come from the heap, which keeps the worker's high-water mark. Fixed at
+# 4 MB, `cardpipe run --jobs 2` peaks at 475 MB instead of 610 on the sample cards, 527
+# instead of 700 with 12-megapixel photos (`bench/memory.py --run`). At 1 MB it saves a
+# little more (467, 519 MB) but a 12-megapixel photo costs 13% more CPU (page faults of
+# every fresh block); at 4 MB about 3%.
+MMAP_THRESHOLD = 4 << 20
 
 
 def _give_back_memory() -> None:

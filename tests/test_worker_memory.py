@@ -23,8 +23,8 @@ big = np.ones(20 << 20, np.uint8)  # a big photo, freed
 del big
 base = rss()
 cards, kept = [], []
-for _ in range(30):  # a batch of 2 MB cards, and something small each leaves behind
-    cards.append(np.ones(2 << 20, np.uint8))
+for _ in range(10):  # grey copies of big photos, 6 MB each, and something small each leaves behind
+    cards.append(np.ones(6 << 20, np.uint8))
     kept.append(np.ones(16 << 10, np.uint8))
 del cards
 print(rss() - base)
@@ -37,6 +37,6 @@ def held_mb(mode: str) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc and /proc: Linux only")
-def test_a_worker_gives_freed_cards_back_after_a_big_photo():
+def test_a_worker_gives_freed_images_back_after_a_big_photo():
     assert held_mb("off") >= 10  # what glibc does by itself: the freed cards stay resident
     assert held_mb("on") <= 3
