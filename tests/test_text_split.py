@@ -1,5 +1,5 @@
 """Flatbed pages split by clusters of text lines: white cards on a white lid show no
-outline, so the text detector's lines say where each card is (`find.text_regions`).
+outline, so the text detector's lines say where each card is (`textsplit.text_regions`).
 
 The pages are drawn with the sample generator's helpers (`white_flatbed.white_page`):
 white cards pasted on a white page, no rim, no shadow. Read end to end with the real
@@ -17,7 +17,7 @@ from conftest import SAMPLES
 from PIL import Image
 from white_flatbed import white_page
 
-from cardpipe.image import decode, find
+from cardpipe.image import decode, textsplit
 from cardpipe.image import prepare as preprocess
 from cardpipe.models import SourceImage
 from cardpipe.pipeline import ReadOptions, _page_lines, read_file
@@ -137,7 +137,7 @@ def card_lines(x_mm: float, y_mm: float, rows=((8, 40), (20, 60), (36, 70), (42,
 )
 def test_text_regions_groups_lines_into_cards(cards, expected):
     boxes = [q for x, y in cards for q in card_lines(x, y)]
-    regions = find.text_regions(boxes, A4, 200.0)
+    regions = textsplit.text_regions(boxes, A4, 200.0)
     assert len(regions) == expected
     if not expected:
         return
@@ -159,9 +159,9 @@ def test_text_regions_groups_lines_into_cards(cards, expected):
 
 def test_a_letters_lines_are_not_cut_into_cards():
     lines = [quad(25 * PPM, (30 + 6 * i) * PPM, 185 * PPM, (34 + 6 * i) * PPM) for i in range(30)]
-    assert find.text_regions(lines, A4, 200.0) == []
+    assert textsplit.text_regions(lines, A4, 200.0) == []
 
 
 def test_no_split_without_a_trusted_dpi():
     boxes = card_lines(10, 10) + card_lines(98, 10)
-    assert find.text_regions(boxes, A4, 72.0) == []
+    assert textsplit.text_regions(boxes, A4, 72.0) == []

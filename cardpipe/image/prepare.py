@@ -22,7 +22,7 @@ Finding cards, in order:
 5. *Cards told apart by their text*: on a scan with a trusted DPI, larger than a
    card, where outlines showed one card or none (white cards on a white lid show
    no edge), the text detector's lines (given by the pipeline) are parted by empty
-   bands into the fewest groups that each fit on one card (`find.text_regions`);
+   bands into the fewest groups that each fit on one card (`textsplit.text_regions`);
    each group, with a margin, is a card.
 
 Each card is then evened out (divided by its background, a grey-level closing;
@@ -49,7 +49,8 @@ import cv2
 import numpy as np
 
 from ..models import PreparedCard, SourceImage
-from .find import _find_cards, _Found, _odd, _warp_quad, needs_text_split, rot90_matrix, text_regions
+from .find import _find_cards, _Found, _odd, _warp_quad, rot90_matrix
+from .textsplit import needs_text_split, text_regions
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def prepare(src: SourceImage, text_lines: TextLines | None = None) -> list[Prepa
     """Every card found on `src`, prepared for OCR, in reading order (rows top to bottom, then left to right).
 
     With `text_lines`, a scanned page where outlines show one card or none is also split
-    by its text (`find.text_regions`): white cards on a white lid show no edge."""
+    by its text (`textsplit.text_regions`): white cards on a white lid show no edge."""
     bgr = _as_bgr(src.image)
     found = _find_cards(bgr, dpi=src.dpi)
     if text_lines is not None and needs_text_split(bgr, found, src.dpi):
