@@ -265,6 +265,47 @@ Accountmanager
     assert "company" in record.review
 
 
+def _sized(rows: list[tuple[str, int]]) -> OcrPage:
+    """A page whose lines have the given heights (a logo is printed larger than the rest)."""
+    from cardpipe.ocr import OcrLine, OcrWord
+
+    lines, top = [], 20
+    for text, h in rows:
+        words, left = [], 40
+        for w in text.split():
+            words.append(OcrWord(w, 92.0, left, top, int(0.55 * h * len(w)), h))
+            left += int(0.55 * h * len(w)) + h // 2
+        lines.append(OcrLine(tuple(words)))
+        top += int(1.6 * h)
+    return OcrPage(tuple(lines), 1400, top + 20)
+
+
+@pytest.mark.parametrize(
+    ("rows", "company"),
+    [
+        # no domain to go by (the e-mail unreadable): the logo, the tallest line, is the company
+        ([("TECONJA", 110), ("Timo Tessen", 50), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], "TECONJA"),
+        ([("C.H. ROBINSON", 75), ("FAIROSE JAFFAR", 56), ("Regional Manager", 56)], "C.H. ROBINSON"),
+        # two rows with a company word each are one name
+        ([("T. SAHA", 46), ("CRAFT MUSEUM", 61), ("CALCUTTA EMPORIUM", 58), ("Gunfoundry, Hyderabad 500001", 45)],
+         "CRAFT MUSEUM CALCUTTA EMPORIUM"),
+        # a name printed largest is no logo
+        ([("Timo Tessen", 110), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], None),
+    ],
+)  # fmt: skip
+def test_company_without_a_domain_from_the_logo_or_company_words(rows, company) -> None:
+    record = read_contact(_sized(rows))
+    assert record.company == company
+    if company:
+        assert "company" in record.review  # not read beside a domain: a human should look
+
+
+def test_a_qr_service_address_names_no_company() -> None:
+    record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
+    assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is
+    assert record.company is None
+
+
 # --------------------------------------------------------------------------
 # Legal forms one OCR slip off, company words and the domains, title and company in one row
 # --------------------------------------------------------------------------

@@ -101,6 +101,8 @@ def _company_rows(
         # the trade it is in ('aluminium', 'KAZAN MAKİNA SANAYİ')
         trade = {"company-word", "domain-match"} & set(t.features) if t is not None else set()
         bare = "domain-match" in best.features and "company-word" not in best.features
-        if t is not None and ("company-suffix" in t.features or (trade and bare)):
+        # or two rows each with a company word ('CRAFT MUSEUM' / 'CALCUTTA EMPORIUM'; not a list of wares)
+        both = "company-word" in best.features and t is not None and "company-word" in t.features and "," not in t.text
+        if t is not None and ("company-suffix" in t.features or (trade and bare) or both):
             text, used = f"{text} {t.text.strip(' ,')}", [*used, t.segment]
     return text, used

@@ -21,8 +21,9 @@ from rapidfuzz.distance import Levenshtein
 
 from ..models import Address, ContactRecord, OcrPage, Phone
 from .address import judge_address
-from .candidates import Box, Candidates
+from .candidates import Box, Candidates, TextCandidate
 from .company import (
+    _CONTACT_RE,
     _company_from_domain,
     _company_rows,
     _names_site,
@@ -46,7 +47,7 @@ from .page import propose
 from .phone import judge_phones
 from .text import domain_label, fold, is_freemail, registrable_domain, similarity
 from .title import _pick_title
-from .website import _pick_website, _qr_site_is_the_site
+from .website import _pick_website, _qr_site_is_the_site, is_redirect
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,27 @@ class _Draft:
     website: str | None = None
     address: Address | None = None
     social: dict[str, str] | None = None
+
+
+def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> TextCandidate | None:
+    """With no domain to go by: the line that ends in a company word ('ORANJEWOUD MEDIA',
+    'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
+    tallest line of the card when it is no name or title ('TECONJA' over 'Timo Tessen')."""
+    plain = [t for t in rest if not _CONTACT_RE.search(t.text) and t.name_score < 0.4 and "title-lexicon" not in t.features]
+    worded = [t for t in plain if t.company_score >= 0.3 and fold(t.text.split()[-1]).strip(".,") in COMPANY_WORDS]
+    if worded:
+        return max(worded, key=lambda t: (t.company_score, -t.segment))
+    heights = {s.index: s.height for s in cands.segments}
+    if not heights:
+        return None
+    median = sorted(heights.values())[len(heights) // 2]
+    tallest = max(heights, key=lambda i: heights[i])
+    logo = [
+        t for t in plain
+        if t.segment == tallest and heights[tallest] >= 1.3 * median and len(t.text.split()) <= 4
+        and sum(c.isalpha() for c in t.text) >= 3 and not {"web-like", "name-like"} & set(t.features)
+    ]
+    return logo[0] if logo else None
 
 
 def judge(
@@ -143,7 +165,8 @@ def judge(
     emails = [j.value for j in judged]
     email_domains = [e.rpartition("@")[2].lower() for e in emails]
     company_domains = [d for d in email_domains if not is_freemail(d)]
-    domains = ([site_domain] if site_domain else []) + company_domains
+    # a code's shortener or QR-service address ('me-qr.com/jJSo') names no company
+    domains = ([site_domain] if site_domain and not is_redirect(website or "") else []) + company_domains
 
     # ---- name, title, company
     texts = list(cands.texts)
@@ -207,18 +230,15 @@ def judge(
         # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
         company = _company_from_domain(domains[0])
         conf["company"] = 0.45  # derived, not read: a human should look
-    elif (
-        not domains
-        and best is not None
-        and best.company_score >= 0.3
-        and best.name_score < 0.4
-        and fold(best.text.split()[-1]).strip(".,") in COMPANY_WORDS
-    ):
-        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'):
-        # most likely the company, but a human should look
-        company = best.text.strip(" ,")
+    elif not domains and (plain := _plain_company_line(rest, cands)) is not None:
+        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'),
+        # or else a logo-sized line: most likely the company, but a human should look
+        best = plain
+        company_text, company_segs = _company_rows(best, cands, texts, taken)
+        taken.update(company_segs)
+        company = company_text.strip(" ,")
         company_read = True
-        company_boxes = [best.evidence.box]
+        company_boxes = [s.box for s in cands.segments if s.index in company_segs]
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
