@@ -250,6 +250,23 @@ www.bastide immobilier fr"""
     assert extract.name_label("www.acme-robotics.co.uk") == "acme-robotics"
 
 
+@pytest.mark.parametrize(
+    ("host", "registered"),
+    [
+        ("www.mail.acme.com", "acme.com"),
+        ("www.acme.co.uk", "acme.co.uk"),
+        ("www.iij.ad.jp", "iij.ad.jp"),
+        ("www.blaiklock.uk.com", "blaiklock.uk.com"),  # a private suffix: the company is not 'UK'
+        ("ana.github.io", "ana.github.io"),
+        ("www.tulip.nt", "tulip.nt"),  # a TLD misread: still the name under it
+    ],
+)
+def test_the_registered_domain_follows_the_public_suffix_list(host: str, registered: str) -> None:
+    from cardpipe.fields.text import registrable_domain
+
+    assert registrable_domain(host) == registered
+
+
 def test_company_without_a_domain_is_a_line_ending_in_a_company_word() -> None:
     """No company e-mail or website, and a line that ends in a company word: that line,
     flagged for a human to look at."""
