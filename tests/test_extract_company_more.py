@@ -317,6 +317,19 @@ def test_company_without_a_domain_from_the_logo_or_company_words(rows, company) 
         assert "company" in record.review  # not read beside a domain: a human should look
 
 
+@pytest.mark.parametrize(
+    ("tagline", "company"),
+    [
+        ("SOFTWARE SERVICES", "NORVIKAPPS SOFTWARE SERVICES"),  # its trade, in smaller type
+        ("Ingenuity In Motion", "NORVIKAPPS"),  # a slogan is no part of the name
+    ],
+)
+def test_the_trade_under_a_logo_joins_it(tagline: str, company: str) -> None:
+    page = _sized([("NORVIKAPPS", 100), (tagline, 53), ("Priya Raman", 60), ("Director", 50),
+                   ("priya@norvikapps.example", 50)])  # fmt: skip
+    assert read_contact(page).company == company
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

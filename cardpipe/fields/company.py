@@ -11,6 +11,7 @@ from .candidates import Candidates, Segment, TextCandidate
 from .layout import neighbour_below, neighbours_above
 from .lexicon import (
     COMPANY_SUFFIX_RE,
+    COMPANY_WORDS,
 )
 from .text import fold, name_label
 
@@ -64,6 +65,12 @@ _CONTACT_RE = re.compile(r"@|www\.|https?:|\d{3}")
 _OFFICE_PLACE_RE = re.compile(r"\b(?:head|main|registered|branch|regional)\s+office\b", re.IGNORECASE)
 
 
+def _all_company_words(text: str) -> bool:
+    words = [fold(w).strip(".,:;()") for w in text.split()]
+    words = [w for w in words if w and w not in {"&", "and", "und", "et", "y", "ve"}]
+    return bool(words) and all(w in COMPANY_WORDS for w in words)
+
+
 def _company_rows(
     best: TextCandidate, cands: Candidates, texts: Sequence[TextCandidate], taken: set[int]
 ) -> tuple[str, list[int]]:
@@ -75,13 +82,13 @@ def _company_rows(
     by_seg = {t.segment: t for t in texts}
     seg = segs[best.segment]
 
-    def fits(other: Segment | None) -> TextCandidate | None:
+    def fits(other: Segment | None, smallest: float = 0.6) -> TextCandidate | None:
         t = by_seg.get(other.index) if other is not None else None
         if t is None or other.index in taken or other.index == seg.index:
             return None
         if _CONTACT_RE.search(other.text) or t.name_score >= 0.4 or "title-lexicon" in t.features:
             return None
-        if len(other.text.split()) > 5 or not 0.6 * seg.height <= other.height <= 2.5 * seg.height:
+        if len(other.text.split()) > 5 or not smallest * seg.height <= other.height <= 2.5 * seg.height:
             return None
         return t
 
@@ -97,6 +104,10 @@ def _company_rows(
     if not suffixed:
         below = neighbour_below(seg, cands.segments, max_gap=0.8)
         t = fits(below)
+        if t is None and "domain-match" in best.features and below is not None and _all_company_words(below.text):
+            # under a logo the domain spells, its trade in smaller type ('JESPERAPPS' / 'SOFTWARE
+            # SERVICES', 'Blaiklock' / 'international logistics')
+            t = fits(below, smallest=0.3)
         # a legal form below; or, under a name the domain spells and nothing more ('AYGÜN'),
         # the trade it is in ('aluminium', 'KAZAN MAKİNA SANAYİ')
         trade = {"company-word", "domain-match"} & set(t.features) if t is not None else set()
