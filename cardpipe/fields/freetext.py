@@ -32,7 +32,7 @@ def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
 
     A logo glyph read as text is short and much taller than the words next to it.
     """
-    t = w.text
+    t = w.text.strip("*¥™®©•·|")  # a mark stuck to a word ('K.V.Rao*') leaves the word
     if not re.search(r"[^\W_]", t) or _JUNK_CHARS_RE.search(t) and not re.fullmatch(r"\(?[\w.&'’-]+\)?", t):
         return True
     if len(t) <= 3 and w.conf < 50:

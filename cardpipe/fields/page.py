@@ -281,7 +281,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 words_conf(words),
                 sorted(w.height for w in words)[len(words) // 2],
             )
-        text = seg.text.strip(" ,;:-–")
+        text = seg.text.strip(" ,;:-–*¥™®©•·|")  # stray marks at the ends: "K.V.Rao*", "| TEREX"
         # 'Newbees co., Itd.': a lower-case l read as a capital I in the legal form
         text = re.sub(r"(?<=[\s,])Itd(?=\.|\s|$)", "Ltd", text)
         if not re.search(r"[^\W\d_]{2,}", text):
