@@ -426,3 +426,25 @@ def test_numbers_without_a_country_code_are_read_in_the_country_the_card_names(t
 def test_a_us_city_named_like_a_foreign_one_keeps_its_numbers_american() -> None:
     record = read_contact(OcrPage.from_text("Dana Cole\n5500 Frantz Rd, Dublin, OH 43017\nTel. (614) 555-0142"), region="US")
     assert [p.e164 for p in record.phones] == ["+16145550142"]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        # other last digits of the same number: kept in the raw text, the first one dialled
+        ("+90 (216) 315 77 45-46", [("+902163157745", "work", "+90 (216) 315 77 45-46")]),
+        ("Tel : +90 324 238 05 40-41-42", [("+903242380540", "work", "+90 324 238 05 40-41-42")]),
+        # a local number after a full one shares its area code and its label
+        (
+            "Tel.: (0212) 231 99 93 - 246 21 05 Fax: (0212) 225 53 95",
+            [("+902122319993", "work", "(0212) 231 99 93"), ("+902122462105", "work", "246 21 05"),
+             ("+902122255395", "fax", "(0212) 225 53 95")],
+        ),
+        # a German direct-dial ending is part of the number, not a range
+        ("T +49 30 1234-56", [("+4930123456", "work", "+49 30 1234-56")]),
+    ],
+)  # fmt: skip
+def test_numbers_printed_as_ranges_or_sharing_an_area_code(text: str, phones: list) -> None:
+    region = "DE" if "+49" in text else "TR"
+    record = read_contact(OcrPage.from_text("Ali Veli\n" + text), region=region)
+    assert [(p.e164, p.type, p.raw) for p in record.phones] == phones
