@@ -318,6 +318,7 @@ WEBSITES = [
     # joined, and the company says so / nothing says so
     ("cut-website-joined-company-agrees", "Jan Bauer\nBauer Systems GmbH\nWww.ba\nUersystems.de", "www.bauersystems.de", False),
     ("cut-website-joined-nothing-agrees", "Jan Bauer\nWww.ba\nUersystems.de", "www.bauersystems.de", True),
+    ("www-read-yw", "Ali Veli\nyw.kartalsogutma.com\ninfo@kartalsogutma.com", "www.kartalsogutma.com", False),
 ]
 
 

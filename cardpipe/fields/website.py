@@ -53,7 +53,7 @@ def _near_network(label: str) -> bool:
     return any(Levenshtein.distance(label, n) <= (2 if len(n) >= 8 else 1) for n in _NETWORKS)
 
 
-_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww)$")
+_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww|yw|wy|yww|wyw|wwy)$")  # "yw." for "www."
 
 
 def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, int]]]:
