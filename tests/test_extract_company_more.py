@@ -330,6 +330,12 @@ def test_the_trade_under_a_logo_joins_it(tagline: str, company: str) -> None:
     assert read_contact(page).company == company
 
 
+def test_a_shop_name_its_mailbox_spells_is_the_company_not_the_name() -> None:
+    text = "Mahesh Bansal\nKIRAN SALES\nPlot No. 4, Camp Chowk, Hisar 125001\nEmail : kiransales.hisar@gmail.com"
+    record = read_contact(OcrPage.from_text(text))
+    assert (record.name, record.company) == ("Mahesh Bansal", "KIRAN SALES")
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

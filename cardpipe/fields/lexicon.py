@@ -112,7 +112,7 @@ COMPANY_WORDS = set(
     industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
     printing textile textiles chemicals
     solution automation service maintenance cleaning survey surveys caterers catering emporium furniture
-    dealers dealer repairs agencies
+    dealers dealer repairs agencies sales
     makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
     plastik mobilya soğutma taşımacılık
     """.split()

@@ -310,7 +310,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             feats.append("person-shape")
             name_score = 0.45
             lm = email_local_match(core, locals_)
-            if lm >= 0.7:
+            if lm >= 0.7 and "company-word" not in cfeats:  # 'MAYA SALES', mayasales.hissar@gmail.com: the shop's mailbox
                 feats.append("email-local-match")
                 name_score += 0.4 * lm
             if fold(core[0]).strip(".") in GIVEN_NAMES:
