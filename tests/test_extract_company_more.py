@@ -447,6 +447,9 @@ def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
     ("text", "name", "title"),
     [
         ("Prop. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        # a blessing set between marks at the top is no name
+        ("!! Jai Mata Di !!\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        ("|| Shree Ganeshaya Namah ||\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
         ("Deniz Aksoy\nGenel Müdür\ndeniz@ornek-makina.com.tr", "Deniz Aksoy", "Genel Müdür"),
         ("Jonas Weber\nVerkaufsberater\njonas.weber@autohaus-beispiel.de", "Jonas Weber", "Verkaufsberater"),
     ],

@@ -127,6 +127,10 @@ def split_title_company(seg: Segment, index: int) -> tuple[Segment, Segment] | N
     return None
 
 
+# A line set between marks on both sides, as blessings and mottos are printed on a card's top
+_ORNAMENT_RE = re.compile(r"([!|*~=♦॥]{2,}|[|॥])\s*[^\W\d_][^!|*~=♦॥]*?\s*([!|*~=♦॥]{2,}|[|॥])")
+
+
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     """Every candidate value on the card, with evidence. Never raises on junk text."""
     segments = list(segment_page(mend_elided_bars(page)))
@@ -268,6 +272,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     tops = sorted({s.box.top for s in free})
     for seg in free:
         rank = tops.index(seg.box.top)
+        if seg.line < len(page.lines) and _ORNAMENT_RE.fullmatch(page.lines[seg.line].text.strip()):
+            continue  # '!! Jai Mata Di !!', '|| Shree Ganeshaya Namah ||': a blessing, no field
         words = clean_free_words(seg.words)
         if not words:
             continue
