@@ -336,6 +336,11 @@ def test_a_shop_name_its_mailbox_spells_is_the_company_not_the_name() -> None:
     assert (record.name, record.company) == ("Mahesh Bansal", "KIRAN SALES")
 
 
+def test_initials_and_a_name_the_mailbox_spells_is_the_name() -> None:
+    text = "TEREX\nMaterials Processing\nK S Prasad\nGeneral Manager - Production\nEMAIL prasad.srinivasaiah@terex.com"
+    assert read_contact(OcrPage.from_text(text)).name == "K S Prasad"
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

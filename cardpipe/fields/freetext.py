@@ -150,8 +150,11 @@ def email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
 
 
 def _email_local_match_plain(tokens: Sequence[str], locals_: Sequence[str]) -> float:
-    words = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
-    words = [w for w in words if len(w) >= 2]
+    letters = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
+    words = [w for w in letters if len(w) >= 2]
+    if len(words) == 1 and len(words[0]) >= 4 and any(len(w) == 1 for w in letters):
+        # initials and one name ('K S Prasad', prasad.srinivasaiah@): the name in the mailbox
+        return 0.8 if any(words[0] in re.sub(r"[^a-z]", "", fold(loc)) for loc in locals_) else 0.0
     if len(words) < 2:
         return 0.0
     given, family = words[0], words[-1]
