@@ -449,3 +449,10 @@ def test_numbers_printed_as_ranges_or_sharing_an_area_code(text: str, phones: li
     region = "DE" if "+49" in text else "TR"
     record = read_contact(OcrPage.from_text("Ali Veli\n" + text), region=region)
     assert [(p.e164, p.type, p.raw) for p in record.phones] == phones
+
+
+def test_visit_us_at_a_domain_is_the_website_not_an_email() -> None:
+    text = "Robert Dunn\nSales Director\nrobert.dunn@stormcommerce.com\nVisit us at stormcommerce.com"
+    record = read_contact(OcrPage.from_text(text))
+    assert record.emails == ("robert.dunn@stormcommerce.com",)
+    assert record.website == "stormcommerce.com"

@@ -117,6 +117,7 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
                 and 0 < k < len(toks) - 1
                 and _LOCAL_TOKEN_RE.fullmatch(toks[k - 1])
                 and not _is_email_label(toks[k - 1])
+                and toks[k - 1].lower() not in {"us", "me", "online", "visit", "find"}  # 'Visit us at acme.com'
                 and (_looks_domain(toks[k + 1]) or (k + 2 < len(toks) and toks[k + 2].lower() in _DOT_WORDS))
             ):
                 toks[k] = "@"
