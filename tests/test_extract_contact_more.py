@@ -203,6 +203,8 @@ EMAILS = [
     ("dash-between-underscores-kept", "Sophie Hughes\nsophie_-_hughes@x.com", ("sophie_-_hughes@x.com",), False),
     ("double-underscore-kept", "Sophie Hughes\nsophie__hughes@x.com", ("sophie__hughes@x.com",), False),
     ("double-dash-kept", "Sophie Hughes\nsophie--hughes@x.com", ("sophie--hughes@x.com",), False),
+    # a comma glued inside the local part is the dot
+    ("comma-inside-local", "Pushpa Arockiam\npushpa,arockiam@jesper.com", ("pushpa.arockiam@jesper.com",), False),
 ]
 
 

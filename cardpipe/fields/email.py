@@ -138,6 +138,10 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         if "@" not in toks[k]:
             k += 1
             continue
+        inner = re.sub(r"(?<=[^\W\d_]),(?=[^\W\d_][\w.+-]*@)", ".", toks[k])
+        if inner != toks[k]:
+            toks[k] = inner  # "pushpa,arockiam@": the dot inside the local part read as a comma
+            repairs.append("comma-dot")
         i = j = k
         dot_after: set[int] = set()
         beside = False  # a name word printed before the address (not part of it)
