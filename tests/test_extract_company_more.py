@@ -341,6 +341,11 @@ def test_initials_and_a_name_the_mailbox_spells_is_the_name() -> None:
     assert read_contact(OcrPage.from_text(text)).name == "K S Prasad"
 
 
+def test_a_name_printed_twice_is_the_company_whatever_the_domain() -> None:
+    text = "Orbis Group\nMatthew Newton\nGroup Manager\nOrbis Group\nmatthewn@parentco.com.au\n+61 439 271 420"
+    assert read_contact(OcrPage.from_text(text)).company == "Orbis Group"
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

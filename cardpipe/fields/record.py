@@ -85,6 +85,22 @@ class _Draft:
     social: dict[str, str] | None = None
 
 
+def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
+    """A short line printed twice on the card (a logo and the same words in the text): the
+    company, not a person or a title. The first of the two."""
+    seen: dict[str, TextCandidate] = {}
+    for t in sorted(rest, key=lambda t: t.segment):
+        if _CONTACT_RE.search(t.text) or t.name_score >= 0.5 or "title-lexicon" in t.features:
+            continue
+        key = " ".join(re.findall(r"\w+", fold(t.text)))
+        if len(key.replace(" ", "")) < 3 or len(key.split()) > 5:
+            continue
+        if key in seen:
+            return seen[key]
+        seen[key] = t
+    return None
+
+
 def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> TextCandidate | None:
     """With no domain to go by: the line that ends in a company word ('ORANJEWOUD MEDIA',
     'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
@@ -226,6 +242,14 @@ def judge(
         if re.search(r"\d{4}", company):
             c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
         conf["company"] = round(c, 3)
+    elif (twice := _printed_twice(rest)) is not None:
+        # a name printed twice, under the logo and in the text ('BKI Group'), is the
+        # company's, whatever the domain says (vetassess.com.au: the parent's mailbox)
+        best = twice
+        company = twice.text.strip(" ,")
+        company_read = True
+        company_boxes = [twice.evidence.box]
+        conf["company"] = round(min(0.55, _conf(0.6, twice.evidence.conf)), 3)
     elif domains and not _personal_domain(name, domains[0]) and not _names_site(texts, domains[0]):
         # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
         company = _company_from_domain(domains[0])
