@@ -346,6 +346,26 @@ def test_a_name_printed_twice_is_the_company_whatever_the_domain() -> None:
     assert read_contact(OcrPage.from_text(text)).company == "Orbis Group"
 
 
+@pytest.mark.parametrize(
+    ("company", "spellings", "repaired"),
+    [
+        ("ARIF) MAINTENANCE SERVICE", ["arifimaintenanceservice"], "ARIFI MAINTENANCE SERVICE"),
+        ("Acme 5ystems", ["acme.systems"], "Acme Systems"),
+        ("HDFC BAN!", ["hdfcbank"], "HDFC BAN!"),  # '!' is no 'k': left as read
+        ("Acme Sy5tems", ["acmesys"], "Acme Sy5tems"),  # not spelled letter for letter
+    ],
+)
+def test_a_letter_ocr_misread_is_put_back_from_the_mailbox_that_spells_the_company(company, spellings, repaired):
+    from cardpipe.fields.company import spelled_by
+
+    assert spelled_by(company, spellings) == repaired
+
+
+def test_the_company_is_spelled_right_from_its_mailbox_on_a_card() -> None:
+    text = "ARIF) MAINTENANCE SERVICE\nABDEL ARIFI\narifimaintenanceservice@gmail.com"
+    assert read_contact(OcrPage.from_text(text)).company == "ARIFI MAINTENANCE SERVICE"
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

@@ -29,6 +29,38 @@ def _company_from_domain(domain: str) -> str:
 _DOTTED_SUFFIX_RE = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){1,3}[A-Za-z])$")
 
 
+# What OCR reads for a letter in a company's name, and the letters it may stand for
+_LOOKALIKE = {")": "ij", "(": "c", "]": "ij", "|": "il", "!": "il", "1": "il", "0": "o", "5": "s", "8": "b", "$": "s"}
+
+
+def spelled_by(company: str, spellings: Sequence[str]) -> str:
+    """The company with a character OCR put for a letter put back, when the card's domain or
+    a mailbox spells the name letter for letter otherwise ('ARIF) MAINTENANCE SERVICE' and
+    arifimaintenanceservice@gmail.com: 'ARIFI MAINTENANCE SERVICE')."""
+    if not any(c in _LOOKALIKE for c in company):
+        return company
+    marks = [(i, c) for i, c in enumerate(company) if c.isalnum() or c in _LOOKALIKE]
+    read = "".join(fold(c) if c.isalnum() else c for _, c in marks)
+    for spelled in spellings:
+        target = re.sub(r"[^a-z0-9]", "", fold(spelled))
+        if len(target) != len(read) or len(target) < 5:
+            continue
+        fixes = {}
+        for (i, c), r, t in zip(marks, read, target, strict=True):
+            if r == t:
+                continue
+            if t not in _LOOKALIKE.get(c, ""):
+                break
+            word = re.findall(r"\S+", company[: i + 1])[-1] + company[i + 1 :].split(" ")[0]
+            letters = [x for x in word if x.isalpha()]
+            upper = (letters and all(x.isupper() for x in letters)) or word.index(company[i]) == 0
+            fixes[i] = t.upper() if upper else t
+        else:
+            if fixes:
+                return "".join(fixes.get(i, c) for i, c in enumerate(company))
+    return company
+
+
 def complete_suffix(company: str) -> str:
     """'Van Dijk B.V' -> 'Van Dijk B.V.', 'GmbH & Co.KG' -> 'GmbH & Co. KG': OCR loses dots and spaces in suffixes."""
     company = re.sub(r"(?<=\bCo)\.(?=(?:KG|OHG|AG|Ltd|Inc|LLC)\b)", ". ", company)

@@ -27,6 +27,7 @@ from .company import (
     _company_from_domain,
     _company_rows,
     _names_site,
+    spelled_by,
 )
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
 from .domain import _tld_ok, card_tlds, repair_tld
@@ -45,7 +46,7 @@ from .lexicon import COMPANY_WORDS
 from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name, stacked_name
 from .page import propose
 from .phone import judge_phones
-from .text import domain_label, fold, is_freemail, registrable_domain, similarity
+from .text import domain_label, fold, is_freemail, name_label, registrable_domain, similarity
 from .title import _pick_title
 from .website import _pick_website, _qr_site_is_the_site, is_redirect
 
@@ -264,6 +265,8 @@ def judge(
         company_read = True
         company_boxes = [s.box for s in cands.segments if s.index in company_segs]
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
+    if company and company_read:
+        company = spelled_by(company, [name_label(d) for d in domains] + [e.partition("@")[0] for e in emails])
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
