@@ -788,6 +788,8 @@ def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: 
         for f in item.fields:
             conf = f"  ({f.confidence:.2f})" if f.confidence is not None else ""
             click.echo(f"  {f.field:<9} {f.value or '(nothing read)'}{conf}")
+            if f.unread:
+                click.echo(f"  {'':<9} printed, not read as a number: {'; '.join(f.unread)}")
         if not item.fields:
             click.echo("  no doubtful field")
         for card in item.cards:

@@ -458,3 +458,20 @@ def test_visit_us_at_a_domain_is_the_website_not_an_email() -> None:
     record = read_contact(OcrPage.from_text(text))
     assert record.emails == ("robert.dunn@stormcommerce.com",)
     assert record.website == "stormcommerce.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "unverified"),
+    [
+        # a number printed after a label that is no valid number as read: kept as printed, flagged
+        ("Raj Saha\nShop : 55614360\nCRAFT EMPORIUM", "IN", ("55614360",)),
+        # a tax or company number is no phone
+        ("Ryo Imai\nE-mail: ryo@jic.vn / Tax code: 0106472242\nMobile: +84-902 175 728", "VN", ()),
+        ("Ali Veli\nP.O. Box 10070, Manama\n+973 17358739", "BH", ()),
+    ],
+)
+def test_numbers_printed_but_not_valid_are_kept_as_printed_and_flagged(text, region, unverified) -> None:
+    record = read_contact(OcrPage.from_text(text), region=region)
+    assert record.unverified_phones == unverified
+    assert ("phones" in record.review) is bool(unverified)
+    assert record.to_json()["unverified_phones"] == list(unverified)

@@ -75,6 +75,15 @@ def test_review_page_shows_flagged_fields_and_escapes_card_text(env) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
+def test_review_page_shows_a_number_printed_but_not_read_as_text(env) -> None:
+    from dataclasses import replace
+
+    env.add(replace(DOUBTFUL, review=("phones",), unverified_phones=("55614360", EVIL)), "raj")
+    page = env.client.get("/")
+    assert "printed, not read as a number: 55614360; &lt;script&gt;" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
 def test_edit_saves_through_the_validated_path(env) -> None:
     env.add(DOUBTFUL, "tom")
     cid = env.store.contacts()[0].id

@@ -35,7 +35,7 @@ from .layout import (
     words_conf,
 )
 from .lexicon import GIVEN_NAMES, STRONG_SUFFIX_RE
-from .phone import phones_in, unread_number
+from .phone import phones_in, unread_numbers
 from .text import fold, is_freemail, region_for_tld
 from .website import find_urls
 
@@ -242,12 +242,14 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
 
     # Printed but not read: a labelled number, an '@' or a 'www' that gave no value
     unread: set[str] = set()
+    unread_phones: list[str] = []
     for seg in segments:
         if seg.index in address_segs or seg.index not in masked_text:
             continue
         rest = mask_words(seg.text, word_offsets(seg), used_words.get(seg.index, set()))
-        if unread_number(rest):
+        if numbers := unread_numbers(rest):
             unread.add("phones")
+            unread_phones.extend(numbers)
         if re.search(r"\w{2,}@|@\w{2,}|\w{2,} ?(?:@|\(at\)) ?\w{2,}", rest, re.IGNORECASE):  # not a logo's "@ HANSA"
             unread.add("emails")
         if _WEB_TRACE_RE.search(rest) and not any(u.network is None for u in urls):
@@ -367,4 +369,5 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         region_source=region_source,
         median_height=float(median_h),
         unread=tuple(sorted(unread)),
+        unread_phones=tuple(dict.fromkeys(unread_phones)),
     )

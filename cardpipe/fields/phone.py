@@ -98,14 +98,29 @@ def _strip_leading_label(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+_NOT_PHONE_LABEL_RE = re.compile(
+    r"\b(?:tax|vat|gst|gstin|pan|cin|tin|reg|regd|registration|code|id|iban|swift|account|a/c|box|pin|"
+    r"zip|postcode|license|licence|cr|trn|ust-?id|siret|siren|kvk|btw|nip|regon|vergi)\b\.?\s*(?:no\.?|nr\.?|number|#)?\s*[:.\-]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def unread_number(text: str) -> bool:
     """Whether text left over once the numbers were found still looks like a phone number:
     a run of digits after a phone label, or a long one ('Tél. 04 53 14 3?', 'T O12! 49b')."""
-    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
+    return bool(unread_numbers(text))
+
+
+def unread_numbers(text: str) -> list[str]:
+    """The runs of `unread_number`, as printed."""
+    out = []
+    for m in re.finditer(r"(?<![^\W\d_])[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
+        if _NOT_PHONE_LABEL_RE.search(text[: m.start()]):
+            continue  # 'Tax code: 0106472242', 'GSTIN 27AAACR...', 'P.O. Box 10070'
         digits = sum(c.isdigit() for c in m.group(0))
         if digits >= 8 or (digits >= 5 and _label_before(text[: m.start()])):
-            return True
-    return False
+            out.append(re.sub(r"\s+", " ", m.group(0)).strip())
+    return out
 
 
 FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", "IE", "ES", "IT", "NZ")

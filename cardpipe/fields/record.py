@@ -86,6 +86,11 @@ class _Draft:
     social: dict[str, str] | None = None
 
 
+def _same_digits(raw: str, phone: Phone) -> bool:
+    digits = re.sub(r"\D", "", raw)
+    return len(digits) >= 6 and (phone.e164 or "").endswith(digits[-6:])
+
+
 def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
     """A short line printed twice on the card (a logo and the same words in the text): the
     company, not a person or a title. The first of the two."""
@@ -416,6 +421,10 @@ def judge(
         social=tuple((draft.social or {}).items()),
         confidence=tuple((f, round(draft.conf[f], 3)) for f in CONFIDENCE_FIELDS if f in draft.conf),
         review=tuple(review),
+        unverified_phones=tuple(
+            raw for raw in cands.unread_phones
+            if not any(_same_digits(raw, p) for p in (draft.phones or ()))  # the QR code had it
+        ),
         evidence=tuple(
             (f, tuple((b.left, b.top, b.right, b.bottom) for b in boxes))
             for f, boxes in where.items()
