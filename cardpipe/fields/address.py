@@ -86,12 +86,6 @@ DE_STREET_RE = re.compile(r"(straße|strasse|str\.|weg\b|platz\b|allee\b|gasse\b
 FR_STREET_RE = re.compile(r"\b(rue|avenue|bd|boulevard|allée|quai|chemin|impasse|place|cours)\b|cedex", re.I)
 
 
-def _repair_strasse(text: str) -> str:
-    """'Leopoldstrafe', 'Hohe Strabe' -> '...straße', 'K6ln' -> 'Köln': OCR without German reads ß as B or fe."""
-    text = re.sub(r"(?i)\b(\w*?stra)(?!sse\b)(?:[^\W\d_]{1,2}|8|f5)e\b", lambda m: m.group(1) + "ße", text)
-    return re.sub(r"(?<=[^\W\d_])6(?=[^\W\d_])", "ö", text)  # "K6ln": an ö read as 6
-
-
 _UNIT_RE = re.compile(
     r"\b(suite|ste|floor|fl|level|unit|building|bldg|apt|étage|etage|bâtiment|stock|etage|c/o|po box|p\.o\.)\b",
     re.I,
@@ -551,9 +545,6 @@ def find_addresses(
                     country = cc
         if printed and country != printed and rule in ("address:5-digit-postcode", "address:nl-postcode"):
             country = printed
-        if country in ("DE", "AT", "CH"):
-            lines = [_repair_strasse(x) for x in lines]
-            street_parts = [_repair_strasse(x) for x in street_parts]
         has_street = bool(street_parts)
         fit = 0.55 + (0.25 if has_street else 0) + (0.1 if city else 0) + (0.1 if printed or country else 0)
         used.update(idx)

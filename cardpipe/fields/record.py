@@ -43,7 +43,7 @@ from .email import (
 )
 from .freetext import email_local_match
 from .lexicon import COMPANY_WORDS
-from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name, stacked_name
+from .name import NameParts, _pick_name, restore_umlauts, split_name, stacked_name
 from .page import propose
 from .phone import judge_phones
 from .text import domain_label, fold, is_freemail, name_label, registrable_domain, similarity
@@ -287,17 +287,9 @@ def judge(
     doubtful: set[str] = set(tld_doubt)
     if name is not None and name_cand is not None:
         checked: list[_Judged] = []
-        by_value = {c.value.lower(): c for c in cands.emails}
         for j in judged:
             start = j.value
             local, _, domain = j.value.rpartition("@")
-            cand = by_value.get(j.value.lower())
-            before = given_before(cand, cands.segments, name) if cand is not None else None
-            if before and _validate(f"{before[0]}@{domain}"):
-                j = replace(j, value=f"{before[0]}@{domain}", fit=j.fit * 0.9, note="given-before")
-                local = before[0]
-                if before[1] == "doubtful":
-                    doubtful.add(j.value)
             lead, lead_verdict = lead_from_name(local, j.repairs, name)
             if lead != local and _validate(f"{lead}@{domain}"):
                 j = replace(j, value=_validate(f"{lead}@{domain}") or j.value, note="lead-from-name")
