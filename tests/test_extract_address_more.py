@@ -278,3 +278,21 @@ def test_a_line_that_ends_an_address_by_its_countrys_postcode(line: str, ends: b
     from cardpipe.fields.address import ends_address
 
     assert ends_address(line) is ends
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # found by its words, and it ends in a postcode of the card's country: not a guess
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo 102-0071, Japan\nken@mori-example.jp", False),
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo 102-0071\nTEL +81-3-5205-6455", False),  # Japan by its number
+        ("Ana Horvat\nAvenija Dubrovnik 15,\n10 000 Zagreb, Croatia", False),
+        # no postcode of that shape: still a guess for a human to check
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo, Japan\nken@mori-example.jp", True),
+        ("Selin Kaya\nKocamansur Sokak Gülen Apt. No. 125/2\nŞişli / İSTANBUL", True),
+    ],
+)
+def test_an_address_found_by_its_words_is_sure_when_its_countrys_postcode_ends_it(text: str, flagged: bool) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None
+    assert ("address" in record.review) is flagged

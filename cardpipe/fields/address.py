@@ -616,7 +616,22 @@ def find_addresses(
             break
     if not out:
         out = _addresses_anywhere(segments, contact)
-    return out
+    return [_with_country_postcode(a, hints) for a in out]
+
+
+def _with_country_postcode(a: AddressCandidate, hints: dict[str, str | None]) -> AddressCandidate:
+    """A block found by its words (no postcode format of ours) that ends in a postcode of its
+    country's shape (the country printed, else the one the card's numbers and domains say:
+    'Chiyoda-ku, Tokyo, 101-0047', '2000 Antwerp, Belgium'): an address for sure, not a guess."""
+    if a.evidence.rule not in ("address:anywhere", "address:no-postcode") or a.postcode:
+        return a
+    for line in reversed(a.lines[-2:]):
+        body, printed = split_country_suffix(line.strip(" .·•"))
+        country = printed or a.country or hints.get("country")
+        found = _postcode_of_country(body.strip(" .·•,"), country) if country else None
+        if found is not None:
+            return replace(a, postcode=found[2]["postcode"], country=country, fit=max(a.fit, 0.7))
+    return a
 
 
 # Words of addresses the postcode rules above do not know: Turkish (Mah., Cad., Sok., No:,
