@@ -217,7 +217,7 @@ def _suggest(env) -> tuple[int, int]:
     env.add(ContactRecord(name="Tom Baker", company="Other Ltd", emails=("tb@other.com",)), "tom2")
     a, b = sorted(c.id for c in env.store.contacts())
     with env.store.transaction():
-        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
+        env.store.db.execute("INSERT OR REPLACE INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
                              (a, b, "same name <b>in</b> the same city", NOW.isoformat()))
     return a, b
 
@@ -273,6 +273,38 @@ def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
     monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
     assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output
+
+
+@pytest.mark.parametrize(("env_token", "cfg_token", "token"), [
+    (None, None, None), ("from-env", None, "from-env"), (None, "from-config", "from-config"),
+    ("from-env", "from-config", "from-env"),
+])
+def test_serve_beyond_loopback_takes_its_token_from_the_environment_or_the_config(
+    env, monkeypatch, env_token, cfg_token, token
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from cardpipe import web
+    from cardpipe.cli import cli
+
+    cfg_file = env.tmp / "config.toml"
+    if cfg_token:
+        cfg_file.write_text(cfg_file.read_text(encoding="utf-8") + f'web_token = "{cfg_token}"\n', encoding="utf-8")
+    if env_token:
+        monkeypatch.setenv("CARDPIPE_WEB_TOKEN", env_token)
+    else:
+        monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
+    made, served = [], []
+    real = web.create_app
+    monkeypatch.setattr(web, "create_app", lambda cfg, **kw: made.append(kw["token"]) or real(cfg, **kw))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(kw["host"]))
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--config", str(cfg_file)])
+    if token is None:
+        assert r.exit_code == 64 and "web_token" in r.output and served == []
+    else:
+        assert r.exit_code == 0, r.output
+        assert made == [token] and served == ["0.0.0.0"]
 
 
 def test_a_contacts_own_interval_and_the_weekly_goal(env) -> None:

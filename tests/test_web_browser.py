@@ -80,7 +80,7 @@ def test_review_merge_and_followup_in_the_browser(env, server, page, tmp_path, r
     env.add(ContactRecord(name="Ann Lee", company="Harbour Ltd", emails=("a.lee@harbour.com",)), "ann2")
     tom, ann1, ann2 = sorted(c.id for c in env.store.contacts())
     with env.store.transaction():
-        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 3, 'name+company', 'same name and company', ?)",
+        env.store.db.execute("INSERT OR REPLACE INTO suggestions VALUES (?, ?, 3, 'name+company', 'same name and company', ?)",
                              (ann1, ann2, NOW.isoformat()))
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))

@@ -43,7 +43,8 @@ def check_host(host: str, token: str | None) -> None:
     if not loopback and not token:
         raise UsageError(
             f"--host {host} would let other machines reach your contacts: set a token in "
-            f"the environment ({TOKEN_ENV}=...) or keep the default --host 127.0.0.1."
+            f"the environment ({TOKEN_ENV}=...) or the configuration (web_token = \"...\"), "
+            "or keep the default --host 127.0.0.1."
         )
 
 
