@@ -46,6 +46,9 @@ class PreparedCard:
     # the 3x3 map of `image`'s pixel coordinates to the source page's (the crop, turns,
     # deskew and scale undone): where a field's words are on the file the user sees
     to_source: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # the card in plain grey, before the light was evened out (same geometry as `image`):
+    # each text line is cut from it and its light and polarity set on its own
+    plain: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def box_on_source(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
         """A (left, top, right, bottom) box of `image` as the box around it on the source page."""

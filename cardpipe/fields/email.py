@@ -117,6 +117,7 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
                 and 0 < k < len(toks) - 1
                 and _LOCAL_TOKEN_RE.fullmatch(toks[k - 1])
                 and not _is_email_label(toks[k - 1])
+                and toks[k - 1].lower() not in {"us", "me", "online", "visit", "find"}  # 'Visit us at acme.com'
                 and (_looks_domain(toks[k + 1]) or (k + 2 < len(toks) and toks[k + 2].lower() in _DOT_WORDS))
             ):
                 toks[k] = "@"
@@ -137,6 +138,10 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         if "@" not in toks[k]:
             k += 1
             continue
+        inner = re.sub(r"(?<=[^\W\d_]),(?=[^\W\d_][\w.+-]*@)", ".", toks[k])
+        if inner != toks[k]:
+            toks[k] = inner  # "pushpa,arockiam@": the dot inside the local part read as a comma
+            repairs.append("comma-dot")
         i = j = k
         dot_after: set[int] = set()
         beside = False  # a name word printed before the address (not part of it)

@@ -86,6 +86,7 @@ TITLE_DEPT = set(
     systems commercial affairs investor investment risk compliance administration people talent acquisition
     field client clients export import production manufacturing retail corporate board member members emea apac
     americas north south east west europe asia region new client-side r&d ux ui regulatory clinical medical
+    middle africa pacific latin america oceania worldwide central eastern western northern southern latam mena
     scientific department dept dept. division
     vertrieb verkauf einkauf personal technischer technische kaufmännischer kaufmännische entwicklung
     ventes technique administratif administrative générale général commerciale
@@ -106,12 +107,12 @@ COMPANY_WORDS = set(
     marketing communications creative productions construction engineering builders supplies manufacturing
     solar medical dental legal finance financial advisors investments securities trust partners& co-op cooperative
     gmbh ag inc llc ltd
-    center centre institute academy provider store shop gallery mart traders electric electrical electricals
+    center centre institute academy provider store shop gallery mart traders electric electrical electricals museum
     electronics metal steel aluminium aluminum plastic machinery machines equipment industrial industry
     industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
     printing textile textiles chemicals
     solution automation service maintenance cleaning survey surveys caterers catering emporium furniture
-    dealers dealer repairs agencies
+    dealers dealer repairs agencies sales
     makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
     plastik mobilya soğutma taşımacılık
     """.split()
@@ -122,26 +123,18 @@ SUFFIX_ALTS = (
     r"inc|incorporated|llc|l\.l\.c|llp|l\.l\.p|lp|ltd|limited|gmbh|mbh|ag|kg|ohg|ug|gbr|e\.\s?k|e\.\s?v|"
     r"s\.\s?a\.\s?s|s\.\s?a\.\s?r\.\s?l|sarl|sas|eurl|sa|s\.\s?a|b\.\s?v|bv|n\.\s?v|nv|pty(?:\.?\s+ltd)?|plc|corp|"
     r"corporation|co|company|s\.\s?l|sl|s\.\s?p\.\s?a|spa|srl|s\.\s?r\.\s?l|lda|ltda|oy|ab|a/s|aps|k\.\s?k|pte|pvt|"
-    r"bhd|sdn|vof|v\.o\.f|cv|c\.v|sc|scs|sprl|bvba|kft|s\.\s?c"
+    r"bhd|sdn|vof|v\.o\.f|cv|c\.v|sc|scs|sprl|bvba|kft|s\.\s?c|"
+    # Turkish (A.Ş., Ltd. Şti., the cedilla often lost), the Gulf (B.S.C., W.L.L., FZE), the CIS
+    # (JSC, OOO), Central Europe (s.r.o., d.o.o., Zrt.), German KGaA, Lebanon/Peru (S.A.L., S.A.C.)
+    r"a\.\s?[şs]|şti|sti|b\.\s?s\.\s?c|w\.\s?l\.\s?l|wll|jsc|pjsc|ojsc|cjsc|fze|fzco|fz-llc|s\.\s?r\.\s?o|sro|"
+    r"d\.\s?o\.\s?o|doo|zrt|nyrt|kgaa|ooo|s\.\s?a\.\s?l|s\.\s?a\.\s?c"
 )
-# Legal forms of several words. When the words before the last are read as printed, a last
-# word one letter off is that form misread ('GMBH & CO. KC').
-COMPOUND_SUFFIXES = (
-    "GmbH & Co. KG", "GmbH & Co. KGaA", "GmbH & Co. OHG", "AG & Co. KG", "SE & Co. KG", "UG & Co. KG",
-    "Pty Ltd", "Pte Ltd", "Pvt Ltd", "Sdn Bhd", "Co. Ltd", "S.A. de C.V.",
-)
-# One-word legal forms long enough that a word one letter off at the end of a company is
-# that form misread ('GmbB', 'SARI'); a shorter one ('KC', 'AB') is as near to several.
-LONG_SUFFIXES = ("GmbH", "SARL", "Ltda", "BVBA", "SPRL", "Limited", "Incorporated", "Corporation")
-# Abbreviated legal forms written with a period or without. The last one of a company takes
-# one when the form before it does ('Pty. Ltd.', 'Co., Ltd.'): the sparse-text read drops
-# the period that ends a line.
-DOTTED_SUFFIXES = frozenset("inc corp co ltd pty pte pvt sdn bhd ltda cia".split())
 COMPANY_SUFFIX_RE = re.compile(rf"(?:^|[\s,&])(?:{SUFFIX_ALTS})\.?(?=$|[\s,)])", re.I)
 # The strong ones: seen anywhere in a line they mark a company.
 STRONG_SUFFIX_RE = re.compile(
     r"\b(?:inc|llc|llp|ltd|limited|gmbh|mbh|plc|corp|s\.\s?a\.\s?r\.\s?l|sarl|s\.\s?p\.\s?a|srl|b\.\s?v|n\.\s?v|pty|ltda|lda|"
-    r"bvba|sprl|e\.\s?k)\b\.?|\bs\.\s?[al]\.(?=$|[\s,])",
+    r"bvba|sprl|e\.\s?k|a\.\s?ş|şti|b\.\s?s\.\s?c|w\.\s?l\.\s?l|jsc|pjsc|fze|fzco|s\.\s?r\.\s?o|d\.\s?o\.\s?o|kgaa)\b\.?|"
+    r"\bs\.\s?[al]\.(?=$|[\s,])",
     re.I,
 )
 

@@ -127,6 +127,10 @@ def split_title_company(seg: Segment, index: int) -> tuple[Segment, Segment] | N
     return None
 
 
+# A line set between marks on both sides, as blessings and mottos are printed on a card's top
+_ORNAMENT_RE = re.compile(r"([!|*~=♦॥]{2,}|[|॥])\s*[^\W\d_][^!|*~=♦॥]*?\s*([!|*~=♦॥]{2,}|[|॥])")
+
+
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     """Every candidate value on the card, with evidence. Never raises on junk text."""
     segments = list(segment_page(mend_elided_bars(page)))
@@ -268,6 +272,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     tops = sorted({s.box.top for s in free})
     for seg in free:
         rank = tops.index(seg.box.top)
+        if seg.line < len(page.lines) and _ORNAMENT_RE.fullmatch(page.lines[seg.line].text.strip()):
+            continue  # '!! Jai Mata Di !!', '|| Shree Ganeshaya Namah ||': a blessing, no field
         words = clean_free_words(seg.words)
         if not words:
             continue
@@ -281,7 +287,9 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 words_conf(words),
                 sorted(w.height for w in words)[len(words) // 2],
             )
-        text = seg.text.strip(" ,;:-–")
+        text = seg.text.strip(" ,;:-–*¥™®©•·|")  # stray marks at the ends: "K.V.Rao*", "| TEREX"
+        # 'Newbees co., Itd.': a lower-case l read as a capital I in the legal form
+        text = re.sub(r"(?<=[\s,])Itd(?=\.|\s|$)", "Ltd", text)
         if not re.search(r"[^\W\d_]{2,}", text):
             continue
         if country_of_line(text):
@@ -308,7 +316,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             feats.append("person-shape")
             name_score = 0.45
             lm = email_local_match(core, locals_)
-            if lm >= 0.7:
+            if lm >= 0.7 and "company-word" not in cfeats:  # 'MAYA SALES', mayasales.hissar@gmail.com: the shop's mailbox
                 feats.append("email-local-match")
                 name_score += 0.4 * lm
             if fold(core[0]).strip(".") in GIVEN_NAMES:

@@ -21,11 +21,13 @@ from rapidfuzz.distance import Levenshtein
 
 from ..models import Address, ContactRecord, OcrPage, Phone
 from .address import judge_address
-from .candidates import Box, Candidates
+from .candidates import Box, Candidates, TextCandidate
 from .company import (
+    _CONTACT_RE,
     _company_from_domain,
     _company_rows,
     _names_site,
+    spelled_by,
 )
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
 from .domain import _tld_ok, card_tlds, repair_tld
@@ -44,9 +46,9 @@ from .lexicon import COMPANY_WORDS
 from .name import NameParts, _pick_name, given_before, restore_umlauts, split_name, stacked_name
 from .page import propose
 from .phone import judge_phones
-from .text import domain_label, fold, is_freemail, registrable_domain, similarity
+from .text import domain_label, fold, is_freemail, name_label, registrable_domain, similarity
 from .title import _pick_title
-from .website import _pick_website, _qr_site_is_the_site
+from .website import _pick_website, _qr_site_is_the_site, is_redirect
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,43 @@ class _Draft:
     website: str | None = None
     address: Address | None = None
     social: dict[str, str] | None = None
+
+
+def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
+    """A short line printed twice on the card (a logo and the same words in the text): the
+    company, not a person or a title. The first of the two."""
+    seen: dict[str, TextCandidate] = {}
+    for t in sorted(rest, key=lambda t: t.segment):
+        if _CONTACT_RE.search(t.text) or t.name_score >= 0.5 or "title-lexicon" in t.features:
+            continue
+        key = " ".join(re.findall(r"\w+", fold(t.text)))
+        if len(key.replace(" ", "")) < 3 or len(key.split()) > 5:
+            continue
+        if key in seen:
+            return seen[key]
+        seen[key] = t
+    return None
+
+
+def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> TextCandidate | None:
+    """With no domain to go by: the line that ends in a company word ('ORANJEWOUD MEDIA',
+    'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
+    tallest line of the card when it is no name or title ('TECONJA' over 'Timo Tessen')."""
+    plain = [t for t in rest if not _CONTACT_RE.search(t.text) and t.name_score < 0.4 and "title-lexicon" not in t.features]
+    worded = [t for t in plain if t.company_score >= 0.3 and fold(t.text.split()[-1]).strip(".,") in COMPANY_WORDS]
+    if worded:
+        return max(worded, key=lambda t: (t.company_score, -t.segment))
+    heights = {s.index: s.height for s in cands.segments}
+    if not heights:
+        return None
+    median = sorted(heights.values())[len(heights) // 2]
+    tallest = max(heights, key=lambda i: heights[i])
+    logo = [
+        t for t in plain
+        if t.segment == tallest and heights[tallest] >= 1.3 * median and len(t.text.split()) <= 4
+        and sum(c.isalpha() for c in t.text) >= 3 and not {"web-like", "name-like"} & set(t.features)
+    ]
+    return logo[0] if logo else None
 
 
 def judge(
@@ -143,7 +182,8 @@ def judge(
     emails = [j.value for j in judged]
     email_domains = [e.rpartition("@")[2].lower() for e in emails]
     company_domains = [d for d in email_domains if not is_freemail(d)]
-    domains = ([site_domain] if site_domain else []) + company_domains
+    # a code's shortener or QR-service address ('me-qr.com/jJSo') names no company
+    domains = ([site_domain] if site_domain and not is_redirect(website or "") else []) + company_domains
 
     # ---- name, title, company
     texts = list(cands.texts)
@@ -185,6 +225,11 @@ def judge(
     company_boxes: list[Box] = []
     rest = [t for t in texts if t.segment not in taken]
     best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
+    legal = [t for t in rest if "company-suffix" in t.features and t.company_score >= 0.5 and t.name_score < 0.4]
+    if best is not None and "company-suffix" not in best.features and legal:
+        # the name with its legal form ('ASIAPAC TURKEY TAŞIMACILIK A.Ş.') over a logo read
+        # beside it ('allcarco'): the legal line is the company's full name
+        best = max(legal, key=lambda t: (t.company_score, -t.segment))
     if best is not None and best.company_score >= 0.5:
         company_text, company_segs = _company_rows(best, cands, texts, taken)
         taken.update(company_segs)
@@ -198,23 +243,30 @@ def judge(
         if re.search(r"\d{4}", company):
             c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
         conf["company"] = round(c, 3)
+    elif (twice := _printed_twice(rest)) is not None:
+        # a name printed twice, under the logo and in the text ('BKI Group'), is the
+        # company's, whatever the domain says (vetassess.com.au: the parent's mailbox)
+        best = twice
+        company = twice.text.strip(" ,")
+        company_read = True
+        company_boxes = [twice.evidence.box]
+        conf["company"] = round(min(0.55, _conf(0.6, twice.evidence.conf)), 3)
     elif domains and not _personal_domain(name, domains[0]) and not _names_site(texts, domains[0]):
         # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
         company = _company_from_domain(domains[0])
         conf["company"] = 0.45  # derived, not read: a human should look
-    elif (
-        not domains
-        and best is not None
-        and best.company_score >= 0.3
-        and best.name_score < 0.4
-        and fold(best.text.split()[-1]).strip(".,") in COMPANY_WORDS
-    ):
-        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'):
-        # most likely the company, but a human should look
-        company = best.text.strip(" ,")
+    elif not domains and (plain := _plain_company_line(rest, cands)) is not None:
+        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'),
+        # or else a logo-sized line: most likely the company, but a human should look
+        best = plain
+        company_text, company_segs = _company_rows(best, cands, texts, taken)
+        taken.update(company_segs)
+        company = company_text.strip(" ,")
         company_read = True
-        company_boxes = [best.evidence.box]
+        company_boxes = [s.box for s in cands.segments if s.index in company_segs]
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
+    if company and company_read:
+        company = spelled_by(company, [name_label(d) for d in domains] + [e.partition("@")[0] for e in emails])
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
