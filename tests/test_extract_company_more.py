@@ -366,6 +366,22 @@ def test_the_company_is_spelled_right_from_its_mailbox_on_a_card() -> None:
     assert read_contact(OcrPage.from_text(text)).company == "ARIFI MAINTENANCE SERVICE"
 
 
+@pytest.mark.parametrize(
+    ("company", "domains", "completed"),
+    [
+        ("OVERSEAS", ["www.seli-overseas.com"], "SELI OVERSEAS"),  # the logo's first word not read
+        ("Acme", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Acme Robotics", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Overseas", ["www.seli-shipping.com"], "Overseas"),  # not its words: left as read
+        ("Acme", ["acmerobotics.com"], "Acme"),  # no hyphen: the domain does not say where words end
+    ],
+)
+def test_a_company_read_in_part_is_completed_by_its_hyphenated_domain(company, domains, completed) -> None:
+    from cardpipe.fields.company import completed_by_domain
+
+    assert completed_by_domain(company, domains) == completed
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

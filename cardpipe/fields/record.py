@@ -27,6 +27,7 @@ from .company import (
     _company_from_domain,
     _company_rows,
     _names_site,
+    completed_by_domain,
     spelled_by,
 )
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
@@ -272,6 +273,7 @@ def judge(
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
     if company and company_read:
         company = spelled_by(company, [name_label(d) for d in domains] + [e.partition("@")[0] for e in emails])
+        company = completed_by_domain(company, domains)
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
