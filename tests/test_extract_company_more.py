@@ -397,6 +397,12 @@ def test_a_name_over_a_line_of_trade_words_is_the_business(rows, name, company) 
     assert (record.name, record.company) == (name, company)
 
 
+def test_a_heading_line_is_no_company_and_a_space_read_as_a_colon_is_a_space() -> None:
+    text = "Dth. Dealer :\nProp. Satish Saini\n89012-60152\nVIKAS:ELECTRICALS\nSale & Repair\n123, Colony Road, Hisar"
+    record = read_contact(OcrPage.from_text(text), region="IN")
+    assert (record.name, record.title, record.company) == ("Satish Saini", "Prop.", "VIKAS ELECTRICALS")
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

@@ -305,6 +305,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         rank = tops.index(seg.box.top)
         if seg.line < len(page.lines) and _ORNAMENT_RE.fullmatch(page.lines[seg.line].text.strip()):
             continue  # '!! Jai Mata Di !!', '|| Shree Ganeshaya Namah ||': a blessing, no field
+        if seg.text.rstrip().endswith(":") and len(seg.text.split()) <= 3:
+            continue  # a heading ('Deals in :', 'Dth. Dealer :'): what follows it is the value
         words = clean_free_words(seg.words)
         if not words:
             continue
