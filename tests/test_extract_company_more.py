@@ -403,6 +403,17 @@ def test_a_heading_line_is_no_company_and_a_space_read_as_a_colon_is_a_space() -
     assert (record.name, record.title, record.company) == ("Satish Saini", "Prop.", "VIKAS ELECTRICALS")
 
 
+@pytest.mark.parametrize(
+    ("company", "flagged"),
+    [("HDFC BAN!", True), ("NVvO XPRESS", True), ("HDFC BANK", False), ("McKINSEY & Company", False)],
+)
+def test_a_company_with_a_misread_mark_in_it_is_flagged(company: str, flagged: bool) -> None:
+    domain = company.split()[0].lower().strip("!")
+    record = read_contact(OcrPage.from_text(f"{company}\nKuldeep Punia\nPersonal Banker\nkuldeep@{domain}.com"))
+    assert record.company == company
+    assert ("company" in record.review) is flagged
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

@@ -92,6 +92,10 @@ def _same_digits(raw: str, phone: Phone) -> bool:
     return len(digits) >= 6 and (phone.e164 or "").endswith(digits[-6:])
 
 
+# What OCR leaves in a word it misread: a mark no name carries, or one small letter amid capitals
+_MISREAD_RE = re.compile(r"[!|¥{}\[\]<>~^]|\b[A-Z]{2,}[a-z][A-Z]")
+
+
 def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
     """A short line printed twice on the card (a logo and the same words in the text): the
     company, not a person or a title. The first of the two."""
@@ -248,6 +252,8 @@ def judge(
         c = _agree(c) if "domain-match" in best.features else c
         if re.search(r"\d{4}", company):
             c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
+        if _MISREAD_RE.search(company):
+            c *= 0.6  # 'HDFC BAN!', 'NVvO': a mark or a small letter inside capitals is OCR's
         conf["company"] = round(c, 3)
     elif (twice := _printed_twice(rest)) is not None:
         # a name printed twice, under the logo and in the text ('BKI Group'), is the
