@@ -22,6 +22,7 @@ from .address import (
     split_country_suffix,
 )
 from .candidates import Candidates, EmailCandidate, PhoneCandidate, Segment, TextCandidate, UrlCandidate
+from .company import _all_company_words
 from .email import find_emails
 from .freetext import clean_free_words, email_local_match, person_tokens
 from .layout import (
@@ -136,8 +137,6 @@ def _over_trade(texts: list[TextCandidate], segments: Sequence[Segment]) -> list
     """A name-shaped line right over a line of trade words alone ('Sri Shirdi Sai' over
     'CATERERS'), on a card that prints another name, is the business's name, not a person's:
     its name score goes to its company score."""
-    from .company import _all_company_words
-
     people = [t for t in texts if "person-shape" in t.features]
     if len(people) < 2:
         return texts
