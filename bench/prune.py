@@ -34,7 +34,7 @@ import accuracy  # noqa: E402
 import realcards  # noqa: E402
 
 from cardpipe import pipeline  # noqa: E402
-from cardpipe.fields import address, email, freetext, page, record  # noqa: E402
+from cardpipe.fields import address, freetext, page, record  # noqa: E402
 
 PAGES = ROOT / "bench" / "out" / "prune-pages.pkl"
 
@@ -46,15 +46,12 @@ def _same(x: Any, *_: Any, **__: Any) -> Any:
 # rule -> (module, attribute, what stands in for it when the rule is off)
 RULES: dict[str, tuple[Any, str, Callable[..., Any]]] = {
     "e-mail TLD from the card's other domains (repair_tld)": (record, "repair_tld", lambda host, *a, **k: (host, "")),
-    "e-mail 'rn' <-> 'm' variants": (email, "_rn_m_variants", lambda v, limit=16: []),
     "e-mail local part from the name": (record, "local_from_name", lambda local, n: (local, "")),
     "e-mail first letter from the name": (record, "lead_from_name", lambda local, r, n: (local, "")),
-    "given name printed before the e-mail's": (record, "given_before", lambda *a, **k: None),
     "umlauts from the e-mail (Mueller -> Müller)": (record, "restore_umlauts", _same),
     "title words one letter off (Masager)": (page.freetext, "title_slips", lambda words: {}),
     "name letters (ß read as &, a first letter set apart)": (freetext, "name_text", _same),
     "postcode lines (O for 0, a lost space)": (address, "repair_postcode_line", _same),
-    "street names (Strasse, Str.)": (address, "_repair_strasse", _same),
 }
 
 

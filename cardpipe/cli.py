@@ -788,6 +788,8 @@ def review(ctx: click.Context, contact: str | None, no_text: bool, config_path: 
         for f in item.fields:
             conf = f"  ({f.confidence:.2f})" if f.confidence is not None else ""
             click.echo(f"  {f.field:<9} {f.value or '(nothing read)'}{conf}")
+            if f.unread:
+                click.echo(f"  {'':<9} printed, not read as a number: {'; '.join(f.unread)}")
         if not item.fields:
             click.echo("  no doubtful field")
         for card in item.cards:
@@ -1205,7 +1207,8 @@ def migrate(target: str, config_path: Path | None, db: str | None) -> None:
 
 @cli.command()
 @click.option("--port", default=8750, show_default=True, help="The port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Where to listen; beyond loopback needs CARDPIPE_WEB_TOKEN.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where to listen; beyond loopback needs a token (CARDPIPE_WEB_TOKEN, or web_token in the config).")
 @config_option
 @db_option
 @click.pass_context
@@ -1224,7 +1227,7 @@ def serve(ctx: click.Context, port: int, host: str, config_path: Path | None, db
     except ImportError as e:
         raise MissingDependencyError(f"cardpipe serve needs the web extra: pip install 'cardpipe[web]' ({e}).") from e
     cfg = get_config(config_path, db=db)
-    token = token_from_env()
+    token = token_from_env() or cfg.web_token
     web.check_host(host, token)
     click.echo(f"cardpipe: review at http://{host}:{port}/ (Ctrl-C stops)")
     uvicorn.run(web.create_app(cfg, clock=get_clock(ctx), token=token), host=host, port=port, log_level="warning")

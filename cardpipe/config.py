@@ -84,6 +84,8 @@ class Config:
     owner: str | None = None
     owner_folders: bool = False
     team_followups: bool = False  # a follow-up by one owner clears the contact for every owner
+    # `cardpipe serve --host` beyond loopback: the token a browser must bring (CARDPIPE_WEB_TOKEN wins)
+    web_token: str | None = None
 
     def __post_init__(self) -> None:
         _check(self)

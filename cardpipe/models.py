@@ -46,6 +46,9 @@ class PreparedCard:
     # the 3x3 map of `image`'s pixel coordinates to the source page's (the crop, turns,
     # deskew and scale undone): where a field's words are on the file the user sees
     to_source: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # the card in plain grey, before the light was evened out (same geometry as `image`):
+    # each text line is cut from it and its light and polarity set on its own
+    plain: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def box_on_source(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
         """A (left, top, right, bottom) box of `image` as the box around it on the source page."""
@@ -218,6 +221,9 @@ class ContactRecord:
     social: tuple[tuple[str, str], ...] = ()  # (network, url or handle), e.g. ("linkedin", "https://...")
     confidence: tuple[tuple[str, float], ...] = ()  # field -> 0..1
     review: tuple[str, ...] = ()  # fields that look doubtful
+    # numbers the card prints that are no valid phone number as read ('Tél. 04 53 14 3?'):
+    # kept as printed, for a human to read off the card (the phones field is flagged)
+    unverified_phones: tuple[str, ...] = ()
     # field -> the boxes (left, top, right, bottom) of the lines it was read from: on the
     # prepared card as the fields stage gives it, on the source image in a `CardResult`
     evidence: tuple[tuple[str, tuple[tuple[int, int, int, int], ...]], ...] = field(default=(), compare=False)
@@ -242,6 +248,7 @@ class ContactRecord:
             "address": self.address.text if self.address else None,
             "confidence": {k: round(v, 3) for k, v in self.confidence},
             "review": list(self.review),
+            "unverified_phones": list(self.unverified_phones),
             "evidence": {f: [list(b) for b in boxes] for f, boxes in self.evidence},
         }
 

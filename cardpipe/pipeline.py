@@ -455,13 +455,14 @@ def _detected_reading(card: PreparedCard) -> Reading[tuple[PreparedCard, OcrPage
             h, w = card.image.shape[:2]
             card = preprocess.rotate(card, degrees)
             boxes = detect.reading_order([detect.turned(b, w, h, degrees) for b in boxes])
-    lines = [ln for ln in (detect.cut_line(card.image, b) for b in boxes) if ln is not None]
+    src = card.plain if card.plain is not None else card.image
+    lines = [ln for ln in (detect.cut_line(src, b) for b in boxes) if ln is not None]
     answers = (yield [OcrRequest(ln.image, kind="textline") for ln in lines]) if lines else []
     pages = [a if isinstance(a, OcrPage) else None for a in answers]
     # a second look at the e-mail and web lines, where one misread character costs the
     # field: larger and in black and white; the read with the higher confidence stays
     again = [n for n, p in enumerate(pages) if p is not None and _ADDRESS_RE.search(p.text)]
-    alts = [detect.cut_line(card.image, lines[n].box, detect.SECOND_LOOK_HEIGHT, binary=True) for n in again]
+    alts = [detect.cut_line(src, lines[n].box, detect.SECOND_LOOK_HEIGHT, binary=True) for n in again]
     todo = [(n, alt) for n, alt in zip(again, alts, strict=True) if alt is not None]
     if todo:
         second = yield [OcrRequest(alt.image, kind="textline") for _, alt in todo]
@@ -541,6 +542,15 @@ def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecor
         same = accents_only(a, b, umlaut_ii=name.endswith("name")) if a and b else False
         if a and b and a != b and (_fold(a) == _fold(b) or same) and not b.isascii():
             changes[name] = b
+        elif a and b and name in ("title", "company") and len(a.split()) > 1:
+            # word by word: 'asos celik kapi' and 'çelik kapı' (the logo not read in the
+            # card's language, or read worse): 'asos çelik kapı' (a person's name only whole)
+            words = [
+                next((y for y in b.split() if y != x and (_fold(x) == _fold(y) or accents_only(x, y, umlaut_ii=False))), x)
+                for x in a.split()
+            ]
+            if words != a.split():
+                changes[name] = " ".join(words)
     if record.address and other.address and record.address != other.address:
         a_text, b_text = record.address.text, other.address.text
         if _fold(a_text) == _fold(b_text) and not b_text.isascii():

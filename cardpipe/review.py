@@ -25,6 +25,9 @@ class ReviewField:
     field: str
     value: str  # as printed; "" when nothing was read
     confidence: float | None
+    # what the cards print for it that was not read as a value (phones: numbers that are no
+    # valid number as read, 'Shop : 55614360'), for the reviewer to check against the card
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,13 @@ def review_items(store: Store, contact_ref: str | None = None) -> list[ReviewIte
     for c in contacts:
         r = c.record
         conf = r.confidence_map
-        fields = tuple(ReviewField(f, show_value(r, f), conf.get(f)) for f in REVIEW_FIELDS if f in r.review)
         read = [_review_card(row) for row in store.cards_with_files(c.id)]
+        unread = tuple(dict.fromkeys(raw for _, record in read for raw in record.unverified_phones))
+        fields = tuple(
+            ReviewField(f, show_value(r, f), conf.get(f), unread if f == "phones" else ())
+            for f in REVIEW_FIELDS
+            if f in r.review
+        )
         cards = [card for card, _ in read]
         flagged = {f.field for f in fields}
         doubtful = [card for card, record in read if flagged & set(record.review)]

@@ -109,6 +109,21 @@ def test_text_over_a_colourful_picture_and_white_on_a_dark_band_is_read(tmp_path
     assert_read_right(read(tmp_path, cv2.cvtColor(card, cv2.COLOR_RGB2BGR)))
 
 
+def test_a_dark_card_with_a_glossy_reflection_is_read_line_by_line(tmp_path):
+    """White print on a dark card, a bright reflection across the name (a real photo of a
+    matte black card): evening out the light of the whole card leaves the name half black,
+    half white; each line cut from the plain grey and set on its own reads."""
+    card = draw_card(ground=(28, 28, 34), ink=(235, 235, 235)).astype(np.float32)
+    h, w = card.shape[:2]
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    gloss = np.clip(1 - np.abs((y - 0.35 * x * (h / w)) - 60) / 90, 0, 1) * 150
+    card = np.clip(card + gloss[..., None], 0, 255).astype(np.uint8)
+    record = read(tmp_path, cv2.cvtColor(card, cv2.COLOR_RGB2BGR))
+    assert record.name == "Helena Marsh"
+    assert record.emails == ("helena.marsh@northwind-freight.co.uk",)
+    assert [p.e164 for p in record.phones] == ["+447700900123"]
+
+
 def test_the_detector_path_reads_more_of_a_colourful_card_than_tesseracts_own_layout(tmp_path):
     """What the stage is for, measured on one card: the words of the card read right."""
     card = cv2.cvtColor(draw_card(picture=True, dark_band=True), cv2.COLOR_RGB2BGR)

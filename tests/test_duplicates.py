@@ -44,9 +44,13 @@ RARE = "Agnieszka Danuvalelli"
 CASES = [
     ([rec("John Smith", "Acme", city="Springfield")], rec("John Smith", "NewCo", city="Springfield"),
      None, {0: ["city 'Springfield'", "too common there"]}, "job change, common name: a suggestion, not a merge"),
+    ([rec("Mary Smith", "Acme", city="Springfield", mobile=M1)],
+     rec("Mary Smith", "NewCo", city="Springfield", mobile=M2), None,
+     {0: ["different mobile numbers, and the name is too common there"]},
+     "job change, a name common there (0.006 namesakes expected), another mobile"),
     ([rec("John Smith", "Acme", city="Springfield", mobile=M1)],
-     rec("John Smith", "NewCo", city="Springfield", mobile=M2), None, {0: ["different mobile numbers"]},
-     "job change, common name, another mobile"),
+     rec("John Smith", "NewCo", city="Springfield", mobile=M2), None, {},
+     "job change, a name very common there (0.07), another mobile: a namesake more likely"),
     ([rec(RARE, "Acme", city="Springfield")], rec(RARE, "NewCo", city="Springfield"), (0, "name+city"), {},
      "job change, rare name: merged, nothing to suggest"),
     ([rec(RARE, "Acme", city="Springfield"), rec(RARE, "Beta", city="Springfield")],
@@ -66,6 +70,13 @@ CASES = [
      {0: ["more than a misread"]}, "two names a letter apart in one city"),
     ([rec("John Smith", "Acme", city="Springfield")], rec("John Smith", "NewCo", city="Shelbyville"), None, {},
      "namesake in another city: nothing"),
+    ([rec(RARE, "Acme", city="Springfield")], rec(RARE, "NewCo", city="Shelbyville"), None,
+     {0: ["cities 'Shelbyville' and 'Springfield'", "nothing but the name, a rare one"]},
+     "a rare name in another city and company: a move?"),
+    ([rec(RARE, "Acme")], rec(RARE, "NewCo"), None, {0: ["no city on one of them", "a rare one"]},
+     "a rare name, no city printed"),
+    ([rec(RARE, "Acme", city="Springfield", mobile=M1)], rec(RARE, "NewCo", city="Shelbyville", mobile=M2), None, {},
+     "a rare name in another city, another mobile: two people"),
     ([rec("Ann One", "Acme", city="Springfield")], rec("Bea Two", "Acme", city="Springfield"), None, {},
      "colleagues: nothing"),
 ]
@@ -87,6 +98,20 @@ def test_near_misses_are_suggested_not_merged(existing, card, joins, suggested):
         assert "not merged automatically" in got[i]
         for w in words:
             assert w in got[i], got[i]
+
+
+@pytest.mark.parametrize(("network", "suggested"), [(NETWORK, True), (NETWORK + NETWORK, False)],
+                         ids=["John and Smith frequent", "twice as frequent"])
+def test_names_a_letter_apart_in_one_city_are_suggested_only_while_rare_enough(network, suggested):
+    """'John Smyth' is not a misread of 'John Smith' (y/i): two people, or one read wrong.
+    Suggested while few namesakes are expected in the city (about 0.07 in NETWORK), not when
+    the names are common there (twice the network: about 0.6)."""
+    rows = [(i, i, r) for i, r in enumerate(network)] + [(1000, 1000, rec("John Smith", "Acme", city="Springfield"))]
+    plan = blocking.Index.build(rows).plan(rec("John Smyth", "NewCo", city="Springfield"))
+    assert plan.contact_id is None
+    assert [s.contact_id for s in plan.suggestions] == ([1000] if suggested else [])
+    if suggested:
+        assert "more than a misread" in plan.suggestions[0].reason
 
 
 def test_a_card_that_nearly_matches_many_contacts_suggests_none():

@@ -458,8 +458,6 @@ EMAIL_SLIPS = [
     ("bar-read-for-one", "e: emily.kim9 | @ gmail.com", ("emily.kim91@gmail.com",)),
     ("bar-read-for-initial-l", "Liam Wilson\n|.wilson@ironwood.ca", ("l.wilson@ironwood.ca",)),
     ("lost-dot-after-initial", "f lefevre @ quintessence.fr", ("f.lefevre@quintessence.fr",)),
-    ("rn-for-m-matching-website", "emma@acrne.com\nwww.acme.com", ("emma@acme.com",)),
-    ("rn-for-m-in-tld", "bob@builders.corn", ("bob@builders.com",)),
     ("rn-kept-when-valid", "Burns Co\nvern@burns.com", ("vern@burns.com",)),
     ("number-before-address-not-joined", "M: +1 404 555 0106 - rachel@granite.io", ("rachel@granite.io",)),
     ("domain-cut-before-its-tld", "charlotte. davies@ ha rbourfinch.com", ("charlotte.davies@harbourfinch.com",)),
@@ -551,8 +549,6 @@ def test_phones(case: str, text: str, region: str, phones: list[tuple[str, str, 
 
 
 ADDRESS_CASES = [
-    ("strasse-read-as-fe", "Leopoldstrafe 392\n20095 Hamburg", "Leopoldstraße 392, 20095 Hamburg", "DE"),
-    ("umlaut-read-as-6", "Zeil 123\n50667 K6ln", "Zeil 123, 50667 Köln", "DE"),
     ("french-cedex", "8 avenue Foch\n75116 Paris Cedex 16", "8 avenue Foch, 75116 Paris Cedex 16", "FR"),
     ("one-line-us", "2580 Market Street, Denver, CO 80202", "2580 Market Street, Denver, CO 80202", "US"),
     (

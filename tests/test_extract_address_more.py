@@ -237,6 +237,14 @@ def test_postcode_repairs_of_brackets(printed: str, repaired: str) -> None:
             "Deniz Arslan\nSatış Müdürü\nBeysan Sanayi Sitesi Fuar\nCaddesi No:8 Haramidere\n34524 İstanbul / Türkiye",
             "Beysan Sanayi Sitesi Fuar, Caddesi No:8 Haramidere, 34524 İstanbul",
         ),
+        (  # the last line long, but it ends the address: a Thai postcode and the country
+            "Warit Sae\nSales Manager\n719 KPN Tower, 10th Floor, Rama 9 Road,\nBangkapi, Huaykwang District, Bangkok, 10310, Thailand\nwarit@iss-example.com",
+            "719 KPN Tower, 10th Floor, Rama 9 Road, Bangkapi, Huaykwang District, Bangkok, 10310, Thailand",
+        ),
+        (  # Indonesia: five digits before the country
+            "Brata Rafi\n16 Floor, Sinarmas Tower, Jl. Sudirman Kav. 21\nRT 12/RW 01, Karet, Setiabudi, Jakarta Selatan, 12920 Indonesia",
+            "16 Floor, Sinarmas Tower, Jl. Sudirman Kav. 21, RT 12/RW 01, Karet, Setiabudi, Jakarta Selatan, 12920 Indonesia",
+        ),
     ],
 )
 def test_an_address_in_no_known_postcode_format_is_found_by_its_words(text: str, address: str) -> None:
@@ -253,3 +261,38 @@ def test_an_address_in_no_known_postcode_format_is_found_by_its_words(text: str,
 )
 def test_a_card_without_an_address_gets_none(text: str) -> None:
     assert read_contact(OcrPage.from_text(text)).address is None
+
+
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("Bangkapi, Huaykwang District, Bangkok, 10310, Thailand", True),
+        ("RT 12/RW 01, Karet, Jakarta Selatan, 12920 Indonesia", True),
+        ("Kukatpally, Hyderabad - 500 085, INDIA", True),  # six digits, printed with a space
+        ("Bangkapi, Huaykwang District, Bangkok, 1031, Thailand", False),  # four digits: no Thai postcode
+        ("Suite 10310, Rama 9 Road, Huaykwang District, Bangkok, Thailand", False),  # amid the street
+        ("Bangkapi, Huaykwang District, Bangkok, 10310", False),  # no country printed
+    ],
+)
+def test_a_line_that_ends_an_address_by_its_countrys_postcode(line: str, ends: bool) -> None:
+    from cardpipe.fields.address import ends_address
+
+    assert ends_address(line) is ends
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # found by its words, and it ends in a postcode of the card's country: not a guess
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo 102-0071, Japan\nken@mori-example.jp", False),
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo 102-0071\nTEL +81-3-5205-6455", False),  # Japan by its number
+        ("Ana Horvat\nAvenija Dubrovnik 15,\n10 000 Zagreb, Croatia", False),
+        # no postcode of that shape: still a guess for a human to check
+        ("Ken Mori\n2-10-2 Fujimi, Chiyoda-ku,\nTokyo, Japan\nken@mori-example.jp", True),
+        ("Selin Kaya\nKocamansur Sokak Gülen Apt. No. 125/2\nŞişli / İSTANBUL", True),
+    ],
+)
+def test_an_address_found_by_its_words_is_sure_when_its_countrys_postcode_ends_it(text: str, flagged: bool) -> None:
+    record = read_contact(OcrPage.from_text(text))
+    assert record.address is not None
+    assert ("address" in record.review) is flagged

@@ -250,6 +250,23 @@ www.bastide immobilier fr"""
     assert extract.name_label("www.acme-robotics.co.uk") == "acme-robotics"
 
 
+@pytest.mark.parametrize(
+    ("host", "registered"),
+    [
+        ("www.mail.acme.com", "acme.com"),
+        ("www.acme.co.uk", "acme.co.uk"),
+        ("www.iij.ad.jp", "iij.ad.jp"),
+        ("www.blaiklock.uk.com", "blaiklock.uk.com"),  # a private suffix: the company is not 'UK'
+        ("ana.github.io", "ana.github.io"),
+        ("www.tulip.nt", "tulip.nt"),  # a TLD misread: still the name under it
+    ],
+)
+def test_the_registered_domain_follows_the_public_suffix_list(host: str, registered: str) -> None:
+    from cardpipe.fields.text import registrable_domain
+
+    assert registrable_domain(host) == registered
+
+
 def test_company_without_a_domain_is_a_line_ending_in_a_company_word() -> None:
     """No company e-mail or website, and a line that ends in a company word: that line,
     flagged for a human to look at."""
@@ -263,6 +280,144 @@ Accountmanager
     record = read_contact(OcrPage.from_text(text))
     assert record.company == "ORANJEWOUD MEDIA"
     assert "company" in record.review
+
+
+def _sized(rows: list[tuple[str, int]]) -> OcrPage:
+    """A page whose lines have the given heights (a logo is printed larger than the rest)."""
+    from cardpipe.ocr import OcrLine, OcrWord
+
+    lines, top = [], 20
+    for text, h in rows:
+        words, left = [], 40
+        for w in text.split():
+            words.append(OcrWord(w, 92.0, left, top, int(0.55 * h * len(w)), h))
+            left += int(0.55 * h * len(w)) + h // 2
+        lines.append(OcrLine(tuple(words)))
+        top += int(1.6 * h)
+    return OcrPage(tuple(lines), 1400, top + 20)
+
+
+@pytest.mark.parametrize(
+    ("rows", "company"),
+    [
+        # no domain to go by (the e-mail unreadable): the logo, the tallest line, is the company
+        ([("TECONJA", 110), ("Timo Tessen", 50), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], "TECONJA"),
+        ([("C.H. ROBINSON", 75), ("FAIROSE JAFFAR", 56), ("Regional Manager", 56)], "C.H. ROBINSON"),
+        # two rows with a company word each are one name
+        ([("T. SAHA", 46), ("CRAFT MUSEUM", 61), ("CALCUTTA EMPORIUM", 58), ("Gunfoundry, Hyderabad 500001", 45)],
+         "CRAFT MUSEUM CALCUTTA EMPORIUM"),
+        # a name printed largest is no logo
+        ([("Timo Tessen", 110), ("CEO", 45), ("Mobile: +49 176 10229168", 50)], None),
+    ],
+)  # fmt: skip
+def test_company_without_a_domain_from_the_logo_or_company_words(rows, company) -> None:
+    record = read_contact(_sized(rows))
+    assert record.company == company
+    if company:
+        assert "company" in record.review  # not read beside a domain: a human should look
+
+
+@pytest.mark.parametrize(
+    ("tagline", "company"),
+    [
+        ("SOFTWARE SERVICES", "NORVIKAPPS SOFTWARE SERVICES"),  # its trade, in smaller type
+        ("Ingenuity In Motion", "NORVIKAPPS"),  # a slogan is no part of the name
+    ],
+)
+def test_the_trade_under_a_logo_joins_it(tagline: str, company: str) -> None:
+    page = _sized([("NORVIKAPPS", 100), (tagline, 53), ("Priya Raman", 60), ("Director", 50),
+                   ("priya@norvikapps.example", 50)])  # fmt: skip
+    assert read_contact(page).company == company
+
+
+def test_a_shop_name_its_mailbox_spells_is_the_company_not_the_name() -> None:
+    text = "Mahesh Bansal\nKIRAN SALES\nPlot No. 4, Camp Chowk, Hisar 125001\nEmail : kiransales.hisar@gmail.com"
+    record = read_contact(OcrPage.from_text(text))
+    assert (record.name, record.company) == ("Mahesh Bansal", "KIRAN SALES")
+
+
+def test_initials_and_a_name_the_mailbox_spells_is_the_name() -> None:
+    text = "TEREX\nMaterials Processing\nK S Prasad\nGeneral Manager - Production\nEMAIL prasad.srinivasaiah@terex.com"
+    assert read_contact(OcrPage.from_text(text)).name == "K S Prasad"
+
+
+def test_a_name_printed_twice_is_the_company_whatever_the_domain() -> None:
+    text = "Orbis Group\nMatthew Newton\nGroup Manager\nOrbis Group\nmatthewn@parentco.com.au\n+61 439 271 420"
+    assert read_contact(OcrPage.from_text(text)).company == "Orbis Group"
+
+
+@pytest.mark.parametrize(
+    ("company", "spellings", "repaired"),
+    [
+        ("ARIF) MAINTENANCE SERVICE", ["arifimaintenanceservice"], "ARIFI MAINTENANCE SERVICE"),
+        ("Acme 5ystems", ["acme.systems"], "Acme Systems"),
+        ("HDFC BAN!", ["hdfcbank"], "HDFC BAN!"),  # '!' is no 'k': left as read
+        ("Acme Sy5tems", ["acmesys"], "Acme Sy5tems"),  # not spelled letter for letter
+    ],
+)
+def test_a_letter_ocr_misread_is_put_back_from_the_mailbox_that_spells_the_company(company, spellings, repaired):
+    from cardpipe.fields.company import spelled_by
+
+    assert spelled_by(company, spellings) == repaired
+
+
+def test_the_company_is_spelled_right_from_its_mailbox_on_a_card() -> None:
+    text = "ARIF) MAINTENANCE SERVICE\nABDEL ARIFI\narifimaintenanceservice@gmail.com"
+    assert read_contact(OcrPage.from_text(text)).company == "ARIFI MAINTENANCE SERVICE"
+
+
+@pytest.mark.parametrize(
+    ("company", "domains", "completed"),
+    [
+        ("OVERSEAS", ["www.seli-overseas.com"], "SELI OVERSEAS"),  # the logo's first word not read
+        ("Acme", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Acme Robotics", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Overseas", ["www.seli-shipping.com"], "Overseas"),  # not its words: left as read
+        ("Acme", ["acmerobotics.com"], "Acme"),  # no hyphen: the domain does not say where words end
+    ],
+)
+def test_a_company_read_in_part_is_completed_by_its_hyphenated_domain(company, domains, completed) -> None:
+    from cardpipe.fields.company import completed_by_domain
+
+    assert completed_by_domain(company, domains) == completed
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        # a name-shaped line over its trade, and the person's own name elsewhere on the card
+        ([("A. Srinivas Rao", 49), ("Ph : 040 2311 2470", 51), ("Sri Shirdi Sai", 72), ("CATERERS", 52),
+          ("Kavuri Hills, Madhapur, Hyderabad", 56)], "A. Srinivas Rao", "Sri Shirdi Sai CATERERS"),
+        # no other name on the card: the person's name over their trade stays their name
+        ([("Ravi Mehra", 72), ("CATERERS", 52), ("Kavuri Hills, Madhapur, Hyderabad", 56)], "Ravi Mehra", "CATERERS"),
+    ],
+)  # fmt: skip
+def test_a_name_over_a_line_of_trade_words_is_the_business(rows, name, company) -> None:
+    record = read_contact(_sized(rows))
+    assert (record.name, record.company) == (name, company)
+
+
+def test_a_heading_line_is_no_company_and_a_space_read_as_a_colon_is_a_space() -> None:
+    text = "Dth. Dealer :\nProp. Satish Saini\n89012-60152\nVIKAS:ELECTRICALS\nSale & Repair\n123, Colony Road, Hisar"
+    record = read_contact(OcrPage.from_text(text), region="IN")
+    assert (record.name, record.title, record.company) == ("Satish Saini", "Prop.", "VIKAS ELECTRICALS")
+
+
+@pytest.mark.parametrize(
+    ("company", "flagged"),
+    [("HDFC BAN!", True), ("NVvO XPRESS", True), ("HDFC BANK", False), ("McKINSEY & Company", False)],
+)
+def test_a_company_with_a_misread_mark_in_it_is_flagged(company: str, flagged: bool) -> None:
+    domain = company.split()[0].lower().strip("!")
+    record = read_contact(OcrPage.from_text(f"{company}\nKuldeep Punia\nPersonal Banker\nkuldeep@{domain}.com"))
+    assert record.company == company
+    assert ("company" in record.review) is flagged
+
+
+def test_a_qr_service_address_names_no_company() -> None:
+    record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
+    assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is
+    assert record.company is None
 
 
 # --------------------------------------------------------------------------
@@ -370,6 +525,9 @@ def test_a_department_under_the_title_joins_it(text: str, title: str) -> None:
     ("text", "name", "title"),
     [
         ("Prop. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        # a blessing set between marks at the top is no name
+        ("!! Jai Mata Di !!\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
+        ("|| Shree Ganeshaya Namah ||\nProp. Anil Mehra\nMehra Tyre House\n98100 12345", "Anil Mehra", "Prop."),
         ("Deniz Aksoy\nGenel Müdür\ndeniz@ornek-makina.com.tr", "Deniz Aksoy", "Genel Müdür"),
         ("Jonas Weber\nVerkaufsberater\njonas.weber@autohaus-beispiel.de", "Jonas Weber", "Verkaufsberater"),
     ],

@@ -195,6 +195,18 @@ def test_review_lists_doubtful_fields_with_the_card_image_and_ocr_text(env) -> N
     ]
 
 
+def test_review_shows_a_number_printed_but_not_read(env) -> None:
+    from dataclasses import replace
+
+    raj = env.add(replace(DOUBTFUL, name="Raj Saha", unverified_phones=("55614360",)), "raj")
+    r = env.cli("review")
+    assert r.exit_code == 0, r.output
+    assert "  phones    +442079460958 (work)  (0.52)" in r.output.splitlines()
+    assert "            printed, not read as a number: 55614360" in r.output.splitlines()
+    item = review.review_items(env.store, str(raj))[0]
+    assert [f.unread for f in item.fields] == [(), ("55614360",)]
+
+
 def test_nothing_to_review(env) -> None:
     env.add(SURE, "ann")
     r = env.cli("review")

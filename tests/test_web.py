@@ -44,14 +44,14 @@ def env(tmp_path):
     archive.mkdir()
 
     def add(record: ContactRecord, sha: str, *, text: str = "OCR TEXT", day: dt.date = dt.date(2026, 9, 1),
-            image_from: Path | None = None) -> int:
+            image_from: Path | None = None, event: str | None = None) -> int:
         image = archive / f"{sha}{image_from.suffix if image_from else '.jpg'}"
         image.write_bytes(image_from.read_bytes() if image_from else b"\xff\xd8\xff\xe0 fake jpeg " + sha.encode())
         result = CardResult(f"{sha}.jpg", 0, record, text, 90.0)
         with store.transaction():
             store.add_file(sha, result.source, status="done", at=NOW)
             store.set_stored_as(sha, str(image))
-            return store.add_card(sha, result, collected_on=day, scanned_at=NOW, event=None)[1]
+            return store.add_card(sha, result, collected_on=day, scanned_at=NOW, event=event)[1]
 
     client = TestClient(create_app(cfg, clock=FixedClock(NOW)))
     yield types.SimpleNamespace(cfg=cfg, store=store, add=add, client=client, tmp=tmp_path)
@@ -75,6 +75,15 @@ def test_review_page_shows_flagged_fields_and_escapes_card_text(env) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
+def test_review_page_shows_a_number_printed_but_not_read_as_text(env) -> None:
+    from dataclasses import replace
+
+    env.add(replace(DOUBTFUL, review=("phones",), unverified_phones=("55614360", EVIL)), "raj")
+    page = env.client.get("/")
+    assert "printed, not read as a number: 55614360; &lt;script&gt;" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
 def test_edit_saves_through_the_validated_path(env) -> None:
     env.add(DOUBTFUL, "tom")
     cid = env.store.contacts()[0].id
@@ -85,12 +94,17 @@ def test_edit_saves_through_the_validated_path(env) -> None:
     assert env.store.contact(cid).record.emails == ("Tom@redfern.com",)
 
 
-def test_invalid_email_is_said_in_the_form_and_nothing_saved(env) -> None:
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("emails", "tom@", "is not an e-mail address"),
+    ("phones", "12", "is not a valid phone number"),
+])
+def test_an_invalid_email_or_phone_is_said_in_the_form_and_nothing_saved(env, field, value, said) -> None:
     env.add(DOUBTFUL, "tom")
     cid = env.store.contacts()[0].id
-    r = env.client.post(f"/contact/{cid}/edit", data={"csrf": csrf(env.client), "field": "emails", "value": "tom@"})
-    assert r.status_code == 400 and "is not an e-mail address" in r.text
-    assert env.store.contact(cid).record.emails == ("tom@redfern.com",)
+    before = env.store.contact(cid).record
+    r = env.client.post(f"/contact/{cid}/edit", data={"csrf": csrf(env.client), "field": field, "value": value})
+    assert r.status_code == 400 and said in r.text and 'id="error"' in r.text
+    assert env.store.contact(cid).record == before
 
 
 @pytest.mark.parametrize("token", [None, "", "wrong"])
@@ -102,6 +116,38 @@ def test_a_post_without_the_csrf_token_is_refused(env, token) -> None:
     r = env.client.post(f"/contact/{cid}/edit", data=data)
     assert r.status_code == 403
     assert env.store.contact(cid).record.company == "Redfern Analytics"
+
+
+def _state(env) -> tuple:
+    """What a POST could change: contacts with their records, notes, intervals and done flags,
+    follow-ups and pending suggestions."""
+    db = env.store.db
+    return (
+        [(c.id, c.record, c.notes, c.interval_days, c.done, c.card_ids) for c in env.store.contacts()],
+        db.execute("SELECT * FROM followups").fetchall(), db.execute("SELECT * FROM suggestions").fetchall(),
+    )
+
+
+@pytest.mark.parametrize(("route", "data"), [
+    ("/contact/{a}/edit", {"field": "company", "value": "Evil Corp"}),
+    ("/contact/{a}/edit", {"field": "company", "undo": "1"}),
+    ("/due/{a}/followup", {"note": "called", "done": "1"}),
+    ("/due/{a}/interval", {"days": "5"}),
+    ("/duplicates/{a}/{b}", {"action": "merge"}),
+    ("/duplicates/{a}/{b}", {"action": "dismiss"}),
+    ("/contact/{a}/note", {"note": "evil"}),
+    ("/contact/{a}/split", {"card": "1"}),
+])
+def test_every_state_changing_route_needs_the_csrf_token(env, route, data) -> None:
+    a, b = _suggest(env)
+    env.add(ContactRecord(name="Tom Baker", company="Redfern Analytics", emails=("tom@redfern.com",)), "tom3")
+    before = _state(env)
+    url = route.format(a=a, b=b)
+    assert env.client.get("/contacts").status_code == 200  # the cookie is set; the form has no token, then a wrong one
+    assert env.client.post(url, data=data).status_code == 403
+    assert env.client.post(url, data={**data, "csrf": "forged"}).status_code == 403
+    assert _state(env) == before
+    assert env.client.get(url).status_code == 405  # and a GET changes nothing either
 
 
 def test_gets_change_nothing(env) -> None:
@@ -180,7 +226,7 @@ def _suggest(env) -> tuple[int, int]:
     env.add(ContactRecord(name="Tom Baker", company="Other Ltd", emails=("tb@other.com",)), "tom2")
     a, b = sorted(c.id for c in env.store.contacts())
     with env.store.transaction():
-        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
+        env.store.db.execute("INSERT OR REPLACE INTO suggestions VALUES (?, ?, 2, 'name+city', ?, ?)",
                              (a, b, "same name <b>in</b> the same city", NOW.isoformat()))
     return a, b
 
@@ -197,15 +243,20 @@ def test_duplicates_merge_or_keep_apart(env, action, contacts_left) -> None:
     assert service.possible_duplicates(env.store) == []
 
 
-@pytest.mark.parametrize(("q", "found"), [("", 2), ("redfern", 1), ("tb@other", 1), ("nobody", 0)])
+@pytest.mark.parametrize(("q", "found"), [
+    ("", 3), ("redfern", 1), ("tb@other", 1), ("nobody", 0), ("tom baker", 2), ("Ann", 1), ("web summit", 1),
+])
 def test_contacts_search(env, q, found) -> None:
+    """By name, company, e-mail or event (the event a card was collected at)."""
     _suggest(env)
+    env.add(ContactRecord(name="Ann Lee", company="Lee & Co", emails=("ann@lee.com",)), "ann", event="Web Summit 2026")
     assert env.client.get("/contacts", params={"q": q}).text.count('<tr id="contact-') == found
 
 
 @pytest.mark.parametrize(("name", "filename", "needle"), [
     ("csv", "contacts.csv", b"Redfern Analytics"), ("vcard", "contacts.vcf", b"BEGIN:VCARD"),
-    ("google", "contacts-google.csv", b"Redfern"), ("due", "due.csv", b"Tom Baker"),
+    ("google", "contacts-google.csv", b"Redfern"), ("outlook", "contacts-outlook.csv", b"Redfern Analytics"),
+    ("json", "contacts.json", b'"Redfern Analytics"'), ("due", "due.csv", b"Tom Baker"),
     ("ics", "due.ics", b"BEGIN:VCALENDAR"),
 ])
 def test_exports_download(env, name, filename, needle) -> None:
@@ -231,6 +282,38 @@ def test_serve_refuses_a_public_host_without_a_token(env, monkeypatch) -> None:
     monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--db", str(env.cfg.db)])
     assert r.exit_code == 64 and "CARDPIPE_WEB_TOKEN" in r.output
+
+
+@pytest.mark.parametrize(("env_token", "cfg_token", "token"), [
+    (None, None, None), ("from-env", None, "from-env"), (None, "from-config", "from-config"),
+    ("from-env", "from-config", "from-env"),
+])
+def test_serve_beyond_loopback_takes_its_token_from_the_environment_or_the_config(
+    env, monkeypatch, env_token, cfg_token, token
+) -> None:
+    import uvicorn
+    from click.testing import CliRunner
+
+    from cardpipe import web
+    from cardpipe.cli import cli
+
+    cfg_file = env.tmp / "config.toml"
+    if cfg_token:
+        cfg_file.write_text(cfg_file.read_text(encoding="utf-8") + f'web_token = "{cfg_token}"\n', encoding="utf-8")
+    if env_token:
+        monkeypatch.setenv("CARDPIPE_WEB_TOKEN", env_token)
+    else:
+        monkeypatch.delenv("CARDPIPE_WEB_TOKEN", raising=False)
+    made, served = [], []
+    real = web.create_app
+    monkeypatch.setattr(web, "create_app", lambda cfg, **kw: made.append(kw["token"]) or real(cfg, **kw))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(kw["host"]))
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--config", str(cfg_file)])
+    if token is None:
+        assert r.exit_code == 64 and "web_token" in r.output and served == []
+    else:
+        assert r.exit_code == 0, r.output
+        assert made == [token] and served == ["0.0.0.0"]
 
 
 def test_a_contacts_own_interval_and_the_weekly_goal(env) -> None:
@@ -316,3 +399,38 @@ def test_contact_page_notes_and_split(env) -> None:
     bad = env.client.post(f"/contact/{contact.id}/split", data={"csrf": csrf(env.client, f"/contact/{contact.id}"), "card": "999"})
     assert bad.status_code == 400 and "there is no card #999" in bad.text
     assert env.client.get("/contact/4242").status_code == 404
+
+
+def test_the_exports_page_links_every_download(env) -> None:
+    env.add(DOUBTFUL, "tom")
+    page = env.client.get("/exports")
+    links = re.findall(r'href="(/exports/[^"]+)"', page.text)
+    assert sorted(links) == sorted(f"/exports/{n}" for n in ("csv", "google", "outlook", "vcard", "json", "due", "ics"))
+    assert all(env.client.get(link).status_code == 200 for link in links)
+
+
+def test_due_list_most_overdue_first_with_where_and_when_met_and_the_card(env) -> None:
+    """Most overdue first; each row says when and where the contact was met and expands to
+    the card met then; 'Done' takes the contact off the list for good."""
+    old = env.add(DOUBTFUL, "tom", day=dt.date(2026, 6, 1), event="Expo Real")
+    new = env.add(ContactRecord(name="Ann Lee", company="Lee & Co", emails=("ann@lee.com",)), "ann",
+                  day=dt.date(2026, 9, 1))
+    page = env.client.get("/due").text
+    assert page.index(f'id="due-{old}"') < page.index(f'id="due-{new}"')
+    row = page[page.index(f'id="due-{old}"'):page.index(f'id="due-{new}"')]
+    assert "2026-06-01 at Expo Real" in row
+    (card,) = env.store.contact(old).card_ids
+    assert f'<img src="/card/{card}/picture"' in row and "<details" in row
+    r = env.client.post(f"/due/{old}/followup", data={"csrf": csrf(env.client, "/due"), "note": "", "done": "1"},
+                        follow_redirects=False)
+    assert r.status_code == 303 and env.store.contact(old).done
+    assert [d.contact_id for d in service.due_items(env.store, env.cfg, NOW.date() + dt.timedelta(days=400))] == [new]
+
+
+def test_duplicates_show_both_contacts_cards_and_why(env) -> None:
+    a, b = _suggest(env)
+    page = env.client.get("/duplicates").text
+    for cid in (a, b):
+        (card,) = env.store.contact(cid).card_ids
+        assert f'<img src="/card/{card}/picture"' in page
+    assert "Other Ltd" in page and "Redfern Analytics" in page and "same name &lt;b&gt;in&lt;/b&gt; the same city" in page

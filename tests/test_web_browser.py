@@ -80,7 +80,7 @@ def test_review_merge_and_followup_in_the_browser(env, server, page, tmp_path, r
     env.add(ContactRecord(name="Ann Lee", company="Harbour Ltd", emails=("a.lee@harbour.com",)), "ann2")
     tom, ann1, ann2 = sorted(c.id for c in env.store.contacts())
     with env.store.transaction():
-        env.store.db.execute("INSERT INTO suggestions VALUES (?, ?, 3, 'name+company', 'same name and company', ?)",
+        env.store.db.execute("INSERT OR REPLACE INTO suggestions VALUES (?, ?, 3, 'name+company', 'same name and company', ?)",
                              (ann1, ann2, NOW.isoformat()))
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
@@ -113,12 +113,49 @@ def test_review_merge_and_followup_in_the_browser(env, server, page, tmp_path, r
     page.wait_for_load_state()
     assert "Tom Baker" not in export.due_csv(service.due_items(env.store, env.cfg, NOW.date()))
 
-    page.set_viewport_size({"width": 390, "height": 800})  # phone width
+    page.set_viewport_size({"width": 390, "height": 800})  # phone width: every page fits
+    for name, path in PAGES:
+        page.goto(server + path.format(contact=tom))
+        page.wait_for_load_state()
+        wide = page.evaluate("[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 390).map(e => e.tagName + '.' + e.className)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (path, wide)
+        shoot(page, request, tmp_path, f"{name}-phone")
+    assert all((tmp_path / f"{n}.png").stat().st_size > 1000
+               for n in ("review", "duplicates", "due", *(f"{name}-phone" for name, _ in PAGES)))
+
+
+PAGES = [("review", "/"), ("duplicates", "/duplicates"), ("due", "/due"), ("contacts", "/contacts"),
+         ("contact", "/contact/{contact}"), ("exports", "/exports")]
+
+
+def test_keyboard_next_previous_card_and_accept_all(env, server, page) -> None:  # noqa: F811
+    """j / k move between the queue's cards, a accepts all of the current one; Ctrl-A only
+    selects the page's text, and keys typed into a field stay in the field."""
+    from dataclasses import replace
+
+    first = env.add(DOUBTFUL, "tom")
+    second = env.add(replace(DOUBTFUL, name="Ann Lee", given_name="Ann", family_name="Lee", company="Lee & Co",
+                             emails=("ann@lee.com",), phones=()), "ann")
     page.goto(server + "/")
-    wide = page.evaluate("[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 390).map(e => e.tagName + '.' + e.className)")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
-    shoot(page, request, tmp_path, "review-phone")
-    assert all((tmp_path / f"{n}.png").stat().st_size > 1000 for n in ("review", "duplicates", "due", "review-phone"))
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Meta+a")
+    page.wait_for_timeout(300)
+    assert page.url == server + "/" and env.store.contact(first).record.review == ("company", "emails")
+    page.locator(f"#contact-{first} input[data-field=company]").press("a")  # typing, not a shortcut
+    page.wait_for_timeout(300)
+    assert env.store.contact(first).record.review == ("company", "emails")
+    page.locator("h1").click()  # back on the page, not in a field
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.locator(".card.current").get_attribute("id") == f"contact-{second}"
+    page.keyboard.press("k")
+    assert page.locator(".card.current").get_attribute("id") == f"contact-{first}"
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert env.store.contact(second).record.review == ()
+    assert env.store.contact(first).record.review == ("company", "emails")
+    assert f"Saved company, emails of contact {second}" in page.locator("#saved").inner_text()
 
 
 def test_the_field_being_edited_is_outlined_on_the_card_image(env, server, page) -> None:  # noqa: F811

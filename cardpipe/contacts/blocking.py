@@ -123,13 +123,16 @@ class Index:
         ]
         return sorted(found, key=_strength, reverse=True)
 
-    def namesakes(self, ev: Evidence, other: PersonName | None = None, contact_id: int | None = None) -> float:
+    def namesakes(
+        self, ev: Evidence, other: PersonName | None = None, contact_id: int | None = None, *, anywhere: bool = False
+    ) -> float:
         """How many people besides contact `contact_id` one expects by chance with this
-        card's given and family name in its city: contacts x p(given) x p(family) x p(city),
+        card's given and family name in its city: contacts x p(given) x p(family) x p(city)
+        (`anywhere`: in the whole network, without p(city)),
         the shares counted over the cards filed (without the contact's own) and smoothed
         towards PRIOR_SHARE, so that a young network does not take every name for rare;
         each the larger of the card's spelling and `other`'s (Miller / Muller: both common)."""
-        if ev.name is None or ev.city is None:
+        if ev.name is None or (ev.city is None and not anywhere):
             return float("inf")
         own: Counter[str] = Counter()
         for card in self._members.get(contact_id, ()) if contact_id is not None else ():
@@ -139,14 +142,14 @@ class Index:
         c = self._counts
         n = self._counted - sum(own.values()) // 3 + PRIOR_CARDS
         names = [ev.name] if other is None else [ev.name, other]
-        keys = [_count_keys(name, ev.city) for name in names]
+        keys = [_count_keys(name, ev.city or "") for name in names]
 
         def share(kind: int, key: str) -> float:  # smoothed towards the prior share
             return (c[key] - own[key] + PRIOR_CARDS * PRIOR_SHARE[kind]) / n
 
         given = max(share(0, k[0]) for k in keys)
         family = max(share(1, k[1]) for k in keys)
-        return max(len(self._members), 1) * given * family * share(2, keys[0][2])
+        return max(len(self._members), 1) * given * family * (1.0 if anywhere else share(2, keys[0][2]))
 
     def match(self, record: ContactRecord | Evidence, near: list[Suggestion] | None = None) -> Match | None:
         """The contact this card belongs to, with the other contacts it links (`also`).

@@ -41,11 +41,15 @@ two contacts by a strong rule (its e-mail is on one, its mobile on the other) jo
 
 What a rule nearly decided becomes a *possible duplicate* (`Suggestion`, in
 `Placement.suggestions`), for the user to merge or dismiss: the same name and city
-refused for a name too common there (up to SUGGEST_NAMESAKES namesakes expected), for
-two contacts of that name in that city, or for names an OCR slip apart; the same full
-name and company or domain refused for another mobile or address; an initial that fits
-two contacts; a contact of the same name and city as the one the card joined. They come
-from the candidates judged anyway, so they cost next to nothing, and change no decision.
+refused for a name too common there (up to SUGGEST_NAMESAKES namesakes expected, a
+quarter of that when the cards print different mobiles), for two contacts of that name in
+that city, or for names an OCR slip apart (those too only up to SUGGEST_NAMESAKES); the
+same full name and company or domain refused for another mobile or address; an initial
+that fits two contacts; a contact of the same name and city as the one the card joined;
+the same full name and nothing else alike (another city and company, or no city printed),
+when the name is so rare in the whole network that a move is likelier than a namesake (up
+to SUGGEST_MOVE namesakes expected anywhere). They come from the candidates judged anyway,
+so they cost next to nothing, and change no decision.
 
 Why this module is long: the evidence a card gives and the rules that judge two cards
 to be one person are one table, read top to bottom; names (`names.py`), the blocking
@@ -305,7 +309,21 @@ PRIOR_CARDS = 200
 SUGGEST_NAMESAKES = 0.1
 
 
+# ... divided by four, as RARE_NAME is, when the cards print different mobiles (on
+# bench/dedupe.py at 10,000 records, a third of the pairs between this and
+# SUGGEST_NAMESAKES were one person)
+SUGGEST_NAMESAKES_OTHER_MOBILE = SUGGEST_NAMESAKES * RARE_NAME_OTHER_MOBILE / RARE_NAME
+
+
 SUGGEST_LIMIT = 3
+
+
+# ... and the same full name with nothing else alike (another city and company, or no city
+# printed) only while the namesakes expected in the whole network are below this: what
+# name+city tolerates in one city for cards that print another mobile (moving says
+# "another person" at least as loudly as another number). On bench/dedupe.py at 10,000
+# records, 85% of such pairs below it are one person, under half of those up to RARE_NAME.
+SUGGEST_MOVE = RARE_NAME_OTHER_MOBILE
 
 
 @dataclass(frozen=True)
@@ -383,12 +401,13 @@ def judge(
     ev: Evidence,
     contact_id: int,
     prof: _Profile,
-    namesakes: Callable[[Evidence, PersonName, int], float] | None = None,
+    namesakes: Callable[..., float] | None = None,
     near: list[Suggestion] | None = None,
 ) -> Match | None:
     """The strongest rule by which a card's evidence matches a contact's, or None.
-    `namesakes(ev, name, contact_id)` estimates how many other people with this name (or
-    the contact's, when commoner) live in its city (see `Index.namesakes`); without it,
+    `namesakes(ev, name, contact_id, anywhere=False)` estimates how many other people with
+    this name (or the contact's, when commoner) live in its city, or anywhere in the network
+    (see `Index.namesakes`); without it,
     name+city is not used. When no rule holds but one nearly did (the same full name and
     company, refused for another mobile or address; the same name and city, refused for
     a name too common there), a `Suggestion` is added to `near`."""
@@ -445,10 +464,10 @@ def judge(
             expected = namesakes(ev, other, contact_id)
             if expected <= (RARE_NAME_OTHER_MOBILE if other_mobile else RARE_NAME):
                 return Match(contact_id, "name+city", f"{named}; city {city!r} (new job?)", level)
-            if near is not None and expected <= SUGGEST_NAMESAKES:
+            if near is not None and expected <= (SUGGEST_NAMESAKES_OTHER_MOBILE if other_mobile else SUGGEST_NAMESAKES):
                 why = "the name is too common there to tell a new job from a namesake"
                 if other_mobile:
-                    why = "the cards print different mobile numbers, and " + why.removeprefix("the ")
+                    why = "the cards print different mobile numbers, and " + why
                 missed = Suggestion(contact_id, "name+city", f"{named}; city {city!r}; not merged automatically: {why}")
     elif (
         near is not None and level == CLOSE and ev.city and _full(ev.name) and _full(other)
@@ -456,10 +475,22 @@ def judge(
         and not (ev.company and any(same_company(ev.company, key) for key in prof.companies))
     ):  # an OCR slip in a name, or two names a letter apart, in one city
         city = next((text for key, text in prof.cities.items() if same_city(ev.city, key)), None)
-        if city:
+        if city and namesakes and namesakes(ev, other, contact_id) <= SUGGEST_NAMESAKES:
             missed = Suggestion(
                 contact_id, "name+city", f"{named}; city {city!r}; not merged automatically: the names differ by "
                 "more than a misread, and the same name and city is too little to tell a slip from two people",
+            )
+    if (
+        missed is None and near is not None and namesakes and level >= SAME and _full(ev.name) and _full(other)
+        and not against and _shared_company(ev, prof) is None
+        and not (ev.city and any(same_city(ev.city, key) for key in prof.cities))
+    ):  # the same rare full name and nothing else alike: moved to another city and company?
+        if namesakes(ev, other, contact_id, anywhere=True) <= SUGGEST_MOVE:
+            where = (f"cities {ev.city_text!r} and {', '.join(map(repr, prof.cities.values()))}"
+                     if ev.city_text and prof.cities else "no city on one of them")
+            missed = Suggestion(
+                contact_id, "name", f"{named}; {where}; not merged automatically: nothing but the name, a rare "
+                "one in your contacts, ties the cards (a move to another city and company, or a namesake)",
             )
     return _missed(near, missed)
 

@@ -867,6 +867,7 @@ def record_from_dict(d: dict[str, Any]) -> ContactRecord:
         social=tuple(tuple(x) for x in d.get("social", ())),  # type: ignore[misc]
         confidence=tuple(tuple(x) for x in d.get("confidence", ())),  # type: ignore[misc]
         review=tuple(d.get("review", ())),
+        unverified_phones=tuple(d.get("unverified_phones", ())),
         evidence=tuple((f, tuple(tuple(b) for b in boxes)) for f, boxes in d.get("evidence", ())),  # type: ignore[misc]
     )
 

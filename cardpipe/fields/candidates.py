@@ -111,3 +111,4 @@ class Candidates:
     region_source: str  # "address", "tld", "phone-prefix" or "default"
     median_height: float
     unread: tuple[str, ...] = ()  # fields printed on the card that gave no value ("phones": a label and digits)
+    unread_phones: tuple[str, ...] = ()  # those numbers as printed ('Tél. 04 53 14 3?' -> '04 53 14 3')

@@ -11,7 +11,6 @@ they only make sense read together."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -117,6 +116,7 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
                 and 0 < k < len(toks) - 1
                 and _LOCAL_TOKEN_RE.fullmatch(toks[k - 1])
                 and not _is_email_label(toks[k - 1])
+                and toks[k - 1].lower() not in {"us", "me", "online", "visit", "find"}  # 'Visit us at acme.com'
                 and (_looks_domain(toks[k + 1]) or (k + 2 < len(toks) and toks[k + 2].lower() in _DOT_WORDS))
             ):
                 toks[k] = "@"
@@ -137,6 +137,10 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
         if "@" not in toks[k]:
             k += 1
             continue
+        inner = re.sub(r"(?<=[^\W\d_]),(?=[^\W\d_][\w.+-]*@)", ".", toks[k])
+        if inner != toks[k]:
+            toks[k] = inner  # "pushpa,arockiam@": the dot inside the local part read as a comma
+            repairs.append("comma-dot")
         i = j = k
         dot_after: set[int] = set()
         beside = False  # a name word printed before the address (not part of it)
@@ -286,26 +290,6 @@ def find_emails(seg: Segment) -> list[tuple[EmailCandidate, tuple[int, int]]]:
 # --------------------------------------------------------------------------
 
 
-def _rn_m_variants(value: str, limit: int = 16) -> list[str]:
-    """Every way of swapping 'rn' <-> 'm' in an address (at most `limit`)."""
-    spots = [(m.start(), "rn", "m") for m in re.finditer("rn", value)] + [
-        (m.start(), "m", "rn") for m in re.finditer("m", value)
-    ]
-    out = []
-    for k in range(1, min(len(spots), 3) + 1):
-        for combo in itertools.combinations(spots, k):
-            starts = [c[0] for c in combo]
-            if any(abs(a - b) < 2 for a, b in itertools.combinations(starts, 2)):
-                continue
-            v = value
-            for start, old, new in sorted(combo, reverse=True):
-                v = v[:start] + new + v[start + len(old) :]
-            out.append(v)
-            if len(out) >= limit:
-                return out
-    return out
-
-
 def _validate(value: str) -> str | None:
     try:
         return validate_email(value, check_deliverability=False).normalized
@@ -323,7 +307,7 @@ class _Judged:
 
 
 def judge_email(cand: EmailCandidate, site_domain: str | None, site_conf: float = 100.0) -> _Judged | None:
-    """Validate an e-mail candidate, trying 'rn'/'m' and TLD digit repairs when they help.
+    """Validate an e-mail candidate, with TLD digit repairs when they help.
 
     A domain one or two letters away from the website's is taken from the
     website when the website was read with more confidence (`site_conf`, 0..100).
@@ -340,12 +324,6 @@ def judge_email(cand: EmailCandidate, site_domain: str | None, site_conf: float 
     original = _validate(value)
     if site_domain and original and registrable_domain(original.rpartition("@")[2]) == site_domain:
         return _Judged(original, fit, cand.evidence.conf)
-    variants = _rn_m_variants(value)
-    if site_domain:
-        for v in variants:
-            n = _validate(v)
-            if n and registrable_domain(n.rpartition("@")[2]) == site_domain:
-                return _Judged(n, fit * 0.85, cand.evidence.conf, "rn-m")
     if site_domain and original:
         # one or two misread characters in the domain of a company address ("Ilumiere...")
         domain = original.rpartition("@")[2]
@@ -365,10 +343,6 @@ def judge_email(cand: EmailCandidate, site_domain: str | None, site_conf: float 
                     return _Judged(fixed, fit * 0.8, cand.evidence.conf, "domain-from-website")
     if original and _tld_ok(original):
         return _Judged(original, fit, cand.evidence.conf)
-    for v in variants:
-        n = _validate(v)
-        if n and _tld_ok(n):
-            return _Judged(n, fit * 0.75, cand.evidence.conf, "rn-m")
     if original:
         return _Judged(original, fit * 0.6, cand.evidence.conf, "unknown-tld")
     return None

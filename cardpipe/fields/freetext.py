@@ -32,7 +32,7 @@ def _is_junk_word(w: OcrWord, nxt: Sequence[OcrWord]) -> bool:
 
     A logo glyph read as text is short and much taller than the words next to it.
     """
-    t = w.text
+    t = w.text.strip("*¥™®©•·|")  # a mark stuck to a word ('K.V.Rao*') leaves the word
     if not re.search(r"[^\W_]", t) or _JUNK_CHARS_RE.search(t) and not re.fullmatch(r"\(?[\w.&'’-]+\)?", t):
         return True
     if len(t) <= 3 and w.conf < 50:
@@ -150,8 +150,11 @@ def email_local_match(tokens: Sequence[str], locals_: Sequence[str]) -> float:
 
 
 def _email_local_match_plain(tokens: Sequence[str], locals_: Sequence[str]) -> float:
-    words = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
-    words = [w for w in words if len(w) >= 2]
+    letters = [re.sub(r"[^a-z]", "", fold(t)) for t in tokens]
+    words = [w for w in letters if len(w) >= 2]
+    if len(words) == 1 and len(words[0]) >= 4 and any(len(w) == 1 for w in letters):
+        # initials and one name ('K S Prasad', prasad.srinivasaiah@): the name in the mailbox
+        return 0.8 if any(words[0] in re.sub(r"[^a-z]", "", fold(loc)) for loc in locals_) else 0.0
     if len(words) < 2:
         return 0.0
     given, family = words[0], words[-1]
@@ -273,7 +276,7 @@ def company_score(text: str, domains: Sequence[str], locals_: Sequence[str] = ()
     if suffix:
         score += 0.6
         feats.append("company-suffix")
-    words = {fold(t).strip(".,:;()&") for t in text.split()}
+    words = {fold(t).strip(".,:;()&") for t in re.split(r"[\s:]+", text)}  # 'VIKAS:ELECTRICALS': a space read ':'
     if words & COMPANY_WORDS:
         score += 0.3
         feats.append("company-word")

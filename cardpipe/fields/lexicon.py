@@ -107,12 +107,12 @@ COMPANY_WORDS = set(
     marketing communications creative productions construction engineering builders supplies manufacturing
     solar medical dental legal finance financial advisors investments securities trust partners& co-op cooperative
     gmbh ag inc llc ltd
-    center centre institute academy provider store shop gallery mart traders electric electrical electricals
+    center centre institute academy provider store shop gallery mart traders electric electrical electricals museum
     electronics metal steel aluminium aluminum plastic machinery machines equipment industrial industry
     industrie industria impex express freight forwarding shipping cargo transport transports logistic motors
     printing textile textiles chemicals
     solution automation service maintenance cleaning survey surveys caterers catering emporium furniture
-    dealers dealer repairs agencies
+    dealers dealer repairs agencies sales
     makina makine sanayi sanayii ticaret mühendislik inşaat tarım gıda otomotiv lojistik kimya tekstil
     plastik mobilya soğutma taşımacılık
     """.split()

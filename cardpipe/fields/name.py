@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from ..models import ContactRecord, OcrPage, OcrWord
-from .candidates import Candidates, EmailCandidate, Segment, TextCandidate
+from .candidates import Candidates, TextCandidate
 from .freetext import email_local_match, person_tokens, title_score
 from .layout import neighbour_below
 from .lexicon import GIVEN_NAMES, NAME_PARTICLES, NAME_SUFFIXES
@@ -346,39 +346,6 @@ def _family_spellings(name: NameParts) -> set[str]:
 
 def _given_initials(name: NameParts) -> set[str]:
     return {w[:1] for w in _name_words(name.given)}
-
-
-def given_before(
-    cand: EmailCandidate, segments: Sequence[Segment], name: NameParts
-) -> tuple[str, str] | None:
-    """(local part, verdict) with the given name printed before it, when the dot between
-    the two was read as a space ('pieter jansen@' for Pieter Jansen: 'pieter.jansen'), or None.
-
-    The word before must spell the given name in lower case, as the address does (a name
-    printed beside an address is capitalised), close enough to be the same run of type. The
-    initial 'e.' before the family name ('e. wilson@' for Ethan Wilson) may as well be the
-    label 'e.' (e-mail): then the verdict is "doubtful", else ""."""
-    local = cand.value.rpartition("@")[0]
-    box = cand.evidence.box
-    for seg in segments:
-        if seg.line != cand.evidence.line:
-            continue
-        k = next((k for k, w in enumerate(seg.words) if w.left == box.left and w.top == box.top), None)
-        if not k:
-            continue
-        prev, first = seg.words[k - 1], seg.words[k]
-        gap = first.left - (prev.left + prev.width)
-        if prev.text != prev.text.lower() or gap > 1.5 * max(first.height, 1):
-            return None
-        word = fold(prev.text).lower()
-        if re.split(r"[._+\-\d]+", fold(local).lower())[0] not in _family_spellings(name):
-            return None
-        if word in _name_words(name.given):
-            return f"{word}.{local}", ""
-        if word == "e." and _given_initials(name) == {"e"}:
-            return f"e.{local}", "doubtful"
-        return None
-    return None
 
 
 _LEADING_TITLE_RE = re.compile(r"^\s*(prop\.|propr\.|proprietor)\s+", re.IGNORECASE)

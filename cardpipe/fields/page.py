@@ -22,6 +22,7 @@ from .address import (
     split_country_suffix,
 )
 from .candidates import Candidates, EmailCandidate, PhoneCandidate, Segment, TextCandidate, UrlCandidate
+from .company import _all_company_words
 from .email import find_emails
 from .freetext import clean_free_words, email_local_match, person_tokens
 from .layout import (
@@ -30,12 +31,13 @@ from .layout import (
     is_label_run,
     make_segment,
     mask_words,
+    neighbour_below,
     segment_page,
     word_offsets,
     words_conf,
 )
 from .lexicon import GIVEN_NAMES, STRONG_SUFFIX_RE
-from .phone import phones_in, unread_number
+from .phone import phones_in, unread_numbers
 from .text import fold, is_freemail, region_for_tld
 from .website import find_urls
 
@@ -125,6 +127,36 @@ def split_title_company(seg: Segment, index: int) -> tuple[Segment, Segment] | N
         ):
             return left, right
     return None
+
+
+# A line set between marks on both sides, as blessings and mottos are printed on a card's top
+_ORNAMENT_RE = re.compile(r"([!|*~=♦॥]{2,}|[|॥])\s*[^\W\d_][^!|*~=♦॥]*?\s*([!|*~=♦॥]{2,}|[|॥])")
+
+
+def _over_trade(texts: list[TextCandidate], segments: Sequence[Segment]) -> list[TextCandidate]:
+    """A name-shaped line right over a line of trade words alone ('Sri Shirdi Sai' over
+    'CATERERS'), on a card that prints another name, is the business's name, not a person's:
+    its name score goes to its company score."""
+    people = [t for t in texts if "person-shape" in t.features]
+    if len(people) < 2:
+        return texts
+    segs = {s.index: s for s in segments}
+    by_seg = {t.segment: t for t in texts}
+    out = []
+    for t in texts:
+        seg = segs.get(t.segment)
+        below = neighbour_below(seg, segments, max_gap=1.0) if seg is not None and t in people else None
+        if (
+            below is not None
+            and below.index in by_seg
+            and _all_company_words(below.text)
+            and 0.6 * seg.height <= below.height <= 1.5 * seg.height
+            and "email-local-match" not in t.features
+        ):
+            t = replace(t, name_score=max(0.0, t.name_score - 0.3), company_score=min(1.0, t.company_score + 0.3),
+                        features=(*t.features, "over-trade"))
+        out.append(t)
+    return out
 
 
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
@@ -238,12 +270,14 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
 
     # Printed but not read: a labelled number, an '@' or a 'www' that gave no value
     unread: set[str] = set()
+    unread_phones: list[str] = []
     for seg in segments:
         if seg.index in address_segs or seg.index not in masked_text:
             continue
         rest = mask_words(seg.text, word_offsets(seg), used_words.get(seg.index, set()))
-        if unread_number(rest):
+        if numbers := unread_numbers(rest):
             unread.add("phones")
+            unread_phones.extend(numbers)
         if re.search(r"\w{2,}@|@\w{2,}|\w{2,} ?(?:@|\(at\)) ?\w{2,}", rest, re.IGNORECASE):  # not a logo's "@ HANSA"
             unread.add("emails")
         if _WEB_TRACE_RE.search(rest) and not any(u.network is None for u in urls):
@@ -268,6 +302,10 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
     tops = sorted({s.box.top for s in free})
     for seg in free:
         rank = tops.index(seg.box.top)
+        if seg.line < len(page.lines) and _ORNAMENT_RE.fullmatch(page.lines[seg.line].text.strip()):
+            continue  # '!! Jai Mata Di !!', '|| Shree Ganeshaya Namah ||': a blessing, no field
+        if seg.text.rstrip().endswith(":") and len(seg.text.split()) <= 3:
+            continue  # a heading ('Deals in :', 'Dth. Dealer :'): what follows it is the value
         words = clean_free_words(seg.words)
         if not words:
             continue
@@ -281,7 +319,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 words_conf(words),
                 sorted(w.height for w in words)[len(words) // 2],
             )
-        text = seg.text.strip(" ,;:-–")
+        text = seg.text.strip(" ,;:-–*¥™®©•·|")  # stray marks at the ends: "K.V.Rao*", "| TEREX"
         # 'Newbees co., Itd.': a lower-case l read as a capital I in the legal form
         text = re.sub(r"(?<=[\s,])Itd(?=\.|\s|$)", "Ltd", text)
         if not re.search(r"[^\W\d_]{2,}", text):
@@ -310,7 +348,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
             feats.append("person-shape")
             name_score = 0.45
             lm = email_local_match(core, locals_)
-            if lm >= 0.7:
+            if lm >= 0.7 and "company-word" not in cfeats:  # 'MAYA SALES', mayasales.hissar@gmail.com: the shop's mailbox
                 feats.append("email-local-match")
                 name_score += 0.4 * lm
             if fold(core[0]).strip(".") in GIVEN_NAMES:
@@ -349,6 +387,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 evidence=evidence_of(seg, "text:free"),
             )
         )
+    texts = _over_trade(texts, segments)
 
     return Candidates(
         segments=segments,
@@ -361,4 +400,5 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         region_source=region_source,
         median_height=float(median_h),
         unread=tuple(sorted(unread)),
+        unread_phones=tuple(dict.fromkeys(unread_phones)),
     )

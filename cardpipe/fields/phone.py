@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import phonenumbers
 from phonenumbers import (
@@ -97,14 +98,29 @@ def _strip_leading_label(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+_NOT_PHONE_LABEL_RE = re.compile(
+    r"\b(?:tax|vat|gst|gstin|pan|cin|tin|reg|regd|registration|code|id|iban|swift|account|a/c|box|pin|"
+    r"zip|postcode|license|licence|cr|trn|ust-?id|siret|siren|kvk|btw|nip|regon|vergi)\b\.?\s*(?:no\.?|nr\.?|number|#)?\s*[:.\-]?\s*$",
+    re.IGNORECASE,
+)
+
+
 def unread_number(text: str) -> bool:
     """Whether text left over once the numbers were found still looks like a phone number:
     a run of digits after a phone label, or a long one ('Tél. 04 53 14 3?', 'T O12! 49b')."""
-    for m in re.finditer(r"[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
+    return bool(unread_numbers(text))
+
+
+def unread_numbers(text: str) -> list[str]:
+    """The runs of `unread_number`, as printed."""
+    out = []
+    for m in re.finditer(r"(?<![^\W\d_])[+(]?[\dOoIl|!][\dOoIl|!SB\s().,/-]{4,}[\dOoIl|!]", text):
+        if _NOT_PHONE_LABEL_RE.search(text[: m.start()]):
+            continue  # 'Tax code: 0106472242', 'GSTIN 27AAACR...', 'P.O. Box 10070'
         digits = sum(c.isdigit() for c in m.group(0))
         if digits >= 8 or (digits >= 5 and _label_before(text[: m.start()])):
-            return True
-    return False
+            out.append(re.sub(r"\s+", " ", m.group(0)).strip())
+    return out
 
 
 FALLBACK_REGIONS = ("US", "GB", "DE", "FR", "NL", "AU", "CA", "BE", "CH", "AT", "IE", "ES", "IT", "NZ")
@@ -135,10 +151,13 @@ def phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
             if matches:
                 rule, region = "phone:matcher-other-region", other
                 break
+    matches = _with_ranges_and_locals(work, matches, region)
     prev_end = 0
+    label: str | None = None
     for i, m in enumerate(matches):
         next_start = matches[i + 1].start if i + 1 < len(matches) else len(work)
-        label = _label_before(work[prev_end : m.start]) or _label_after(work[m.end : next_start])
+        if not getattr(m, "shares_label", False):  # else the label of the number it continues
+            label = _label_before(work[prev_end : m.start]) or _label_after(work[m.end : next_start])
         if label is None and i > 0 and not work[prev_end : m.start].strip(" /,;-"):
             label = None  # "555-1234 / 555-5678": a second number with no label of its own
         prev_end = m.end
@@ -176,6 +195,59 @@ def phones_in(seg: Segment, text: str, region: str) -> list[PhoneCandidate]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A number found beside what `PhoneNumberMatcher` matched (its match objects' fields)."""
+
+    start: int
+    end: int
+    raw_string: str
+    number: phonenumbers.PhoneNumber
+    shares_label: bool = False  # a local number after a full one: the same label (Tel, Fax...)
+
+
+# Other last digits of the same number: '+90 (216) 315 77 45-46', '238 05 40-41-42' (lines in a row)
+_RANGE_RE = re.compile(r"(?<=\d)(?:\s?[-/]\s?\d{1,2}){1,3}(?!\d)")
+# A local number after a full one, sharing its area code: '(0212) 231 99 93 - 246 21 05'
+_LOCAL_AFTER_RE = re.compile(r"\s*[-/,]\s*(\d{2,4}(?:[\s.]\d{2,4}){1,3})(?![\d])")
+
+
+def _with_ranges_and_locals(work: str, matches: list, region: str) -> list:
+    """The matcher's numbers, plus a number printed with other last digits after it (its raw
+    text keeps them: '+90 (216) 315 77 45-46'), plus a local number printed after a full
+    one and sharing its area code ('(0212) 231 99 93 - 246 21 05' is +90 212 246 21 05)."""
+    found = list(matches)
+    covered = [(m.start, m.end) for m in found]
+    masked = work
+    for r in _RANGE_RE.finditer(work):
+        if not any(a <= r.start() < b for a, b in covered):
+            masked = masked[: r.start()] + " " * (r.end() - r.start()) + masked[r.end() :]
+    if masked != work:
+        for m in PhoneNumberMatcher(masked, region, leniency=Leniency.VALID):
+            if any(a < m.end and m.start < b for a, b in covered):
+                continue
+            r = _RANGE_RE.match(work, m.end)
+            end = r.end() if r else m.end
+            found.append(_Found(m.start, end, work[m.start : end].strip(), m.number))
+            covered.append((m.start, end))
+    for m in list(found):
+        loc = _LOCAL_AFTER_RE.match(work, m.end)
+        if loc is None or any(a <= loc.start(1) < b for a, b in covered):
+            continue
+        digits = re.sub(r"\D", "", loc.group(1))
+        nsn = phonenumbers.national_significant_number(m.number)
+        if not 6 <= len(digits) < len(nsn):
+            continue
+        try:
+            num = phonenumbers.parse(f"+{m.number.country_code}{nsn[: len(nsn) - len(digits)]}{digits}")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(num):
+            found.append(_Found(loc.start(1), loc.end(1), loc.group(1), num, shares_label=True))
+            covered.append((loc.start(1), loc.end(1)))
+    return sorted(found, key=lambda m: m.start)
 
 
 def judge_phones(found: Sequence[PhoneCandidate]) -> tuple[list[Phone], float]:

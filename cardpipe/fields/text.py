@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 
 import phonenumbers
+from publicsuffixlist import PublicSuffixList
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -21,16 +22,18 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
 
+@functools.lru_cache(maxsize=1)
+def _suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list ships inside the package: nothing is fetched
+
+
+@functools.lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
-    """acme.com for www.mail.acme.com, acme.co.uk for www.acme.co.uk."""
-    parts = [p for p in host.lower().strip(".").split(".") if p]
-    if (
-        len(parts) >= 3
-        and len(parts[-1]) == 2
-        and parts[-2] in {"co", "com", "org", "net", "ac", "gov", "edu", "or", "ne"}
-    ):
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
+    """acme.com for www.mail.acme.com, acme.co.uk for www.acme.co.uk, blaiklock.uk.com for
+    www.blaiklock.uk.com: the name registered under a public suffix (the Public Suffix List,
+    private suffixes such as uk.com and github.io included)."""
+    host = ".".join(p for p in host.lower().strip(".").split(".") if p)
+    return _suffixes().privatesuffix(host) or host
 
 
 def domain_label(host: str) -> str:

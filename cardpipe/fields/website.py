@@ -53,7 +53,7 @@ def _near_network(label: str) -> bool:
     return any(Levenshtein.distance(label, n) <= (2 if len(n) >= 8 else 1) for n in _NETWORKS)
 
 
-_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww)$")
+_WWW_SLIP_RE = re.compile(r"^(?:[a-z]?(?=[vw]*w[vw]*w)[vw]{2,4}|ww|yw|wy|yww|wyw|wwy)$")  # "yw." for "www."
 
 
 def find_urls(seg: Segment, text: str) -> list[tuple[UrlCandidate, tuple[int, int]]]:
@@ -234,6 +234,24 @@ def _pick_website(cands: Candidates) -> tuple[UrlCandidate | None, dict[str, str
         if u.network and u.network not in social:
             social[u.network] = u.value
     return (sites[0] if sites else None), social
+
+
+# Link shorteners and QR-code services: a code's URL on one of these is a redirect, not the
+# company's site (and its domain names no company: 'me-qr.com' is not 'Me Qr').
+REDIRECT_DOMAINS = frozenset(
+    """
+    bit.ly tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at tiny.cc s.id t.ly
+    qrco.de me-qr.com qr.io qrfy.com qr-codes.io qrcode-monkey.com qr-code-generator.com qrcodechimp.com
+    uqr.me l.ead.me scanned.page hovercode.com qr1.be qrs.ly q-r.to beaconstac.com flowcode.com
+    linktr.ee beacons.ai bio.link
+    """.split()
+)
+
+
+def is_redirect(url: str) -> bool:
+    """Whether a URL points at a link shortener or a QR-code service, not at a site of its own."""
+    host = url.split("//")[-1].split("/")[0].lower().removeprefix("www.")
+    return host in REDIRECT_DOMAINS or registrable_domain(host) in REDIRECT_DOMAINS
 
 
 def _qr_site_is_the_site(qr_site: str, printed: str | None) -> bool:

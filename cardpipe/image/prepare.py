@@ -116,11 +116,19 @@ def prepare(src: SourceImage, text_lines: TextLines | None = None) -> list[Prepa
         steps: list[str] = [] if whole else [f.how]
         # a card photographed at an angle whose outline was not found is still turned as
         # much as it was photographed (up to 18 degrees and more), not just a scan's skew
+        plain0 = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
         gray, color, more, moved = _prepare_crop(color, skew_limit=WIDE_SKEW if f.how == "whole-photo" else SKEW)
+        # a card that was inverted whole (light print on a dark card) keeps its plain grey:
+        # its lines read better cut from it, each line's polarity and light set on its own
+        plain = (
+            cv2.warpPerspective(plain0, moved, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            if "invert" in more
+            else None
+        )
         cards.append(
             PreparedCard(
                 source=src.path, index=i, image=gray, page=src.page, steps=tuple(steps + more), color=color,
-                to_source=np.linalg.inv(moved @ warp),
+                to_source=np.linalg.inv(moved @ warp), plain=plain,
             )
         )
     return cards
@@ -147,9 +155,10 @@ def rotate(card: PreparedCard, degrees: int) -> PreparedCard:
     color = cv2.rotate(card.color, code) if card.color is not None else None
     h, w = card.image.shape[:2]
     to_source = card.to_source @ np.linalg.inv(rot90_matrix(-d // 90, w, h)) if card.to_source is not None else None
+    plain = cv2.rotate(card.plain, code) if card.plain is not None else None
     return dataclasses.replace(
         card, image=cv2.rotate(card.image, code), color=color, steps=(*card.steps, f"rotate:{d}"),
-        to_source=to_source,
+        to_source=to_source, plain=plain,
     )
 
 

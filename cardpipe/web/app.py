@@ -43,7 +43,8 @@ def check_host(host: str, token: str | None) -> None:
     if not loopback and not token:
         raise UsageError(
             f"--host {host} would let other machines reach your contacts: set a token in "
-            f"the environment ({TOKEN_ENV}=...) or keep the default --host 127.0.0.1."
+            f"the environment ({TOKEN_ENV}=...) or the configuration (web_token = \"...\"), "
+            "or keep the default --host 127.0.0.1."
         )
 
 
@@ -100,9 +101,10 @@ def create_app(cfg: Config, *, clock: Clock | None = None, token: str | None = N
 
     def due_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
         with service.open_db(cfg) as store:
-            items = service.due_items(store, cfg, clock.now().date())
+            contacts = store.contacts()
+            items = service.due_items(store, cfg, clock.now().date(), contacts=contacts)
             week = service.build_digest(store, cfg, clock, mark=False)
-        return page(request, "due.html", status=status, items=items, error=error,
+        return page(request, "due.html", status=status, items=items, error=error, cards=_met_cards(contacts),
                     done=week.done_this_week, goal=week.weekly_goal)
 
     async def due(request: Request) -> Response:
@@ -265,6 +267,16 @@ def evidence(ocr_text: str, fields) -> list[tuple[str, str]]:
                     hit.append(f.field)
                     break
         out.append((line, " ".join(hit)))
+    return out
+
+
+def _met_cards(contacts) -> dict[int, int]:
+    """Each contact's card from the day it was met (the due list's 'met'), else its last card."""
+    out = {}
+    for c in contacts:
+        if c.card_ids:
+            met = [i for i, d in zip(c.card_ids, c.card_dates, strict=False) if d == c.first_met]
+            out[c.id] = met[0] if met else c.card_ids[-1]
     return out
 
 

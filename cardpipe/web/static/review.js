@@ -23,13 +23,17 @@ document.addEventListener("focusin", (e) => {
 });
 let current = -1;
 document.addEventListener("keydown", (e) => {
-  if (e.target.tagName === "INPUT" || !["j", "k", "a"].includes(e.key)) return;
+  // plain keys only: Ctrl-A / Cmd-A select the page's text, they accept nothing
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(e.target.tagName) || !["j", "k", "a"].includes(e.key)) return;
   const cards = document.querySelectorAll(".card");
   if (e.key === "a") {  // accept all of the current card
     const card = cards[Math.max(0, current)];
-    if (card) card.querySelector("form.accept").submit();
+    const accept = card && card.querySelector("form.accept");
+    if (accept) accept.submit();
     return;
   }
   current = Math.max(0, Math.min(cards.length - 1, current + (e.key === "j" ? 1 : -1)));
+  cards.forEach((c, i) => c.classList.toggle("current", i === current));
   if (cards[current]) cards[current].scrollIntoView();
 });
