@@ -162,6 +162,12 @@ def test_a_letters_lines_are_not_cut_into_cards():
     assert textsplit.text_regions(lines, A4, 200.0) == []
 
 
+def test_a_table_of_small_boxes_is_given_up_quickly_not_cut_every_way():
+    cells = [quad((10 + 6 * i) * PPM, (10 + 7 * j) * PPM, (14 + 6 * i) * PPM, (14 + 7 * j) * PPM)
+             for i in range(30) for j in range(38)]
+    assert textsplit.text_regions(cells, A4, 200.0) == []
+
+
 def test_no_split_without_a_trusted_dpi():
     boxes = card_lines(10, 10) + card_lines(98, 10)
     assert textsplit.text_regions(boxes, A4, 72.0) == []

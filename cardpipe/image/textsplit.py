@@ -11,6 +11,12 @@ from .find import _DETECT_SIDE, _border_ring, _card_sized, _Found, _ink_outside,
 TEXT_CARD_MM = (95.0, 60.0)  # the most a card's text can span, long and short side (a card is 85-91 x 55)
 TEXT_GAP_MM = 2.0  # the narrowest empty band between two cards' text
 TEXT_MARGIN_MM = 6.0  # how far a card is taken to reach beyond its outermost text
+MAX_GROUPS = 5000  # groups of lines weighed at most: a page of cards needs a few hundred; a
+# table or a form (small boxes in a grid, cut anywhere) would need millions, and is no cards
+
+
+class _TooManyWays(Exception):
+    pass
 
 
 def needs_text_split(bgr: np.ndarray, found: list[_Found], dpi: float | None) -> bool:
@@ -81,6 +87,8 @@ def text_regions(boxes: list[np.ndarray], shape: tuple[int, int], dpi: float) ->
         the fewest cards, then the widest gaps."""
         if group in memo:
             return memo[group]
+        if len(memo) >= MAX_GROUPS:
+            raise _TooManyWays
         cost = fits(group)
         if cost is not None:
             out: tuple[float, float, list[frozenset[int]]] = (cost, -np.inf, [group])
@@ -95,7 +103,10 @@ def text_regions(boxes: list[np.ndarray], shape: tuple[int, int], dpi: float) ->
         memo[group] = out
         return out
 
-    n, _, groups = best(frozenset(range(len(boxes))))  # n: the cards, a little more for standing ones
+    try:
+        n, _, groups = best(frozenset(range(len(boxes))))  # n: the cards, a little more for standing ones
+    except _TooManyWays:
+        return []
     if not np.isfinite(n) or len(groups) < 2:
         return []
     ext = np.array([[rects[list(g), 0].min(), rects[list(g), 1].min(), rects[list(g), 2].max(),
