@@ -79,8 +79,10 @@ class NewJob:
 
 
 # John McDonald (scan300-15.pdf, Pinecrest Software in Seattle, met at the oldest event)
-# moves to Austin. The new card prints no mobile: two different mobiles would say "another
-# person" and the rules would not suggest the pair; the same mobile would merge it.
+# moves to Austin: in the same city, his name (rare among the demo's contacts) would be
+# merged as a new job (rule name+city). The new card prints no mobile: two different
+# mobiles would say "another person" and nothing would be suggested; the same mobile, or
+# the LinkedIn page his sample card prints, would merge the two.
 MET_AGAIN = (
     NewJob("scan300-15.pdf", "VP of Sales", "Bluebonnet Robotics Inc.", "bluebonnet-robotics.com",
            "(512) 555-0126", "600 Congress Avenue, Suite 1400, Austin, TX 78701"),
