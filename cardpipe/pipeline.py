@@ -534,6 +534,15 @@ def restore_accents(record: ContactRecord, other: ContactRecord) -> ContactRecor
         same = accents_only(a, b, umlaut_ii=name.endswith("name")) if a and b else False
         if a and b and a != b and (_fold(a) == _fold(b) or same) and not b.isascii():
             changes[name] = b
+        elif a and b and name in ("title", "company") and len(a.split()) > 1:
+            # word by word: 'asos celik kapi' and 'çelik kapı' (the logo not read in the
+            # card's language, or read worse): 'asos çelik kapı' (a person's name only whole)
+            words = [
+                next((y for y in b.split() if y != x and (_fold(x) == _fold(y) or accents_only(x, y, umlaut_ii=False))), x)
+                for x in a.split()
+            ]
+            if words != a.split():
+                changes[name] = " ".join(words)
     if record.address and other.address and record.address != other.address:
         a_text, b_text = record.address.text, other.address.text
         if _fold(a_text) == _fold(b_text) and not b_text.isascii():

@@ -366,6 +366,43 @@ def test_the_company_is_spelled_right_from_its_mailbox_on_a_card() -> None:
     assert read_contact(OcrPage.from_text(text)).company == "ARIFI MAINTENANCE SERVICE"
 
 
+@pytest.mark.parametrize(
+    ("company", "domains", "completed"),
+    [
+        ("OVERSEAS", ["www.seli-overseas.com"], "SELI OVERSEAS"),  # the logo's first word not read
+        ("Acme", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Acme Robotics", ["acme-robotics.co.uk"], "Acme Robotics"),
+        ("Overseas", ["www.seli-shipping.com"], "Overseas"),  # not its words: left as read
+        ("Acme", ["acmerobotics.com"], "Acme"),  # no hyphen: the domain does not say where words end
+    ],
+)
+def test_a_company_read_in_part_is_completed_by_its_hyphenated_domain(company, domains, completed) -> None:
+    from cardpipe.fields.company import completed_by_domain
+
+    assert completed_by_domain(company, domains) == completed
+
+
+@pytest.mark.parametrize(
+    ("rows", "name", "company"),
+    [
+        # a name-shaped line over its trade, and the person's own name elsewhere on the card
+        ([("A. Srinivas Rao", 49), ("Ph : 040 2311 2470", 51), ("Sri Shirdi Sai", 72), ("CATERERS", 52),
+          ("Kavuri Hills, Madhapur, Hyderabad", 56)], "A. Srinivas Rao", "Sri Shirdi Sai CATERERS"),
+        # no other name on the card: the person's name over their trade stays their name
+        ([("Ravi Mehra", 72), ("CATERERS", 52), ("Kavuri Hills, Madhapur, Hyderabad", 56)], "Ravi Mehra", "CATERERS"),
+    ],
+)  # fmt: skip
+def test_a_name_over_a_line_of_trade_words_is_the_business(rows, name, company) -> None:
+    record = read_contact(_sized(rows))
+    assert (record.name, record.company) == (name, company)
+
+
+def test_a_heading_line_is_no_company_and_a_space_read_as_a_colon_is_a_space() -> None:
+    text = "Dth. Dealer :\nProp. Satish Saini\n89012-60152\nVIKAS:ELECTRICALS\nSale & Repair\n123, Colony Road, Hisar"
+    record = read_contact(OcrPage.from_text(text), region="IN")
+    assert (record.name, record.title, record.company) == ("Satish Saini", "Prop.", "VIKAS ELECTRICALS")
+
+
 def test_a_qr_service_address_names_no_company() -> None:
     record = read_contact(OcrPage.from_text("Timo Tessen\nCEO\n+49 40 6460 7088"), qr_texts=("https://me-qr.com/jJSoOROe",))
     assert record.website == "me-qr.com/jJSoOROe"  # nothing printed: the code's URL is all there is

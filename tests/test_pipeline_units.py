@@ -58,6 +58,17 @@ def test_a_title_only_the_cards_language_reads_is_taken():
     assert pipeline.restore_accents(kept, second).title == "General Manager"  # never replaced
 
 
+def test_restore_accents_of_a_company_word_by_word():
+    """The logo not read in the card's language (or read worse): the words both reads
+    share take their accents; the rest stays as the default read has it."""
+    first = ContactRecord(company="asos celik kapi", title="Satis Muduru Export")
+    second = ContactRecord(company="çelik kapı", title="Satış Müdürü Exp0rt")
+    out = pipeline.restore_accents(first, second)
+    assert (out.company, out.title) == ("asos çelik kapı", "Satış Müdürü Export")
+    other = ContactRecord(company="Mailer Druck")  # another word: nothing taken
+    assert pipeline.restore_accents(ContactRecord(company="Miller Druck"), other).company == "Miller Druck"
+
+
 def test_restore_accents_never_replaces_a_different_reading():
     first = ContactRecord(name="Bjorn Wagner", company="Acme Ltd")
     second = ContactRecord(name="Björn Wagnér Jr", company=None)

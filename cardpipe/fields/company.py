@@ -61,6 +61,27 @@ def spelled_by(company: str, spellings: Sequence[str]) -> str:
     return company
 
 
+def completed_by_domain(company: str, domains: Sequence[str]) -> str:
+    """The company's name completed from a domain that spells it in words with hyphens, when
+    the read is some of those words in a row and the logo's other word was not read
+    ('OVERSEAS' beside www.seli-overseas.com: 'SELI OVERSEAS'), in the read's case."""
+    words = [fold(w) for w in re.findall(r"[^\W_]+", company)]
+    if not words or len(words) > 3:
+        return company
+    for d in domains:
+        parts = [p for p in name_label(d).split("-") if p]
+        n = len(words)
+        if len(parts) <= n or len(parts) > 4 or any(len(p) < 3 for p in parts):
+            continue
+        if any(parts[i : i + n] == words for i in range(len(parts) - n + 1)):
+            if company.isupper():
+                return " ".join(p.upper() for p in parts)
+            if company.islower():
+                return " ".join(parts)
+            return " ".join(p.capitalize() for p in parts)
+    return company
+
+
 def complete_suffix(company: str) -> str:
     """'Van Dijk B.V' -> 'Van Dijk B.V.', 'GmbH & Co.KG' -> 'GmbH & Co. KG': OCR loses dots and spaces in suffixes."""
     company = re.sub(r"(?<=\bCo)\.(?=(?:KG|OHG|AG|Ltd|Inc|LLC)\b)", ". ", company)

@@ -276,7 +276,7 @@ def company_score(text: str, domains: Sequence[str], locals_: Sequence[str] = ()
     if suffix:
         score += 0.6
         feats.append("company-suffix")
-    words = {fold(t).strip(".,:;()&") for t in text.split()}
+    words = {fold(t).strip(".,:;()&") for t in re.split(r"[\s:]+", text)}  # 'VIKAS:ELECTRICALS': a space read ':'
     if words & COMPANY_WORDS:
         score += 0.3
         feats.append("company-word")

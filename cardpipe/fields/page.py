@@ -30,6 +30,7 @@ from .layout import (
     is_label_run,
     make_segment,
     mask_words,
+    neighbour_below,
     segment_page,
     word_offsets,
     words_conf,
@@ -129,6 +130,34 @@ def split_title_company(seg: Segment, index: int) -> tuple[Segment, Segment] | N
 
 # A line set between marks on both sides, as blessings and mottos are printed on a card's top
 _ORNAMENT_RE = re.compile(r"([!|*~=♦॥]{2,}|[|॥])\s*[^\W\d_][^!|*~=♦॥]*?\s*([!|*~=♦॥]{2,}|[|॥])")
+
+
+def _over_trade(texts: list[TextCandidate], segments: Sequence[Segment]) -> list[TextCandidate]:
+    """A name-shaped line right over a line of trade words alone ('Sri Shirdi Sai' over
+    'CATERERS'), on a card that prints another name, is the business's name, not a person's:
+    its name score goes to its company score."""
+    from .company import _all_company_words
+
+    people = [t for t in texts if "person-shape" in t.features]
+    if len(people) < 2:
+        return texts
+    segs = {s.index: s for s in segments}
+    by_seg = {t.segment: t for t in texts}
+    out = []
+    for t in texts:
+        seg = segs.get(t.segment)
+        below = neighbour_below(seg, segments, max_gap=1.0) if seg is not None and t in people else None
+        if (
+            below is not None
+            and below.index in by_seg
+            and _all_company_words(below.text)
+            and 0.6 * seg.height <= below.height <= 1.5 * seg.height
+            and "email-local-match" not in t.features
+        ):
+            t = replace(t, name_score=max(0.0, t.name_score - 0.3), company_score=min(1.0, t.company_score + 0.3),
+                        features=(*t.features, "over-trade"))
+        out.append(t)
+    return out
 
 
 def propose(page: OcrPage, *, region: str = "US") -> Candidates:
@@ -276,6 +305,8 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
         rank = tops.index(seg.box.top)
         if seg.line < len(page.lines) and _ORNAMENT_RE.fullmatch(page.lines[seg.line].text.strip()):
             continue  # '!! Jai Mata Di !!', '|| Shree Ganeshaya Namah ||': a blessing, no field
+        if seg.text.rstrip().endswith(":") and len(seg.text.split()) <= 3:
+            continue  # a heading ('Deals in :', 'Dth. Dealer :'): what follows it is the value
         words = clean_free_words(seg.words)
         if not words:
             continue
@@ -357,6 +388,7 @@ def propose(page: OcrPage, *, region: str = "US") -> Candidates:
                 evidence=evidence_of(seg, "text:free"),
             )
         )
+    texts = _over_trade(texts, segments)
 
     return Candidates(
         segments=segments,

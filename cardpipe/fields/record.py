@@ -27,6 +27,7 @@ from .company import (
     _company_from_domain,
     _company_rows,
     _names_site,
+    completed_by_domain,
     spelled_by,
 )
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
@@ -112,7 +113,7 @@ def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> Tex
     'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
     tallest line of the card when it is no name or title ('TECONJA' over 'Timo Tessen')."""
     plain = [t for t in rest if not _CONTACT_RE.search(t.text) and t.name_score < 0.4 and "title-lexicon" not in t.features]
-    worded = [t for t in plain if t.company_score >= 0.3 and fold(t.text.split()[-1]).strip(".,") in COMPANY_WORDS]
+    worded = [t for t in plain if t.company_score >= 0.3 and fold(re.split(r"[\s:]+", t.text)[-1]).strip(".,") in COMPANY_WORDS]
     if worded:
         return max(worded, key=lambda t: (t.company_score, -t.segment))
     heights = {s.index: s.height for s in cands.segments}
@@ -272,6 +273,8 @@ def judge(
         conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
     if company and company_read:
         company = spelled_by(company, [name_label(d) for d in domains] + [e.partition("@")[0] for e in emails])
+        company = completed_by_domain(company, domains)
+        company = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", company)  # 'VIKAS:ELECTRICALS': the space read ':'
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
