@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from .candidates import Candidates, Segment, TextCandidate
+from .confidence import _agree, _conf
 from .layout import neighbour_below, neighbours_above
 from .lexicon import (
     COMPANY_SUFFIX_RE,
@@ -170,3 +172,108 @@ def _company_rows(
         if t is not None and ("company-suffix" in t.features or (trade and bare) or both):
             text, used = f"{text} {t.text.strip(' ,')}", [*used, t.segment]
     return text, used
+
+
+@dataclass(frozen=True)
+class CompanyPick:
+    """The company a card gives: its name, whether it was read on the card (not made from a
+    domain), the line it was read from and the rows it takes, and its confidence."""
+
+    value: str | None = None
+    read: bool = False
+    line: TextCandidate | None = None
+    segments: tuple[int, ...] = ()
+    conf: float | None = None
+
+
+def pick_company(
+    cands: Candidates,
+    texts: Sequence[TextCandidate],
+    taken: set[int],
+    domains: Sequence[str],
+    mailboxes: Sequence[str],
+    *,
+    personal_site: bool,
+) -> CompanyPick:
+    """The company, in the order the evidence is trusted: a line that scores as a company
+    (a legal form, company words, the domain's name; a legal-form line over a logo read
+    beside it), a short line printed twice, a name made from the domain (flagged: derived,
+    not read; none for a personal site, `personal_site`), or with no domain a line ending in a
+    company word or the logo. A read name is then spelled right by the mailboxes and domain."""
+    rest = [t for t in texts if t.segment not in taken]
+    best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
+    legal = [t for t in rest if "company-suffix" in t.features and t.company_score >= 0.5 and t.name_score < 0.4]
+    if best is not None and "company-suffix" not in best.features and legal:
+        # the name with its legal form ('ASIAPAC TURKEY TAŞIMACILIK A.Ş.') over a logo read
+        # beside it ('allcarco'): the legal line is the company's full name
+        best = max(legal, key=lambda t: (t.company_score, -t.segment))
+    if best is not None and best.company_score >= 0.5:
+        text, segs = _company_rows(best, cands, texts, taken)
+        fit = 0.9 if "company-suffix" in best.features else 0.75 if "company-word" in best.features else 0.6
+        c = _conf(fit, best.evidence.conf)
+        c = _agree(c) if "domain-match" in best.features else c
+        if re.search(r"\d{4}", text):
+            c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
+        if _MISREAD_RE.search(text):
+            c *= 0.6  # 'HDFC BAN!', 'NVvO': a mark or a small letter inside capitals is OCR's
+        pick = CompanyPick(text.strip(" ,"), True, best, tuple(segs), round(c, 3))
+    elif (twice := _printed_twice(rest)) is not None:
+        # a name printed twice, under the logo and in the text ('BKI Group'), is the
+        # company's, whatever the domain says (vetassess.com.au: the parent's mailbox)
+        conf = round(min(0.55, _conf(0.6, twice.evidence.conf)), 3)
+        pick = CompanyPick(twice.text.strip(" ,"), True, twice, (twice.segment,), conf)
+    elif domains and not personal_site and not _names_site(texts, domains[0]):
+        # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
+        return CompanyPick(_company_from_domain(domains[0]), False, best, (), 0.45)  # derived: a human should look
+    elif not domains and (plain := _plain_company_line(rest, cands)) is not None:
+        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'),
+        # or else a logo-sized line: most likely the company, but a human should look
+        text, segs = _company_rows(plain, cands, texts, taken)
+        pick = CompanyPick(text.strip(" ,"), True, plain, tuple(segs), round(min(0.5, _conf(0.6, plain.evidence.conf)), 3))
+    else:
+        return CompanyPick(line=best)
+    value = spelled_by(pick.value or "", [name_label(d) for d in domains] + list(mailboxes))
+    value = completed_by_domain(value, domains)
+    value = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", value)  # 'VIKAS:ELECTRICALS': the space read ':'
+    return replace(pick, value=value or None)
+
+
+# What OCR leaves in a word it misread: a mark no name carries, or one small letter amid capitals
+_MISREAD_RE = re.compile(r"[!|¥{}\[\]<>~^]|\b[A-Z]{2,}[a-z][A-Z]")
+
+
+def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
+    """A short line printed twice on the card (a logo and the same words in the text): the
+    company, not a person or a title. The first of the two."""
+    seen: dict[str, TextCandidate] = {}
+    for t in sorted(rest, key=lambda t: t.segment):
+        if _CONTACT_RE.search(t.text) or t.name_score >= 0.5 or "title-lexicon" in t.features:
+            continue
+        key = " ".join(re.findall(r"\w+", fold(t.text)))
+        if len(key.replace(" ", "")) < 3 or len(key.split()) > 5:
+            continue
+        if key in seen:
+            return seen[key]
+        seen[key] = t
+    return None
+
+
+def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> TextCandidate | None:
+    """With no domain to go by: the line that ends in a company word ('ORANJEWOUD MEDIA',
+    'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
+    tallest line of the card when it is no name or title ('TECONJA' over 'Timo Tessen')."""
+    plain = [t for t in rest if not _CONTACT_RE.search(t.text) and t.name_score < 0.4 and "title-lexicon" not in t.features]
+    worded = [t for t in plain if t.company_score >= 0.3 and fold(re.split(r"[\s:]+", t.text)[-1]).strip(".,") in COMPANY_WORDS]
+    if worded:
+        return max(worded, key=lambda t: (t.company_score, -t.segment))
+    heights = {s.index: s.height for s in cands.segments}
+    if not heights:
+        return None
+    median = sorted(heights.values())[len(heights) // 2]
+    tallest = max(heights, key=lambda i: heights[i])
+    logo = [
+        t for t in plain
+        if t.segment == tallest and heights[tallest] >= 1.3 * median and len(t.text.split()) <= 4
+        and sum(c.isalpha() for c in t.text) >= 3 and not {"web-like", "name-like"} & set(t.features)
+    ]
+    return logo[0] if logo else None

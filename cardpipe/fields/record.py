@@ -21,15 +21,8 @@ from rapidfuzz.distance import Levenshtein
 
 from ..models import Address, ContactRecord, OcrPage, Phone
 from .address import judge_address
-from .candidates import Box, Candidates, TextCandidate
-from .company import (
-    _CONTACT_RE,
-    _company_from_domain,
-    _company_rows,
-    _names_site,
-    completed_by_domain,
-    spelled_by,
-)
+from .candidates import Box, Candidates
+from .company import pick_company
 from .confidence import CONFIDENCE_FIELDS, _agree, _conf
 from .domain import _tld_ok, card_tlds, repair_tld
 from .email import (
@@ -43,11 +36,10 @@ from .email import (
     local_from_name,
 )
 from .freetext import email_local_match
-from .lexicon import COMPANY_WORDS
 from .name import NameParts, _pick_name, restore_umlauts, split_name, stacked_name
 from .page import propose
 from .phone import judge_phones
-from .text import domain_label, fold, is_freemail, name_label, registrable_domain, similarity
+from .text import domain_label, is_freemail, registrable_domain, similarity
 from .title import _pick_title
 from .website import _pick_website, _qr_site_is_the_site, is_redirect
 
@@ -90,47 +82,6 @@ class _Draft:
 def _same_digits(raw: str, phone: Phone) -> bool:
     digits = re.sub(r"\D", "", raw)
     return len(digits) >= 6 and (phone.e164 or "").endswith(digits[-6:])
-
-
-# What OCR leaves in a word it misread: a mark no name carries, or one small letter amid capitals
-_MISREAD_RE = re.compile(r"[!|¥{}\[\]<>~^]|\b[A-Z]{2,}[a-z][A-Z]")
-
-
-def _printed_twice(rest: Sequence[TextCandidate]) -> TextCandidate | None:
-    """A short line printed twice on the card (a logo and the same words in the text): the
-    company, not a person or a title. The first of the two."""
-    seen: dict[str, TextCandidate] = {}
-    for t in sorted(rest, key=lambda t: t.segment):
-        if _CONTACT_RE.search(t.text) or t.name_score >= 0.5 or "title-lexicon" in t.features:
-            continue
-        key = " ".join(re.findall(r"\w+", fold(t.text)))
-        if len(key.replace(" ", "")) < 3 or len(key.split()) > 5:
-            continue
-        if key in seen:
-            return seen[key]
-        seen[key] = t
-    return None
-
-
-def _plain_company_line(rest: Sequence[TextCandidate], cands: Candidates) -> TextCandidate | None:
-    """With no domain to go by: the line that ends in a company word ('ORANJEWOUD MEDIA',
-    'CALCUTTA EMPORIUM'), never one with a number or an address in it; or else the logo, the
-    tallest line of the card when it is no name or title ('TECONJA' over 'Timo Tessen')."""
-    plain = [t for t in rest if not _CONTACT_RE.search(t.text) and t.name_score < 0.4 and "title-lexicon" not in t.features]
-    worded = [t for t in plain if t.company_score >= 0.3 and fold(re.split(r"[\s:]+", t.text)[-1]).strip(".,") in COMPANY_WORDS]
-    if worded:
-        return max(worded, key=lambda t: (t.company_score, -t.segment))
-    heights = {s.index: s.height for s in cands.segments}
-    if not heights:
-        return None
-    median = sorted(heights.values())[len(heights) // 2]
-    tallest = max(heights, key=lambda i: heights[i])
-    logo = [
-        t for t in plain
-        if t.segment == tallest and heights[tallest] >= 1.3 * median and len(t.text.split()) <= 4
-        and sum(c.isalpha() for c in t.text) >= 3 and not {"web-like", "name-like"} & set(t.features)
-    ]
-    return logo[0] if logo else None
 
 
 def judge(
@@ -230,57 +181,14 @@ def judge(
             conf["title"] = title_conf
     taken.update(title_segs)
 
-    company = None
-    company_read = False
-    company_boxes: list[Box] = []
-    rest = [t for t in texts if t.segment not in taken]
-    best = max(rest, key=lambda t: (t.company_score, -t.segment)) if rest else None
-    legal = [t for t in rest if "company-suffix" in t.features and t.company_score >= 0.5 and t.name_score < 0.4]
-    if best is not None and "company-suffix" not in best.features and legal:
-        # the name with its legal form ('ASIAPAC TURKEY TAŞIMACILIK A.Ş.') over a logo read
-        # beside it ('allcarco'): the legal line is the company's full name
-        best = max(legal, key=lambda t: (t.company_score, -t.segment))
-    if best is not None and best.company_score >= 0.5:
-        company_text, company_segs = _company_rows(best, cands, texts, taken)
-        taken.update(company_segs)
-        company_boxes = [s.box for s in cands.segments if s.index in company_segs]
-        company = company_text.strip(" ,")
-        company_read = True
-        suffix = "company-suffix" in best.features
-        fit = 0.9 if suffix else 0.75 if "company-word" in best.features else 0.6
-        c = _conf(fit, best.evidence.conf)
-        c = _agree(c) if "domain-match" in best.features else c
-        if re.search(r"\d{4}", company):
-            c *= 0.6  # 'Lumière Conseil SARL 13001 Marseille': an address line run into the name
-        if _MISREAD_RE.search(company):
-            c *= 0.6  # 'HDFC BAN!', 'NVvO': a mark or a small letter inside capitals is OCR's
-        conf["company"] = round(c, 3)
-    elif (twice := _printed_twice(rest)) is not None:
-        # a name printed twice, under the logo and in the text ('BKI Group'), is the
-        # company's, whatever the domain says (vetassess.com.au: the parent's mailbox)
-        best = twice
-        company = twice.text.strip(" ,")
-        company_read = True
-        company_boxes = [twice.evidence.box]
-        conf["company"] = round(min(0.55, _conf(0.6, twice.evidence.conf)), 3)
-    elif domains and not _personal_domain(name, domains[0]) and not _names_site(texts, domains[0]):
-        # (a domain that spells the person's name, averyroy.com, is a personal site: no company)
-        company = _company_from_domain(domains[0])
-        conf["company"] = 0.45  # derived, not read: a human should look
-    elif not domains and (plain := _plain_company_line(rest, cands)) is not None:
-        # no domain to go by, and a line that ends in a company word ('ORANJEWOUD MEDIA'),
-        # or else a logo-sized line: most likely the company, but a human should look
-        best = plain
-        company_text, company_segs = _company_rows(best, cands, texts, taken)
-        taken.update(company_segs)
-        company = company_text.strip(" ,")
-        company_read = True
-        company_boxes = [s.box for s in cands.segments if s.index in company_segs]
-        conf["company"] = round(min(0.5, _conf(0.6, best.evidence.conf)), 3)
-    if company and company_read:
-        company = spelled_by(company, [name_label(d) for d in domains] + [e.partition("@")[0] for e in emails])
-        company = completed_by_domain(company, domains)
-        company = re.sub(r"(?<=[^\W\d_]):(?=[^\W\d_])", " ", company)  # 'VIKAS:ELECTRICALS': the space read ':'
+    pick = pick_company(
+        cands, texts, taken, domains, [e.partition("@")[0] for e in emails],
+        personal_site=bool(domains) and _personal_domain(name, domains[0]),
+    )
+    company, company_read, best = pick.value, pick.read, pick.line
+    company_boxes = [s.box for s in cands.segments if s.index in pick.segments]
+    if pick.conf is not None:
+        conf["company"] = pick.conf
     if name is None and best is not None and company_read and {"person-shape", "given-name"} <= set(best.features):
         # no name found, and the "company" is a given name and a family name that the domain
         # spells (Jane Doe, janedoe.studio): a personal site; the line is the name (but
