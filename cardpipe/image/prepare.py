@@ -116,15 +116,17 @@ def prepare(src: SourceImage, text_lines: TextLines | None = None) -> list[Prepa
         steps: list[str] = [] if whole else [f.how]
         # a card photographed at an angle whose outline was not found is still turned as
         # much as it was photographed (up to 18 degrees and more), not just a scan's skew
-        plain0 = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
+        crop = color
         gray, color, more, moved = _prepare_crop(color, skew_limit=WIDE_SKEW if f.how == "whole-photo" else SKEW)
         # a card that was inverted whole (light print on a dark card) keeps its plain grey:
         # its lines read better cut from it, each line's polarity and light set on its own
-        plain = (
-            cv2.warpPerspective(plain0, moved, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            if "invert" in more
-            else None
-        )
+        plain = None
+        if "invert" in more:
+            plain = cv2.warpPerspective(
+                cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), moved, (gray.shape[1], gray.shape[0]),
+                flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE,
+            )
+        del crop
         cards.append(
             PreparedCard(
                 source=src.path, index=i, image=gray, page=src.page, steps=tuple(steps + more), color=color,
